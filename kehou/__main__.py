@@ -1,0 +1,3 @@
+from kehou.cli import main
+
+main()
