@@ -83,7 +83,8 @@ def _database_config() -> dict:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
         # A file, not memory: the shared in-memory test database locks under threads.
-        config["TEST"] = {"NAME": str(VAR_DIR / "test-kehou.sqlite3")}
+        # One file per test process, so parallel runs on one machine do not collide.
+        config["TEST"] = {"NAME": str(VAR_DIR / f"test-kehou-{os.getpid()}.sqlite3")}
     return config
 
 
