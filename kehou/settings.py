@@ -72,7 +72,7 @@ TEMPLATES = [
 
 
 def _database_config() -> dict:
-    url = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'kehou.sqlite3'}")
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'kehou.sqlite3'}"
     config = dj_database_url.parse(url, conn_max_age=0)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL + IMMEDIATE: concurrent writers queue for the lock instead of failing

@@ -1,0 +1,40 @@
+"""Run every benchmark once on SQLite and once on PostgreSQL and print their figures.
+
+Benchmarks print figures and ratios against a baseline taken in the same run; they
+never fail on time (these machines are shared and noisy).
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/kehou_bench")
+
+DATABASE_BENCHES = ["roster_import.py", "seed_city.py"]
+PURE_BENCHES = ["allocation_core.py"]
+
+
+def run(script: str, extra_env: dict[str, str]) -> int:
+    env = {**os.environ, **extra_env}
+    label = (extra_env.get("DATABASE_URL") or "sqlite (embedded)").split("@")[-1]
+    print(f"\n=== {script} on {label} ===", flush=True)
+    return subprocess.call([sys.executable, str(BENCH / script)], env=env)
+
+
+def main() -> int:
+    status = 0
+    for script in DATABASE_BENCHES:
+        if not (BENCH / script).exists():
+            continue
+        status |= run(script, {"DATABASE_URL": ""})
+        status |= run(script, {"DATABASE_URL": PG_URL})
+    for script in PURE_BENCHES:
+        if (BENCH / script).exists():
+            status |= run(script, {})
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
