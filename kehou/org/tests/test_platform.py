@@ -1,0 +1,31 @@
+"""Platform settings that later steps rely on."""
+
+import subprocess
+import sys
+
+import pytest
+from django.db import connection
+
+
+@pytest.mark.django_db
+def test_sqlite_runs_in_wal_mode_with_immediate_transactions():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite-only setting")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
+    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert connection.settings_dict["NAME"] != ":memory:"
+
+
+def test_kehou_console_script_wraps_management_commands():
+    result = subprocess.run(
+        [sys.executable, "-m", "kehou", "help", "migrate"], capture_output=True, text=True
+    )
+    assert result.returncode == 0
+    assert "migrate" in result.stdout
+
+
+def test_chinese_is_the_default_language(settings):
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert "argon2" in settings.PASSWORD_HASHERS[0].lower()
