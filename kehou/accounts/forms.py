@@ -1,0 +1,79 @@
+"""Login by mobile phone and guardian account activation (SPEC R26)."""
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from kehou.lib.validators import normalise_mobile
+
+
+class PhoneLoginForm(AuthenticationForm):
+    """Django's login form, with the username being an 11-digit mobile phone.
+
+    The phone is normalised (spaces, dashes, +86) before authentication, so the lockout
+    counts "138 0000 0001" and "13800000001" as the same account."""
+
+    username = forms.CharField(
+        label=_("Mobile phone"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "username", "inputmode": "tel"}
+        ),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    error_messages = {
+        "invalid_login": _("The mobile phone or password is wrong."),
+        "inactive": _("This account is disabled."),
+    }
+
+    def clean_username(self) -> str:
+        return normalise_mobile(self.cleaned_data.get("username"))
+
+
+class ActivationForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Your mobile phone"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "inputmode": "tel"}),
+        help_text=_("The number the school has on record for you."),
+    )
+    student_number = forms.CharField(label=_("Your child's student number (学籍号)"), max_length=20)
+    child_name = forms.CharField(label=_("Your child's name"), max_length=50)
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters, not only digits, not a common password."),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_phone(self) -> str:
+        return normalise_mobile(self.cleaned_data["phone"])
+
+    def clean_student_number(self) -> str:
+        return self.cleaned_data["student_number"].strip().upper()
+
+    def clean_child_name(self) -> str:
+        return "".join(self.cleaned_data["child_name"].split())
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif p1:
+            try:
+                password_validation.validate_password(p1)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data

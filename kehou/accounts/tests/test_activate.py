@@ -1,0 +1,129 @@
+"""Guardian account activation (SPEC R26): a guardian from a roster creates a login."""
+
+import pytest
+from django.urls import reverse
+
+from kehou.accounts.models import User
+from kehou.org.models import Guardian, StudentGuardian
+from kehou.testing import factories as f
+
+PASSWORD = "Qiuyue-2026-safe"
+
+
+@pytest.fixture
+def roster_guardian(north):
+    """A father the school imported: a Guardian without a login."""
+    guardian = f.GuardianFactory(name="王大北", phone="13812340000")
+    StudentGuardian.objects.create(
+        student=north.child, guardian=guardian, relation=StudentGuardian.Relation.FATHER
+    )
+    return guardian
+
+
+def _activate(client, north, **overrides):
+    data = {
+        "phone": "138 1234 0000",
+        "student_number": north.child.student_number.lower(),
+        "child_name": north.child.name,
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+        **overrides,
+    }
+    return client.post(reverse("accounts:activate"), data)
+
+
+def test_activation_creates_guardian_login(client, north, roster_guardian):
+    # when
+    response = _activate(client, north)
+    # then
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:login")
+    roster_guardian.refresh_from_db()
+    user = roster_guardian.user
+    assert user.role == User.Role.GUARDIAN
+    assert user.phone == "13812340000"
+    assert user.name == "王大北"
+    assert user.check_password(PASSWORD)
+    # and the new login sees the child
+    login = client.post(
+        reverse("accounts:login"), {"username": "13812340000", "password": PASSWORD}
+    )
+    assert login.status_code == 302
+    home = client.get(reverse("accounts:home"))
+    assert [c.name for c in home.context["children"]] == [north.child.name]
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"phone": "13812349999"},
+        {"student_number": "G000000000000000000"},
+        {"child_name": "别人家孩子"},
+    ],
+)
+def test_activation_mismatch_gives_one_generic_error(client, north, roster_guardian, overrides):
+    # when
+    response = _activate(client, north, **overrides)
+    # then
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "与学校登记的信息不符" in body
+    roster_guardian.refresh_from_db()
+    assert roster_guardian.user is None
+    assert (
+        not User.objects.filter(role=User.Role.GUARDIAN).exclude(pk=north.guardian_user.pk).exists()
+    )
+
+
+def test_activation_of_someone_elses_child_is_refused(client, north, south, roster_guardian):
+    response = _activate(
+        client,
+        north,
+        student_number=south.child.student_number,
+        child_name=south.child.name,
+    )
+    assert response.status_code == 200
+    roster_guardian.refresh_from_db()
+    assert roster_guardian.user is None
+
+
+def test_already_active_guardian_cannot_activate_again(client, north):
+    # given: the persona guardian already has a login
+    before = north.guardian_user.password
+    # when
+    response = _activate(client, north, phone=north.guardian.phone)
+    # then
+    assert response.status_code == 200
+    north.guardian_user.refresh_from_db()
+    assert north.guardian_user.password == before
+    assert Guardian.objects.get(pk=north.guardian.pk).user == north.guardian_user
+
+
+@pytest.mark.parametrize(
+    "password1, password2, message",
+    [
+        ("12345678901", "12345678901", "密码"),
+        ("short1a", "short1a", "密码"),
+        (PASSWORD, PASSWORD + "x", "两次输入的密码不一致"),
+    ],
+)
+def test_activation_checks_the_password(
+    client, north, roster_guardian, password1, password2, message
+):
+    response = _activate(client, north, password1=password1, password2=password2)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    roster_guardian.refresh_from_db()
+    assert roster_guardian.user is None
+
+
+def test_activation_page_renders_in_chinese(client, db):
+    body = client.get(reverse("accounts:activate")).content.decode()
+    assert "学籍号" in body
+    assert "激活" in body
+
+
+def test_logged_in_user_is_sent_home(client, north):
+    client.force_login(north.admin)
+    response = client.get(reverse("accounts:activate"))
+    assert response.status_code == 302

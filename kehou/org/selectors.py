@@ -1,0 +1,525 @@
+"""Reads for the web pages (SPEC R1, R2, R26).
+
+Every function takes the acting user and starts from kehou.org.access, so a page can
+never show more than the user's scope. Functions named `access_*` raise Http404 outside
+the scope; the others return querysets or plain data already narrowed.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.http import Http404
+
+from kehou.accounts.models import User
+from kehou.org import access
+from kehou.org.models import (
+    AuthorisedCollector,
+    ClassMembership,
+    Guardian,
+    School,
+    SchoolClass,
+    SchoolYear,
+    Staff,
+    Student,
+    StudentGuardian,
+)
+
+ACTIVE = Q(is_active=True)
+
+
+def mask_phone(phone: str) -> str:
+    """138****0004: enough for a gate keeper to compare with the caller's phone."""
+    if len(phone) < 8:
+        return "****"
+    return phone[:3] + "****" + phone[-4:]
+
+
+def may_see_full_phones(user: User) -> bool:
+    """Full guardian phones only for the school's admin (and superusers); everyone else
+    sees them masked: teachers and gate staff need only to compare, the bureau not at all."""
+    return user.is_superuser or user.role == User.Role.SCHOOL_ADMIN
+
+
+def may_see_school_lists(user: User) -> bool:
+    """Class and student lists: school staff and the bureau, never a guardian."""
+    return user.is_superuser or user.role in {
+        User.Role.BUREAU,
+        User.Role.SCHOOL_ADMIN,
+        User.Role.TEACHER,
+        User.Role.GATE,
+    }
+
+
+def may_see_staff_list(user: User) -> bool:
+    return user.is_superuser or user.role in {
+        User.Role.BUREAU,
+        User.Role.SCHOOL_ADMIN,
+        User.Role.TEACHER,
+    }
+
+
+def access_school_for_lists(user: User, school_pk: int) -> School:
+    """The school whose lists the user opens; 404 for guardians and outside the scope."""
+    if not may_see_school_lists(user):
+        raise Http404
+    return access.access_school(user, school_pk)
+
+
+def access_school_for_staff_list(user: User, school_pk: int) -> School:
+    if not may_see_staff_list(user):
+        raise Http404
+    return access.access_school(user, school_pk)
+
+
+def _priority_counts() -> dict:
+    return {
+        "disability": Count("pk", filter=Q(has_disability=True)),
+        "left_behind": Count("pk", filter=Q(is_left_behind=True)),
+        "migrant": Count("pk", filter=Q(is_migrant_child=True)),
+        "low_income": Count("pk", filter=~Q(low_income_basis="")),
+        "boarders": Count("pk", filter=Q(is_boarder=True)),
+    }
+
+
+# ----- bureau ---------------------------------------------------------------------------
+
+
+@dataclass
+class RegionSummary:
+    schools: int = 0
+    students: int = 0
+    # [(county name, {school_type: n}, total)]
+    by_county: list = field(default_factory=list)
+    school_types: list = field(default_factory=list)  # [(value, label)] present in the data
+    urban: dict = field(default_factory=dict)  # {"schools": n, "students": n}
+    rural: dict = field(default_factory=dict)
+
+
+def region_summary_for(user: User) -> RegionSummary:
+    """Schools by county and type, students, urban and rural: four aggregate queries."""
+    schools = access.schools_for(user)
+    rows = (
+        schools.values("region__name", "region__code", "school_type")
+        .annotate(n=Count("pk"))
+        .order_by("region__code", "school_type")
+    )
+    labels = dict(School.Type.choices)
+    counties: dict[str, dict] = {}
+    types_present: set[str] = set()
+    for row in rows:
+        counties.setdefault(row["region__name"], {})[row["school_type"]] = row["n"]
+        types_present.add(row["school_type"])
+    school_types = [(v, labels[v]) for v, _ in School.Type.choices if v in types_present]
+    by_county = [
+        (name, [counts.get(v, 0) for v, _ in school_types], sum(counts.values()))
+        for name, counts in counties.items()
+    ]
+    by_urban = {
+        row["is_urban"]: row["n"] for row in schools.values("is_urban").annotate(n=Count("pk"))
+    }
+    students = access.students_for(user).filter(ACTIVE)
+    students_by_urban = {
+        row["school__is_urban"]: row["n"]
+        for row in students.values("school__is_urban").annotate(n=Count("pk"))
+    }
+    return RegionSummary(
+        schools=sum(by_urban.values()),
+        students=sum(students_by_urban.values()),
+        by_county=by_county,
+        school_types=school_types,
+        urban={"schools": by_urban.get(True, 0), "students": students_by_urban.get(True, 0)},
+        rural={"schools": by_urban.get(False, 0), "students": students_by_urban.get(False, 0)},
+    )
+
+
+def school_list_for(
+    user: User,
+    *,
+    county: str = "",
+    school_type: str = "",
+    urban: str = "",
+    q: str = "",
+) -> QuerySet[School]:
+    """Schools in scope with their student count, in one query."""
+    schools = access.schools_for(user).select_related("region")
+    if county:
+        schools = schools.filter(region__code=county)
+    if school_type:
+        schools = schools.filter(school_type=school_type)
+    if urban == "urban":
+        schools = schools.filter(is_urban=True)
+    elif urban == "rural":
+        schools = schools.filter(is_urban=False)
+    if q:
+        schools = schools.filter(Q(name__icontains=q) | Q(code__startswith=q))
+    return schools.annotate(
+        student_count=Count("students", filter=Q(students__is_active=True))
+    ).order_by("region__code", "code")
+
+
+def counties_for(user: User):
+    """The counties a bureau user may filter by."""
+    return access.regions_for(user).filter(level="county").order_by("code")
+
+
+# ----- a school --------------------------------------------------------------------------
+
+
+def latest_school_year(school: School) -> SchoolYear | None:
+    return SchoolYear.objects.filter(classes__school=school).order_by("-start_year").first()
+
+
+@dataclass
+class SchoolSummary:
+    school: School
+    school_year: SchoolYear | None
+    classes: int
+    students: int
+    boarders: int
+    staff: int
+    external_staff: int
+    priority: dict | None  # None when the user may not see priority facts
+
+
+def school_summary_for(user: User, school: School) -> SchoolSummary:
+    """Counts for a school the caller already obtained through access."""
+    year = latest_school_year(school)
+    students = access.students_for(user).filter(ACTIVE, school=school)
+    counts = students.aggregate(total=Count("pk"), **_priority_counts())
+    staff = access.staff_for(user).filter(ACTIVE, school=school)
+    staff_counts = staff.aggregate(
+        total=Count("pk"), external=Count("pk", filter=Q(kind=Staff.Kind.EXTERNAL))
+    )
+    priority = None
+    if access.may_see_priority_facts(user):
+        priority = {k: counts[k] for k in ("disability", "left_behind", "migrant", "low_income")}
+    return SchoolSummary(
+        school=school,
+        school_year=year,
+        classes=access.classes_for(user).filter(school=school, school_year=year).count()
+        if year
+        else 0,
+        students=counts["total"],
+        boarders=counts["boarders"],
+        staff=staff_counts["total"],
+        external_staff=staff_counts["external"],
+        priority=priority,
+    )
+
+
+def leadership_for(user: User, school: School):
+    access.access_school(user, school.pk)
+    return school.leadership.all()
+
+
+def class_list_for(user: User, school: School, *, head_teacher_first: bool = False):
+    """The school's classes in its latest school year, each with its student count."""
+    year = latest_school_year(school)
+    if year is None:
+        return SchoolClass.objects.none()
+    classes = (
+        access.classes_for(user)
+        .filter(school=school, school_year=year)
+        .select_related("head_teacher", "school_year")
+        .annotate(
+            student_count=Count("memberships", filter=Q(memberships__student__is_active=True))
+        )
+    )
+    if head_teacher_first:
+        classes = classes.annotate(
+            mine=Case(
+                When(head_teacher__user=user, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        ).order_by("mine", "grade", "number")
+    else:
+        classes = classes.order_by("grade", "number")
+    return classes
+
+
+def teacher_classes_for(user: User):
+    if not user.school_id:
+        return SchoolClass.objects.none()
+    school = access.access_school(user, user.school_id)
+    return class_list_for(user, school, head_teacher_first=True)
+
+
+@dataclass
+class StudentFilters:
+    q: str = ""
+    grade: int | None = None
+    class_id: int | None = None
+    boarder: str = ""  # "yes" / "no" / ""
+    priority: str = ""  # "disability" / "left_behind" / "migrant" / "low_income" / "any"
+
+
+PRIORITY_FILTERS = {
+    "disability": Q(has_disability=True),
+    "left_behind": Q(is_left_behind=True),
+    "migrant": Q(is_migrant_child=True),
+    "low_income": ~Q(low_income_basis=""),
+    "any": Q(has_disability=True)
+    | Q(is_left_behind=True)
+    | Q(is_migrant_child=True)
+    | ~Q(low_income_basis=""),
+}
+
+
+def student_list_for(user: User, school: School, filters: StudentFilters) -> QuerySet[Student]:
+    """Students of one school on roll, with their class this year prefetched (no N+1).
+
+    Priority filters are ignored for users who may not see priority facts, so the
+    filter cannot be used to learn them either."""
+    year = latest_school_year(school)
+    students = access.students_for(user).filter(ACTIVE, school=school)
+    if filters.q:
+        students = students.filter(
+            Q(name__icontains=filters.q) | Q(student_number__icontains=filters.q)
+        )
+    if year is not None:
+        memberships = ClassMembership.objects.filter(school_year=year).select_related(
+            "school_class"
+        )
+        students = students.prefetch_related(
+            Prefetch("memberships", queryset=memberships, to_attr="current_memberships")
+        )
+        if filters.grade:
+            students = students.filter(
+                memberships__school_year=year, memberships__school_class__grade=filters.grade
+            )
+        if filters.class_id:
+            students = students.filter(
+                memberships__school_year=year, memberships__school_class_id=filters.class_id
+            )
+    if filters.boarder == "yes":
+        students = students.filter(is_boarder=True)
+    elif filters.boarder == "no":
+        students = students.filter(is_boarder=False)
+    if filters.priority in PRIORITY_FILTERS and access.may_see_priority_facts(user):
+        students = students.filter(PRIORITY_FILTERS[filters.priority])
+    return students.order_by("student_number").distinct()
+
+
+def current_class(student: Student) -> SchoolClass | None:
+    """The class from a prefetched `current_memberships`, or the latest membership."""
+    memberships = getattr(student, "current_memberships", None)
+    if memberships is not None:
+        return memberships[0].school_class if memberships else None
+    membership = (
+        student.memberships.select_related("school_class")
+        .order_by("-school_year__start_year")
+        .first()
+    )
+    return membership.school_class if membership else None
+
+
+def staff_list_for(user: User, school: School, *, today: datetime.date):
+    """Staff with their vetting status for `today` (`problems`: empty means assignable)."""
+    staff = list(
+        access.staff_for(user)
+        .filter(school=school)
+        .select_related("organisation")
+        .order_by("-is_active", "kind", "name")
+    )
+    for member in staff:
+        member.problems = member.vetting_problems(today)
+    return staff
+
+
+# ----- a student -------------------------------------------------------------------------
+
+
+@dataclass
+class ContactRow:
+    name: str
+    relation: str
+    phone: str
+    is_primary: bool = False
+    may_collect: bool = True
+
+
+@dataclass
+class StudentDetail:
+    student: Student
+    school_class: SchoolClass | None
+    guardians: list[ContactRow]
+    collectors: list[ContactRow]
+    show_priority: bool
+    history: list | None  # None when the user may not see the change history
+
+
+def _contacts(user: User, student: Student, *, today: datetime.date, collectors_only: bool):
+    full = may_see_full_phones(user)
+    shown = (lambda p: p) if full else mask_phone
+    links = StudentGuardian.objects.filter(student=student).select_related("guardian")
+    if collectors_only:
+        links = links.filter(may_collect=True)
+    guardians = [
+        ContactRow(
+            name=link.guardian.name,
+            relation=link.get_relation_display(),
+            phone=shown(link.guardian.phone),
+            is_primary=link.is_primary,
+            may_collect=link.may_collect,
+        )
+        for link in links.order_by("-is_primary", "guardian__name")
+    ]
+    collectors = [
+        ContactRow(name=c.name, relation=c.relation, phone=shown(c.phone))
+        for c in AuthorisedCollector.objects.filter(student=student)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .order_by("name")
+    ]
+    return guardians, collectors
+
+
+def student_detail_for(user: User, student_pk: int, *, today: datetime.date) -> StudentDetail:
+    student = access.access_student(user, student_pk)
+    guardians, collectors = _contacts(user, student, today=today, collectors_only=False)
+    return StudentDetail(
+        student=student,
+        school_class=current_class(student),
+        guardians=guardians,
+        collectors=collectors,
+        show_priority=access.may_see_priority_facts(user),
+        history=student_history_for(user, student) if access.may_see_audit(user) else None,
+    )
+
+
+def access_student_history(user: User, student_pk: int) -> tuple[Student, list]:
+    """The change history page: 404 for a user who may not see audit or the student."""
+    if not access.may_see_audit(user):
+        raise Http404
+    student = access.access_student(user, student_pk)
+    return student, student_history_for(user, student)
+
+
+@dataclass
+class HistoryRow:
+    timestamp: datetime.datetime
+    actor: str
+    action: str
+    object_label: str
+    object_repr: str
+    changes: list  # [(field label, old, new)]
+
+
+def student_history_for(user: User, student: Student, *, limit: int = 200) -> list[HistoryRow]:
+    """LogEntry rows for the student, their memberships, guardian links, guardians and
+    collectors, newest first. The caller has already checked access to the student."""
+    if not access.may_see_audit(user):
+        return []
+    ct = ContentType.objects.get_for_models(
+        Student, ClassMembership, StudentGuardian, Guardian, AuthorisedCollector
+    )
+    membership_pks = list(student.memberships.values_list("pk", flat=True))
+    link_pks, guardian_pks = [], []
+    for link_pk, guardian_pk in student.guardian_links.values_list("pk", "guardian_id"):
+        link_pks.append(link_pk)
+        guardian_pks.append(guardian_pk)
+    collector_pks = list(student.collectors.values_list("pk", flat=True))
+
+    def pks(values):
+        return [str(v) for v in values]
+
+    condition = Q(content_type=ct[Student], object_pk=str(student.pk))
+    for model, values in (
+        (ClassMembership, membership_pks),
+        (StudentGuardian, link_pks),
+        (Guardian, guardian_pks),
+        (AuthorisedCollector, collector_pks),
+    ):
+        if values:
+            condition |= Q(content_type=ct[model], object_pk__in=pks(values))
+    entries = (
+        LogEntry.objects.filter(condition)
+        .select_related("actor", "content_type")
+        .order_by("-timestamp", "-pk")[:limit]
+    )
+    labels = {ct[m].pk: m._meta.verbose_name for m in ct}
+    rows = []
+    for entry in entries:
+        changes = []
+        for field_label, values in entry.changes_display_dict.items():
+            old, new = (list(values) + ["", ""])[:2]
+            changes.append((field_label, old, new))
+        rows.append(
+            HistoryRow(
+                timestamp=entry.timestamp,
+                actor=entry.actor.name if entry.actor else "",
+                action=entry.get_action_display(),
+                object_label=labels.get(entry.content_type_id, ""),
+                object_repr=entry.object_repr,
+                changes=changes,
+            )
+        )
+    return rows
+
+
+# ----- guardians and the gate ------------------------------------------------------------
+
+
+def children_for_guardian(user: User) -> list[Student]:
+    """The guardian's own children with school and latest class."""
+    if user.role != User.Role.GUARDIAN and not user.is_superuser:
+        return []
+    memberships = ClassMembership.objects.select_related("school_class").order_by(
+        "-school_year__start_year"
+    )
+    return list(
+        access.students_for(user)
+        .filter(ACTIVE)
+        .select_related("school")
+        .prefetch_related(
+            Prefetch("memberships", queryset=memberships, to_attr="current_memberships")
+        )
+        .order_by("name")
+    )
+
+
+@dataclass
+class GateResult:
+    student: Student
+    school_class: SchoolClass | None
+    collectors: list[ContactRow]
+
+
+def gate_search_for(user: User, q: str, *, today: datetime.date, limit: int = 20):
+    """Who may collect a child: searched by name or student number, phones masked."""
+    q = q.strip()
+    if not q:
+        return []
+    memberships = ClassMembership.objects.select_related("school_class").order_by(
+        "-school_year__start_year"
+    )
+    students = (
+        access.students_for(user)
+        .filter(ACTIVE)
+        .filter(Q(name__icontains=q) | Q(student_number=q))
+        .prefetch_related(
+            Prefetch("memberships", queryset=memberships, to_attr="current_memberships")
+        )
+        .order_by("name")[:limit]
+    )
+    results = []
+    for student in students:
+        guardians, collectors = _contacts(user, student, today=today, collectors_only=True)
+        results.append(
+            GateResult(
+                student=student,
+                school_class=current_class(student),
+                collectors=[
+                    ContactRow(name=g.name, relation=g.relation, phone=mask_phone(g.phone))
+                    for g in guardians
+                ]
+                + [
+                    ContactRow(name=c.name, relation=c.relation, phone=mask_phone(c.phone))
+                    for c in collectors
+                ],
+            )
+        )
+    return results

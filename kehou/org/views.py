@@ -1,0 +1,147 @@
+"""Pages for regions, schools, classes, students and staff (SPEC R1, R2, R26).
+
+Thin: parse the query string, call a selector, render. Every read goes through
+kehou.org.selectors, which starts from kehou.org.access.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+
+from kehou.org import access, selectors
+from kehou.org.forms import SchoolFilterForm, StudentFilterForm
+
+PAGE_SIZE = 50
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@login_required
+def school_list(request):
+    form = SchoolFilterForm(request.GET or None, user=request.user)
+    filters = form.cleaned_data if form.is_valid() else {}
+    schools = selectors.school_list_for(
+        request.user,
+        county=filters.get("county") or "",
+        school_type=filters.get("school_type") or "",
+        urban=filters.get("urban") or "",
+        q=filters.get("q") or "",
+    )
+    return render(
+        request,
+        "org/school_list.html",
+        {"form": form, "page": _page(request, schools), "query": _query_without_page(request)},
+    )
+
+
+@login_required
+def school_detail(request, school_pk: int):
+    # A guardian may know the school of their child, but not its figures.
+    school = selectors.access_school_for_lists(request.user, school_pk)
+    return render(
+        request,
+        "org/school_detail.html",
+        {
+            "school": school,
+            "summary": selectors.school_summary_for(request.user, school),
+            "leadership": selectors.leadership_for(request.user, school),
+            "may_manage": access.may_manage_school(request.user, school),
+            "may_see_staff": selectors.may_see_staff_list(request.user),
+        },
+    )
+
+
+@login_required
+def class_list(request, school_pk: int):
+    school = selectors.access_school_for_lists(request.user, school_pk)
+    classes = selectors.class_list_for(
+        request.user, school, head_teacher_first=request.user.role == "teacher"
+    )
+    return render(
+        request,
+        "org/class_list.html",
+        {
+            "school": school,
+            "classes": classes,
+            "school_year": selectors.latest_school_year(school),
+        },
+    )
+
+
+@login_required
+def student_list(request, school_pk: int):
+    school = selectors.access_school_for_lists(request.user, school_pk)
+    show_priority = access.may_see_priority_facts(request.user)
+    classes = list(selectors.class_list_for(request.user, school))
+    form = StudentFilterForm(
+        request.GET or None, classes=classes, grades=school.grades, show_priority=show_priority
+    )
+    filters = selectors.StudentFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.StudentFilters(
+            q=data.get("q") or "",
+            grade=int(data["grade"]) if data.get("grade") else None,
+            class_id=int(data["school_class"]) if data.get("school_class") else None,
+            boarder=data.get("boarder") or "",
+            priority=data.get("priority") or "",
+        )
+    students = selectors.student_list_for(request.user, school, filters)
+    page = _page(request, students)
+    for student in page:
+        student.school_class = selectors.current_class(student)
+    return render(
+        request,
+        "org/student_list.html",
+        {
+            "school": school,
+            "form": form,
+            "page": page,
+            "query": _query_without_page(request),
+            "show_priority": show_priority,
+        },
+    )
+
+
+@login_required
+def student_detail(request, student_pk: int):
+    detail = selectors.student_detail_for(request.user, student_pk, today=timezone.localdate())
+    return render(
+        request,
+        "org/student_detail.html",
+        {
+            "detail": detail,
+            "student": detail.student,
+            "may_see_lists": selectors.may_see_school_lists(request.user),
+        },
+    )
+
+
+@login_required
+def student_history(request, student_pk: int):
+    student, history = selectors.access_student_history(request.user, student_pk)
+    return render(request, "org/student_history.html", {"student": student, "history": history})
+
+
+@login_required
+def staff_list(request, school_pk: int):
+    school = selectors.access_school_for_staff_list(request.user, school_pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "org/staff_list.html",
+        {
+            "school": school,
+            "staff": selectors.staff_list_for(request.user, school, today=today),
+            "today": today,
+        },
+    )
