@@ -1,0 +1,115 @@
+"""`kehou seed`: build the demo city (SPEC R1, R2). See kehou.demo.seed."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from kehou.demo.seed import (
+    FULL_CITY,
+    SMALL_CITY,
+    SeedRefused,
+    demo_logins,
+    seed_city,
+)
+from kehou.org.models import School
+
+
+class Command(BaseCommand):
+    help = (
+        "Seed the demo city modelled on 滨州市: by default 12 schools and about 6,000 "
+        "students; --city for the full city of 362 schools and 190,000 students."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--schools", type=int, help="number of schools")
+        parser.add_argument("--students", type=int, help="number of students in the city")
+        parser.add_argument(
+            "--city",
+            action="store_true",
+            help=f"the full city: {FULL_CITY['schools']} schools, {FULL_CITY['students']} students",
+        )
+        parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
+        group = parser.add_mutually_exclusive_group()
+        group.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing if the database already holds schools; just print the logins",
+        )
+        group.add_argument(
+            "--flush",
+            action="store_true",
+            help="delete all schools, people and non-superuser accounts first",
+        )
+
+    def handle(self, *args, **options):
+        with translation.override(settings.LANGUAGE_CODE):
+            self._handle(options)
+
+    def _handle(self, options):
+        size = dict(FULL_CITY if options["city"] else SMALL_CITY)
+        if options["schools"] is not None:
+            size["schools"] = options["schools"]
+        if options["students"] is not None:
+            size["students"] = options["students"]
+        if options["if_empty"] and School.objects.exists():
+            self.stdout.write(_("The demo city already exists; nothing was changed."))
+            self._print_logins(demo_logins())
+            return
+        self.stdout.write(
+            _("Seeding %(schools)d schools with %(students)d students (seed %(seed)d)…")
+            % {**size, "seed": options["seed"]}
+        )
+        try:
+            summary = seed_city(
+                schools=size["schools"],
+                students=size["students"],
+                seed=options["seed"],
+                flush=options["flush"],
+                stdout=self.stdout,
+            )
+        except (SeedRefused, ValueError) as exc:
+            raise CommandError(str(exc)) from exc
+        counts = [
+            (_("schools"), summary.schools),
+            (_("classes"), summary.classes),
+            (_("students"), summary.students),
+            (_("guardians"), summary.guardians),
+            (_("staff"), summary.staff),
+            (_("users"), summary.users),
+            (_("rows in all"), summary.rows),
+        ]
+        self.stdout.write("  ".join(f"{label} {value:,}" for label, value in counts))
+        self.stdout.write(
+            _("Done in %(seconds).1f s (%(rate)s rows/s).")
+            % {
+                "seconds": summary.elapsed,
+                "rate": f"{summary.rows / max(summary.elapsed, 1e-9):,.0f}",
+            }
+        )
+        self._print_logins(summary.logins)
+
+    def _print_logins(self, logins):
+        if not logins:
+            return
+        self.stdout.write("")
+        self.stdout.write(_("Demo logins (the password is the same for all):"))
+        header = (_("Role"), _("Name"), _("Phone"), _("Password"), _("Where"))
+        rows = [header] + [(lg.role, lg.name, lg.phone, lg.password, lg.where) for lg in logins]
+        widths = [max(_width(r[i]) for r in rows) for i in range(len(header))]
+        for row in rows:
+            self.stdout.write(
+                "  ".join(_pad(cell, width) for cell, width in zip(row, widths, strict=True))
+            )
+        self.stdout.write(
+            _("Any other guardian's or teacher's phone logs in with the same password.")
+        )
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two columns in a terminal."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))
+
+
+def _pad(text: str, width: int) -> str:
+    return str(text) + " " * (width - _width(text))

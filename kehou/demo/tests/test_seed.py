@@ -1,0 +1,244 @@
+"""The demo city: consistent, deterministic, refusing to seed twice (SPEC R1, R2)."""
+
+import io
+from collections import Counter
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.db.models import Count, F
+from django.test import RequestFactory
+
+from kehou.accounts.models import User
+from kehou.demo import seed as demo
+from kehou.lib.validators import is_mobile
+from kehou.org.models import (
+    ClassMembership,
+    Guardian,
+    LeadershipMember,
+    School,
+    SchoolClass,
+    SchoolYear,
+    Staff,
+    Student,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def small_city():
+    return demo.seed_city(schools=3, students=300)
+
+
+def _counts() -> dict[str, int]:
+    return {
+        m.__name__: m.objects.count()
+        for m in (School, SchoolClass, Student, ClassMembership, Guardian, Staff, User)
+    }
+
+
+def test_every_student_is_in_exactly_one_class_of_the_current_year(small_city):
+    # given
+    year = SchoolYear.current()
+    # then
+    assert Student.objects.count() == 300 == small_city.students
+    per_student = Counter(
+        ClassMembership.objects.filter(school_year=year).values_list("student_id", flat=True)
+    )
+    assert set(per_student.values()) == {1}
+    assert len(per_student) == 300
+    mismatched = ClassMembership.objects.exclude(school_class__school=F("student__school"))
+    assert not mismatched.exists()
+
+
+def test_classes_fit_the_school_type_and_have_a_head_teacher_of_the_school(small_city):
+    for school_class in SchoolClass.objects.select_related("school", "head_teacher"):
+        assert school_class.grade in school_class.school.grades
+        assert school_class.head_teacher.school_id == school_class.school_id
+        assert school_class.school_year == SchoolYear.current()
+
+
+def test_birth_dates_fit_the_grade(small_city):
+    start = SchoolYear.current().start_year
+    for m in ClassMembership.objects.select_related("student", "school_class"):
+        youngest_born_in = start - 6 - m.school_class.grade + 1
+        # one year older for a child held back or started late
+        assert youngest_born_in - 2 <= m.student.birth_date.year <= youngest_born_in
+
+
+def test_phones_are_valid_and_unique(small_city):
+    guardian_phones = list(Guardian.objects.values_list("phone", flat=True))
+    user_phones = list(User.objects.values_list("phone", flat=True))
+    assert all(is_mobile(p) for p in guardian_phones + user_phones)
+    assert len(set(user_phones)) == len(user_phones)
+    staff_phones = list(Staff.objects.values_list("phone", flat=True))
+    assert len(set(staff_phones)) == len(staff_phones)
+    # every guardian and every staff member can log in with their own phone
+    assert not Guardian.objects.filter(user__isnull=True).exists()
+    assert not Staff.objects.filter(user__isnull=True).exists()
+    assert not Guardian.objects.exclude(user__phone=F("phone")).exists()
+
+
+def test_city_shows_every_kind_of_school_and_the_teaching_point_has_its_central_school(
+    small_city,
+):
+    # then: 3 schools are an urban primary, a rural boarding nine-year central school and
+    # its teaching point
+    point = School.objects.get(school_type=School.Type.TEACHING_POINT)
+    assert point.central_school.school_type != School.Type.TEACHING_POINT
+    assert point.central_school.region_id == point.region_id
+    assert School.objects.filter(is_urban=True).exists()
+    assert School.objects.filter(is_boarding=True).exists()
+    assert all(len(s.code) == 10 and s.code.isdigit() for s in School.objects.all())
+
+
+def test_each_school_has_a_leading_group_with_one_head(small_city):
+    for school in School.objects.all():
+        roles = Counter(school.leadership.values_list("group_role", flat=True))
+        assert roles[LeadershipMember.GroupRole.HEAD] == 1
+    principal = LeadershipMember.objects.filter(post="校长").first()
+    assert principal is not None
+
+
+def test_external_instructors_of_every_kind_with_vetting_and_pay():
+    # given: the first school gets one external instructor of every kind
+    demo.seed_city(schools=1, students=200)
+    external = Staff.objects.filter(kind=Staff.Kind.EXTERNAL)
+    # then
+    assert set(external.values_list("external_kind", flat=True)) == set(Staff.ExternalKind)
+    assert all(s.qualification for s in external)
+    assert all(s.pay_per_class_hour >= 60 for s in Staff.objects.all())
+    passed = external.filter(background_check_result=Staff.CheckResult.PASSED)
+    assert not passed.filter(agreement_start__isnull=True).exists()
+
+
+def test_priority_shares_are_realistic():
+    # given
+    demo.seed_city(schools=6, students=3000)
+    n = Student.objects.count()
+
+    def share(**kw):
+        return Student.objects.filter(**kw).count() / n
+
+    # then
+    assert 0.002 < share(has_disability=True) < 0.04
+    assert 0.005 < share(is_left_behind=True) < 0.15
+    assert 0.02 < share(is_migrant_child=True) < 0.25
+    assert 0.01 < share(low_income_basis__in=["poverty_file", "dibao"]) < 0.12
+    assert 0.01 < share(is_boarder=True) < 0.4
+    assert not Student.objects.filter(is_boarder=True, school__is_boarding=False).exists()
+    # some siblings share guardians
+    shared = Guardian.objects.annotate(k=Count("student_links")).filter(k__gte=2)
+    assert shared.exists()
+
+
+def test_demo_users_exist_with_their_roles_and_can_log_in(small_city):
+    # given
+    first = School.objects.get(name="滨城区第一实验小学")
+    expected = {
+        demo.PHONE_SUPERUSER: (User.Role.BUREAU, None),
+        demo.PHONE_CITY_OFFICER: (User.Role.BUREAU, None),
+        demo.PHONE_COUNTY_OFFICER: (User.Role.BUREAU, None),
+        demo.PHONE_SCHOOL_ADMIN: (User.Role.SCHOOL_ADMIN, first),
+        demo.PHONE_TEACHER: (User.Role.TEACHER, first),
+        demo.PHONE_GATE: (User.Role.GATE, first),
+        demo.PHONE_GUARDIAN: (User.Role.GUARDIAN, None),
+    }
+    request = RequestFactory().post("/")
+    for phone, (role, school) in expected.items():
+        # when
+        user = authenticate(request=request, username=phone, password=demo.DEMO_PASSWORD)
+        # then
+        assert user is not None, phone
+        assert user.role == role
+        if school:
+            assert user.school == school
+    assert User.objects.get(phone=demo.PHONE_SUPERUSER).is_superuser
+    assert User.objects.get(phone=demo.PHONE_CITY_OFFICER).region.code == "371600"
+    assert User.objects.get(phone=demo.PHONE_COUNTY_OFFICER).region.name == "滨城区"
+    # any guardian logs in too
+    other = Guardian.objects.exclude(phone=demo.PHONE_GUARDIAN).first()
+    assert authenticate(request=request, username=other.phone, password=demo.DEMO_PASSWORD)
+    assert [login.phone for login in small_city.logins] == [p for p, _l in demo.LOGIN_ROLES]
+
+
+def test_demo_guardian_has_two_children_and_demo_teacher_heads_a_class(small_city):
+    guardian = Guardian.objects.get(phone=demo.PHONE_GUARDIAN)
+    children = Student.objects.filter(guardian_links__guardian=guardian)
+    assert children.count() == 2
+    assert {c.school.name for c in children} == {"滨城区第一实验小学"}
+    teacher = Staff.objects.get(phone=demo.PHONE_TEACHER)
+    assert teacher.head_of_classes.exists()
+    assert teacher.user.phone == demo.PHONE_TEACHER
+
+
+def test_seeding_again_is_refused_and_changes_nothing(small_city):
+    # given
+    before = _counts()
+    # when
+    with pytest.raises(demo.SeedRefused):
+        demo.seed_city(schools=2, students=50)
+    with pytest.raises(CommandError, match="--flush"):
+        call_command("seed", "--schools", "2", "--students", "50", stdout=io.StringIO())
+    # then
+    assert _counts() == before
+
+
+def test_if_empty_does_nothing_the_second_time_but_prints_the_logins():
+    # given
+    out = io.StringIO()
+    call_command("seed", "--schools", "2", "--students", "80", "--if-empty", stdout=out)
+    before = _counts()
+    assert before["Student"] == 80
+    # when
+    out = io.StringIO()
+    call_command("seed", "--schools", "2", "--students", "80", "--if-empty", stdout=out)
+    # then
+    assert _counts() == before
+    text = out.getvalue()
+    assert demo.PHONE_GUARDIAN in text and demo.DEMO_PASSWORD in text
+
+
+def test_same_seed_same_city_and_flush_replaces_it():
+    # given
+    demo.seed_city(schools=2, students=100, seed=7)
+    first = list(Student.objects.order_by("student_number").values_list("name", "student_number"))
+    staff = sorted(Staff.objects.values_list("name", flat=True))
+    # when
+    demo.seed_city(schools=2, students=100, seed=7, flush=True)
+    # then
+    assert (
+        list(Student.objects.order_by("student_number").values_list("name", "student_number"))
+        == first
+    )
+    assert sorted(Staff.objects.values_list("name", flat=True)) == staff
+    assert School.objects.count() == 2
+    # and another seed builds another city
+    demo.seed_city(schools=2, students=100, seed=8, flush=True)
+    assert (
+        list(Student.objects.order_by("student_number").values_list("name", "student_number"))
+        != first
+    )
+
+
+def test_the_command_prints_counts_and_logins():
+    out = io.StringIO()
+    call_command("seed", "--schools", "2", "--students", "60", stdout=out)
+    text = out.getvalue()
+    assert "60" in text
+    for phone, _label in demo.LOGIN_ROLES:
+        assert phone in text
+
+
+def test_seeding_over_leftover_demo_accounts_is_refused():
+    # given: no schools, but an account holds a demo phone
+    from kehou.testing.factories import UserFactory
+
+    UserFactory(phone=demo.PHONE_GUARDIAN, role=User.Role.GUARDIAN)
+    before = _counts()
+    # when
+    with pytest.raises(demo.SeedRefused):
+        demo.seed_city(schools=1, students=10)
+    # then
+    assert _counts() == before
