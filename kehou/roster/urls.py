@@ -1,2 +1,10 @@
+from django.urls import path
+
+from kehou.roster import views
+
 app_name = "roster"
-urlpatterns: list = []
+urlpatterns = [
+    path("import/", views.import_view, name="import"),
+    path("template/", views.template_view, name="template"),
+    path("export/", views.export_view, name="export"),
+]

@@ -73,8 +73,14 @@ def sample_rows() -> dict[str, list[list]]:
             ),
         ],
         STAFF.name: [
-            row(STAFF, name="王老师", phone="13600000001", gender="女", kind="本校教师",
-                subjects="语文"),
+            row(
+                STAFF,
+                name="王老师",
+                phone="13600000001",
+                gender="女",
+                kind="本校教师",
+                subjects="语文",
+            ),
             row(
                 STAFF,
                 name="赵教练",
@@ -101,4 +107,33 @@ def sample_rows() -> dict[str, list[list]]:
                 valid_until=datetime.date(2027, 7, 15),
             ),
         ],
+    }
+
+
+def set_cell(rows: dict, spec: SheetSpec, index: int, key: str, value) -> None:
+    """Change one cell of the `index`-th data row (Excel row index + 2)."""
+    rows[spec.name][index][spec.headers.index(spec.column(key).header)] = value
+
+
+def snapshot() -> dict:
+    """Everything an import may write, for asserting that nothing changed."""
+    from auditlog.models import LogEntry
+
+    from kehou.org import models as m
+
+    def rows(model):
+        return sorted(model.objects.values_list(), key=str)
+
+    return {
+        model.__name__: rows(model)
+        for model in (
+            m.SchoolClass,
+            m.Student,
+            m.ClassMembership,
+            m.Guardian,
+            m.StudentGuardian,
+            m.AuthorisedCollector,
+            m.Staff,
+            LogEntry,
+        )
     }

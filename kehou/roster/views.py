@@ -1,0 +1,96 @@
+"""Roster pages (SPEC R3): thin views over kehou.roster.services.
+
+Only the school's own admin may use them (a superuser names the school with
+?school=CODE); everyone else gets 404, so the pages do not reveal that a school exists.
+"""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from kehou.org.access import may_manage_school
+from kehou.org.models import School, SchoolYear
+from kehou.roster.services import not_deleted_note, roster_export, roster_import, roster_template
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TEMPLATE_FILENAME = "课后服务花名册模板.xlsx"
+
+
+def _managed_school(request: HttpRequest) -> School:
+    user = request.user
+    if user.is_superuser:
+        school = School.objects.filter(code=request.GET.get("school", "")).first()
+    else:
+        school = user.school
+    if school is None or not may_manage_school(user, school):
+        raise Http404
+    return school
+
+
+def _school_year(raw: str | None) -> SchoolYear | None:
+    """The optional start-year field; None means the current school year."""
+    if not raw:
+        return None
+    current = SchoolYear.current().start_year
+    if not raw.isdigit() or not 2000 <= int(raw) <= current + 1:
+        return None
+    return SchoolYear.objects.get_or_create(start_year=int(raw))[0]
+
+
+def _xlsx(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    # The server names the file (research S8), never the user.
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_view(request: HttpRequest) -> HttpResponse:
+    school = _managed_school(request)
+    context = {
+        "school": school,
+        "current_year": SchoolYear.current(),
+        "note": not_deleted_note(),
+        "max_mb": settings.ROSTER_MAX_UPLOAD_BYTES // (1024 * 1024),
+    }
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["form_error"] = _("Choose an .xlsx file to upload.")
+            return render(request, "roster/import.html", context, status=400)
+        if upload.size > settings.ROSTER_MAX_UPLOAD_BYTES:
+            context["form_error"] = _("The file is larger than %(n)d MB.") % {
+                "n": context["max_mb"]
+            }
+            return render(request, "roster/import.html", context, status=400)
+        report = roster_import(
+            school=school,
+            data=upload.read(),
+            actor=request.user,
+            school_year=_school_year(request.POST.get("year")),
+            dry_run=request.POST.get("dry_run") == "1",
+        )
+        context["report"] = report
+        return render(request, "roster/import.html", context, status=200 if report.ok else 400)
+    return render(request, "roster/import.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def template_view(request: HttpRequest) -> HttpResponse:
+    _managed_school(request)
+    return _xlsx(roster_template(), TEMPLATE_FILENAME)
+
+
+@login_required
+@require_http_methods(["GET"])
+def export_view(request: HttpRequest) -> HttpResponse:
+    school = _managed_school(request)
+    year = _school_year(request.GET.get("year")) or SchoolYear.current()
+    data = roster_export(school=school, school_year=year)
+    return _xlsx(data, f"{school.name}花名册{year}.xlsx")
