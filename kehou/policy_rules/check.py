@@ -1,6 +1,6 @@
 """The compliance check (R6): every shortfall of a school plan against its locality's rules.
 
-How the day is counted (decided from seeds 000 and 001, see docs in __init__):
+How the day is counted (decided from seeds 000 and 001):
 - "每天至少提供2小时" is counted per grade and per Monday–Friday service day, as the union
   of that day's REGULAR slots open to the grade. Extended care (延时托管) is not counted:
   both seeds name it as an addition for pupils with special needs, on request, beyond the
