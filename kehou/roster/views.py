@@ -22,10 +22,14 @@ TEMPLATE_FILENAME = "课后服务花名册模板.xlsx"
 
 def _managed_school(request: HttpRequest) -> School:
     user = request.user
+    code = request.GET.get("school")
     if user.is_superuser:
-        school = School.objects.filter(code=request.GET.get("school", "")).first()
+        school = School.objects.filter(code=code or "").first()
     else:
         school = user.school
+        # Naming another school is refused, not silently redirected to one's own.
+        if code is not None and (school is None or code != school.code):
+            raise Http404
     if school is None or not may_manage_school(user, school):
         raise Http404
     return school

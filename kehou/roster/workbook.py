@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import defusedxml  # noqa: F401  -- openpyxl switches to defusedxml when it is importable
 import openpyxl
+from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font, PatternFill
@@ -125,9 +126,13 @@ def read_workbook(data: bytes) -> RawWorkbook:
         book.close()
 
 
-def _unreadable(exc: Exception) -> str:
-    if "Entit" in type(exc).__name__ or "DTD" in type(exc).__name__:
-        return _("The file contains XML declarations that are not allowed; refused.")
+def _unreadable(exc: BaseException | None) -> str:
+    # openpyxl wraps defusedxml's refusal in a ValueError; look down the chain.
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, DefusedXmlException):
+            return _("The file contains XML declarations that are not allowed; refused.")
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
     return _("The file could not be read as an Excel workbook; save it again as .xlsx in Excel.")
 
 
