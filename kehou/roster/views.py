@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from kehou.org.access import may_manage_school
@@ -52,10 +53,27 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
     return response
 
 
+# Room for the multipart framing and the small form fields around the file.
+FORM_OVERHEAD_BYTES = 64 * 1024
+
+
 @login_required
+@csrf_exempt  # only so the size check below runs before the body is read; see csrf_protect
 @require_http_methods(["GET", "POST"])
 def import_view(request: HttpRequest) -> HttpResponse:
+    # Refuse an oversized upload from its Content-Length, before Django spools it to disk
+    # (the CSRF check would otherwise read the whole body first).
     school = _managed_school(request)
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    limit = settings.ROSTER_MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES
+    if request.method == "POST" and (not length.isdigit() or int(length) > limit):
+        mb = settings.ROSTER_MAX_UPLOAD_BYTES // (1024 * 1024)
+        return HttpResponse(_("The file is larger than %(n)d MB.") % {"n": mb}, status=413)
+    return _import(request, school)
+
+
+@csrf_protect
+def _import(request: HttpRequest, school: School) -> HttpResponse:
     context = {
         "school": school,
         "current_year": SchoolYear.current(),

@@ -6,6 +6,7 @@ import os
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from kehou.org.models import Student
@@ -67,6 +68,24 @@ def test_random_bytes_named_xlsx_are_refused(client, north):
     response = client.post(reverse("roster:import"), {"file": _upload(os.urandom(2048))})
     assert response.status_code == 400
     assert ".xlsx" in response.content.decode()
+    assert snapshot() == before
+
+
+@override_settings(ROSTER_MAX_UPLOAD_BYTES=1000)
+def test_oversized_upload_is_refused_before_reading(client, north):
+    client.force_login(north.admin)
+    before = snapshot()
+    response = client.post(reverse("roster:import"), {"file": _upload(os.urandom(200_000))})
+    assert response.status_code == 413
+    assert snapshot() == before
+
+
+def test_upload_without_csrf_token_is_refused(north):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(north.admin)
+    before = snapshot()
+    response = client.post(reverse("roster:import"), {"file": _upload(workbook(sample_rows()))})
+    assert response.status_code == 403
     assert snapshot() == before
 
 
