@@ -273,7 +273,16 @@ def _waitlists(ctx: _Ctx, st: _State, k: int) -> dict[OfferingId, tuple[ChildId,
     return {o: tuple(cs) for o, cs in lists.items()}
 
 
-def _finish(ctx: _Ctx, st: _State, *, mechanism: str, k: int, seed: str, main_rounds: int):
+def _finish(
+    ctx: _Ctx,
+    st: _State,
+    *,
+    mechanism: str,
+    k: int,
+    seed: str,
+    main_rounds: int,
+    waitlists: bool = True,
+):
     assignment = {}
     for c, held in st.holdings.items():
         rank = ctx.rank[c]
@@ -294,7 +303,7 @@ def _finish(ctx: _Ctx, st: _State, *, mechanism: str, k: int, seed: str, main_ro
         round_order=dict(st.round_order),
         filled_round=dict(st.filled_round),
         round_cutoffs={r: dict(v) for r, v in st.round_cutoffs.items()},
-        waitlists=_waitlists(ctx, st, k),
+        waitlists=_waitlists(ctx, st, k) if waitlists else {},
         unplaced=tuple(c for c in ctx.kids if not st.holdings[c]),
     )
 
@@ -313,6 +322,7 @@ def allocate(
     fallback: Sequence[OfferingId] = (),
     fallback_expandable: bool = True,
     lottery: Mapping[ChildId, int] | None = None,
+    waitlists: bool = True,
 ) -> Allocation:
     """Run a full allocation: main mechanism, second round, guaranteed fallback.
 
@@ -325,7 +335,8 @@ def allocate(
       seat (ones they ranked first); if none has a seat and `fallback_expandable`, the first
       eligible one is expanded by one seat (`Allocation.expanded`). Children for whom no
       fallback offering admits their grade stay in `Allocation.unplaced`.
-    - `lottery`: override the seeded draw (tests, FCFS comparisons); normally leave it None.
+    - `lottery`: override the seeded draw (tests, what-if runs); normally leave it None.
+    - `waitlists=False` skips building the waiting lists (what-if runs in benchmarks).
     """
     if mechanism not in MECHANISMS:
         raise AllocationInputError(f"unknown mechanism {mechanism!r}; use one of {MECHANISMS}")
@@ -361,7 +372,15 @@ def allocate(
     if fallback:
         _place_fallback(ctx, st, fallback, expandable=fallback_expandable)
 
-    return _finish(ctx, st, mechanism=mechanism, k=k, seed=str(seed), main_rounds=main_rounds)
+    return _finish(
+        ctx,
+        st,
+        mechanism=mechanism,
+        k=k,
+        seed=str(seed),
+        main_rounds=main_rounds,
+        waitlists=waitlists,
+    )
 
 
 def _place_fallback(ctx: _Ctx, st: _State, fallback: Sequence[OfferingId], *, expandable: bool):

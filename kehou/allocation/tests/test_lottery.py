@@ -1,5 +1,7 @@
 import hashlib
 import random
+import subprocess
+import sys
 from collections import Counter
 
 import pytest
@@ -81,3 +83,14 @@ def test_same_seed_and_inputs_give_byte_identical_results(mechanism, k):
     assert input_digest(children, offerings, k=k, mechanism=mechanism) == input_digest(
         shuffled, offerings[::-1], k=k, mechanism=mechanism
     )
+
+
+def test_package_imports_neither_django_nor_other_kehou_apps():
+    code = (
+        "import sys, kehou.allocation; "
+        "bad = [m for m in sys.modules if m.split('.')[0] == 'django' "
+        "or (m.startswith('kehou.') and not m.startswith('kehou.allocation'))]; "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
