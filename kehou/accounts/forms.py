@@ -32,6 +32,13 @@ class PhoneLoginForm(AuthenticationForm):
         "inactive": _("This account is disabled."),
     }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # AuthenticationForm caps the field at User.phone's 11 characters; people type
+        # "138 0000 0001" or "+86 ..." and the browser would cut that off.
+        self.fields["username"].max_length = 20
+        self.fields["username"].widget.attrs["maxlength"] = "20"
+
     def clean_username(self) -> str:
         return normalise_mobile(self.cleaned_data.get("username"))
 

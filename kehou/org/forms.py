@@ -8,7 +8,7 @@ from kehou.org.selectors import counties_for
 
 URBAN_CHOICES = [("", _("Urban and rural")), ("urban", _("Urban")), ("rural", _("Rural"))]
 BOARDER_CHOICES = [
-    ("", _("Boarders and day pupils")),
+    ("", _("All")),
     ("yes", _("Boarders")),
     ("no", _("Day pupils")),
 ]
