@@ -13,6 +13,7 @@ Everything is drawn from one `random.Random(seed)`: the same seed builds the sam
 """
 
 import datetime
+import functools
 import math
 import random
 import time
@@ -68,6 +69,12 @@ LOGIN_ROLES = [
     (PHONE_GATE, gettext_lazy("Gate keeper")),
     (PHONE_GUARDIAN, gettext_lazy("Guardian (two children)")),
 ]
+
+
+@functools.cache
+def _demo_password_hash() -> str:
+    """Argon2 is slow on purpose: hash the shared demo password once per process."""
+    return make_password(DEMO_PASSWORD)
 
 
 class SeedRefused(Exception):
@@ -352,7 +359,7 @@ class _CitySeeder:
         self.summary = summary
         self.phones = names.PhoneSequence()
         self.student_numbers = names.StudentNumbers()
-        self.password = make_password(DEMO_PASSWORD)  # argon2 is slow: hash once
+        self.password = _demo_password_hash()
         self.now = timezone.now()
         self.year = SchoolYear.current()
         self.families: dict[str, deque[Family]] = {

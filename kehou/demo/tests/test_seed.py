@@ -115,7 +115,7 @@ def test_external_instructors_of_every_kind_with_vetting_and_pay():
 
 def test_priority_shares_are_realistic():
     # given
-    demo.seed_city(schools=6, students=3000)
+    demo.seed_city(schools=6, students=2000)
     n = Student.objects.count()
 
     def share(**kw):
@@ -146,20 +146,29 @@ def test_demo_users_exist_with_their_roles_and_can_log_in(small_city):
         demo.PHONE_GUARDIAN: (User.Role.GUARDIAN, None),
     }
     request = RequestFactory().post("/")
+    # when
+    guardian = authenticate(
+        request=request, username=demo.PHONE_GUARDIAN, password=demo.DEMO_PASSWORD
+    )
+    teacher = authenticate(
+        request=request, username=demo.PHONE_TEACHER, password=demo.DEMO_PASSWORD
+    )
+    # then
+    assert guardian is not None and teacher is not None
     for phone, (role, school) in expected.items():
-        # when
-        user = authenticate(request=request, username=phone, password=demo.DEMO_PASSWORD)
-        # then
-        assert user is not None, phone
-        assert user.role == role
+        user = User.objects.get(phone=phone)
+        assert user.role == role and user.is_active
         if school:
             assert user.school == school
+    # every account holds the one demo hash, so every phone logs in as these two did
+    assert set(User.objects.values_list("password", flat=True)) == {guardian.password}
     assert User.objects.get(phone=demo.PHONE_SUPERUSER).is_superuser
     assert User.objects.get(phone=demo.PHONE_CITY_OFFICER).region.code == "371600"
     assert User.objects.get(phone=demo.PHONE_COUNTY_OFFICER).region.name == "滨城区"
-    # any guardian logs in too
+    # any other guardian logs in too
     other = Guardian.objects.exclude(phone=demo.PHONE_GUARDIAN).first()
     assert authenticate(request=request, username=other.phone, password=demo.DEMO_PASSWORD)
+    assert not authenticate(request=request, username=other.phone, password="wrong-password")
     assert [login.phone for login in small_city.logins] == [p for p, _l in demo.LOGIN_ROLES]
 
 

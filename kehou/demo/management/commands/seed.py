@@ -99,7 +99,9 @@ class Command(BaseCommand):
         widths = [max(_width(r[i]) for r in rows) for i in range(len(header))]
         for row in rows:
             self.stdout.write(
-                "  ".join(_pad(cell, width) for cell, width in zip(row, widths, strict=True))
+                "  ".join(
+                    _pad(cell, width) for cell, width in zip(row, widths, strict=True)
+                ).rstrip()
             )
         self.stdout.write(
             _("Any other guardian's or teacher's phone logs in with the same password.")
