@@ -3,9 +3,12 @@
 The home page is a dispatcher: each role gets the one page it starts its day from.
 All reads go through kehou.org.selectors, which start from kehou.org.access."""
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,6 +32,11 @@ def activate(request):
     form = ActivationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        # Guessing a child's number and name is a login attempt like any other: failures
+        # count towards the same lockout as the login page, per phone and per address.
+        credentials = {"username": data["phone"]}
+        if not AxesProxyHandler.is_allowed(request, credentials):
+            return get_lockout_response(request, credentials=credentials)
         try:
             guardian_activate(
                 phone=data["phone"],
@@ -37,6 +45,7 @@ def activate(request):
                 password=data["password1"],
             )
         except ValidationError as exc:
+            user_login_failed.send(sender=__name__, credentials=credentials, request=request)
             form.add_error(None, exc)
         else:
             messages.success(

@@ -6,12 +6,17 @@ the scope; the others return querysets or plain data already narrowed.
 """
 
 import datetime
-from dataclasses import dataclass, field
+from collections import defaultdict
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from kehou.accounts.models import User
 from kehou.org import access
@@ -92,10 +97,12 @@ class RegionSummary:
     schools: int = 0
     students: int = 0
     # [(county name, {school_type: n}, total)]
-    by_county: list = field(default_factory=list)
-    school_types: list = field(default_factory=list)  # [(value, label)] present in the data
-    urban: dict = field(default_factory=dict)  # {"schools": n, "students": n}
-    rural: dict = field(default_factory=dict)
+    by_county: list = dataclass_field(default_factory=list)
+    school_types: list = dataclass_field(
+        default_factory=list
+    )  # [(value, label)] present in the data
+    urban: dict = dataclass_field(default_factory=dict)  # {"schools": n, "students": n}
+    rural: dict = dataclass_field(default_factory=dict)
 
 
 def region_summary_for(user: User) -> RegionSummary:
@@ -403,6 +410,7 @@ class HistoryRow:
     timestamp: datetime.datetime
     actor: str
     action: str
+    is_create: bool
     object_label: str
     object_repr: str
     changes: list  # [(field label, old, new)]
@@ -435,23 +443,78 @@ def student_history_for(user: User, student: Student, *, limit: int = 200) -> li
     ):
         if values:
             condition |= Q(content_type=ct[model], object_pk__in=pks(values))
-    entries = (
+    entries = list(
         LogEntry.objects.filter(condition)
         .select_related("actor", "content_type")
         .order_by("-timestamp", "-pk")[:limit]
     )
     labels = {ct[m].pk: m._meta.verbose_name for m in ct}
-    rows = []
+    return _history_rows(entries, labels)
+
+
+ACTION_LABELS = {
+    LogEntry.Action.CREATE: _("Created"),
+    LogEntry.Action.UPDATE: _("Changed"),
+    LogEntry.Action.DELETE: _("Deleted"),
+    LogEntry.Action.ACCESS: _("Viewed"),
+}
+# auditlog masks "None" too when a masked field (a phone) was empty.
+_EMPTY = {"", "None", "**ne"}
+
+
+def _history_rows(entries: list[LogEntry], labels: dict) -> list[HistoryRow]:
+    """Readable rows: field labels and choice labels in the user's language, related
+    objects by name (fetched in one query per related model, not one per value)."""
+    parsed, wanted = [], defaultdict(set)
     for entry in entries:
+        model = entry.content_type.model_class()
+        fields = []
+        for name, values in (entry.changes_dict or {}).items():
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            # Reverse relations and the id say nothing a person needs to read.
+            if not getattr(field, "concrete", False) or field.primary_key:
+                continue
+            old, new = (list(values) + [None, None])[:2]
+            if field.is_relation:
+                wanted[field.related_model].update(
+                    v for v in (old, new) if v is not None and str(v) not in _EMPTY
+                )
+            fields.append((field, old, new))
+        parsed.append((entry, fields))
+    names = {
+        model: {str(pk): str(obj) for pk, obj in model._default_manager.in_bulk(pks).items()}
+        for model, pks in wanted.items()
+    }
+
+    def shown(field, value) -> str:
+        if value is None or str(value) in _EMPTY:
+            return "—"
+        value = str(value)
+        if field.is_relation:
+            return names.get(field.related_model, {}).get(value, value)
+        if field.get_internal_type() == "BooleanField":
+            return str(_("Yes")) if value == "True" else str(_("No"))
+        if field.choices:
+            return str(dict((str(k), v) for k, v in field.flatchoices).get(value, value))
+        return value
+
+    rows = []
+    for entry, fields in parsed:
         changes = []
-        for field_label, values in entry.changes_display_dict.items():
-            old, new = (list(values) + ["", ""])[:2]
-            changes.append((field_label, old, new))
+        for field, old, new in fields:
+            label = (
+                field.related_model._meta.verbose_name if field.is_relation else field.verbose_name
+            )
+            changes.append((capfirst(label), shown(field, old), shown(field, new)))
         rows.append(
             HistoryRow(
                 timestamp=entry.timestamp,
                 actor=entry.actor.name if entry.actor else "",
-                action=entry.get_action_display(),
+                action=ACTION_LABELS.get(entry.action, ""),
+                is_create=entry.action == LogEntry.Action.CREATE,
                 object_label=labels.get(entry.content_type_id, ""),
                 object_repr=entry.object_repr,
                 changes=changes,

@@ -127,3 +127,16 @@ def test_logged_in_user_is_sent_home(client, north):
     client.force_login(north.admin)
     response = client.get(reverse("accounts:activate"))
     assert response.status_code == 302
+
+
+def test_repeated_activation_guesses_are_locked_out(client, north, roster_guardian, settings):
+    # given: as many wrong guesses as the login page allows
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _activate(client, north, child_name="猜错的名字")
+    # when: the right details
+    response = _activate(client, north)
+    # then: refused with the lockout page, nothing written
+    assert response.status_code == 429
+    assert "暂时锁定" in response.content.decode()
+    roster_guardian.refresh_from_db()
+    assert roster_guardian.user is None
