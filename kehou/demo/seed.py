@@ -384,7 +384,7 @@ class _CitySeeder:
 
     def _say(self, message: str) -> None:
         if self.stdout is not None:
-            self.stdout.write(message)
+            self.stdout.write(message + "\n")  # OutputWrapper adds no second newline
 
     # --- regions and organisations -------------------------------------------------
 

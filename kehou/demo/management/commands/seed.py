@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import ProtectedError, RestrictedError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -70,6 +71,11 @@ class Command(BaseCommand):
             )
         except (SeedRefused, ValueError) as exc:
             raise CommandError(str(exc)) from exc
+        except (ProtectedError, RestrictedError) as exc:  # --flush met other apps' records
+            raise CommandError(
+                _("Nothing was changed: other records still refer to the demo data (%(error)s).")
+                % {"error": exc.args[0]}
+            ) from exc
         counts = [
             (_("schools"), summary.schools),
             (_("classes"), summary.classes),
