@@ -359,12 +359,10 @@ class StudentDetail:
     history: list | None  # None when the user may not see the change history
 
 
-def _contacts(user: User, student: Student, *, today: datetime.date, collectors_only: bool):
+def _contacts(user: User, student: Student, *, today: datetime.date):
     full = may_see_full_phones(user)
     shown = (lambda p: p) if full else mask_phone
     links = StudentGuardian.objects.filter(student=student).select_related("guardian")
-    if collectors_only:
-        links = links.filter(may_collect=True)
     guardians = [
         ContactRow(
             name=link.guardian.name,
@@ -386,7 +384,7 @@ def _contacts(user: User, student: Student, *, today: datetime.date, collectors_
 
 def student_detail_for(user: User, student_pk: int, *, today: datetime.date) -> StudentDetail:
     student = access.access_student(user, student_pk)
-    guardians, collectors = _contacts(user, student, today=today, collectors_only=False)
+    guardians, collectors = _contacts(user, student, today=today)
     return StudentDetail(
         student=student,
         school_class=current_class(student),
@@ -552,37 +550,49 @@ class GateResult:
 
 
 def gate_search_for(user: User, q: str, *, today: datetime.date, limit: int = 20):
-    """Who may collect a child: searched by name or student number, phones masked."""
+    """Who may collect a child: searched by name or student number, phones masked.
+    Four queries however many children match."""
     q = q.strip()
     if not q:
         return []
     memberships = ClassMembership.objects.select_related("school_class").order_by(
         "-school_year__start_year"
     )
+    links = (
+        StudentGuardian.objects.filter(may_collect=True)
+        .select_related("guardian")
+        .order_by("-is_primary", "guardian__name")
+    )
+    collectors = AuthorisedCollector.objects.filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+    ).order_by("name")
     students = (
         access.students_for(user)
         .filter(ACTIVE)
         .filter(Q(name__icontains=q) | Q(student_number=q))
         .prefetch_related(
-            Prefetch("memberships", queryset=memberships, to_attr="current_memberships")
+            Prefetch("memberships", queryset=memberships, to_attr="current_memberships"),
+            Prefetch("guardian_links", queryset=links, to_attr="collecting_links"),
+            Prefetch("collectors", queryset=collectors, to_attr="valid_collectors"),
         )
         .order_by("name")[:limit]
     )
-    results = []
-    for student in students:
-        guardians, collectors = _contacts(user, student, today=today, collectors_only=True)
-        results.append(
-            GateResult(
-                student=student,
-                school_class=current_class(student),
-                collectors=[
-                    ContactRow(name=g.name, relation=g.relation, phone=mask_phone(g.phone))
-                    for g in guardians
-                ]
-                + [
-                    ContactRow(name=c.name, relation=c.relation, phone=mask_phone(c.phone))
-                    for c in collectors
-                ],
-            )
+    return [
+        GateResult(
+            student=student,
+            school_class=current_class(student),
+            collectors=[
+                ContactRow(
+                    name=link.guardian.name,
+                    relation=link.get_relation_display(),
+                    phone=mask_phone(link.guardian.phone),
+                )
+                for link in student.collecting_links
+            ]
+            + [
+                ContactRow(name=c.name, relation=c.relation, phone=mask_phone(c.phone))
+                for c in student.valid_collectors
+            ],
         )
-    return results
+        for student in students
+    ]

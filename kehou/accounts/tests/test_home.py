@@ -113,3 +113,17 @@ def test_every_home_renders_in_english(client, north, persona):
 
 def test_class_membership_is_shown_on_guardian_card(client, north):
     assert ClassMembership.objects.filter(student=north.child).exists()
+
+
+def test_gate_search_query_count_does_not_grow(client, north, django_assert_max_num_queries):
+    # given: many children matching the search, each with a collector
+    for number in range(12):
+        child = f.StudentFactory(school=north.school, name=f"王同学{number}")
+        AuthorisedCollector.objects.create(
+            student=child, name="邻居", relation="邻居", phone=f"1371234{number:04d}"
+        )
+    client.force_login(north.gate)
+    # then
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("accounts:home"), {"q": "王"})
+    assert len(response.context["results"]) == 13
