@@ -143,6 +143,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # Roster uploads: checked before any parsing (research/reliability.md S8).
 ROSTER_MAX_UPLOAD_BYTES = int(os.environ.get("KEHOU_ROSTER_MAX_BYTES", str(10 * 1024 * 1024)))
@@ -151,6 +152,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
+AUDITLOG_MASK_CALLABLE = "kehou.lib.validators.mask_mobile"
 
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 

@@ -49,7 +49,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     phone = models.CharField(
         _("mobile phone"), max_length=11, unique=True, validators=[validate_mobile]
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     region = models.ForeignKey(
         "org.Region", verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT

@@ -9,6 +9,8 @@ from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
 
+from kehou.lib.validators import mask_mobile
+
 PHONE_MASK = ["phone"]
 
 
@@ -45,10 +47,8 @@ def log_bulk_changes(changes: list[tuple[object, dict[str, list[str]]]], *, acto
 
 
 def _text(obj, field: str) -> str:
-    if field in PHONE_MASK:
-        value = str(getattr(obj, field))
-        return value[:3] + "****" + value[-4:]
-    return str(getattr(obj, field))
+    value = getattr(obj, field)
+    return mask_mobile(value) if field in PHONE_MASK else str(value)
 
 
 def _bulk_log(objects, *, actor, action, changes_for) -> None:

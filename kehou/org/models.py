@@ -158,7 +158,7 @@ class LeadershipMember(models.Model):
         MEMBER = "member", _("Member (成员)")
 
     school = models.ForeignKey(School, related_name="leadership", on_delete=models.CASCADE)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     post = models.CharField(
         _("post"), max_length=50, help_text=_("e.g. 校长, 业务副校长, 教导主任")
     )
@@ -271,7 +271,7 @@ class Student(models.Model):
         validators=[validate_student_number],
         help_text=_("学籍号, or the school's own number"),
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     is_boarder = models.BooleanField(_("boarder"), default=False)
@@ -340,7 +340,7 @@ class Guardian(models.Model):
     """A parent or other guardian. The mobile number identifies them across schools,
     so siblings in two schools share one guardian and one login."""
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     phone = models.CharField(
         _("mobile phone"), max_length=11, unique=True, validators=[validate_mobile]
     )
@@ -386,7 +386,7 @@ class AuthorisedCollector(models.Model):
     """Someone who is not a guardian but may collect the child (a neighbour, a driver)."""
 
     student = models.ForeignKey(Student, related_name="collectors", on_delete=models.CASCADE)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     relation = models.CharField(_("relation to the child"), max_length=30)
     phone = models.CharField(_("mobile phone"), max_length=11, validators=[validate_mobile])
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
@@ -456,7 +456,7 @@ class Staff(models.Model):
         FAILED = "failed", _("Failed")
 
     school = models.ForeignKey(School, related_name="staff", on_delete=models.PROTECT)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     phone = models.CharField(_("mobile phone"), max_length=11, validators=[validate_mobile])
     gender = models.CharField(_("gender"), max_length=1, choices=Student.Gender.choices, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

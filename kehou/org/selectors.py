@@ -19,6 +19,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from kehou.accounts.models import User
+from kehou.lib.validators import mask_mobile
 from kehou.org import access
 from kehou.org.models import (
     AuthorisedCollector,
@@ -33,13 +34,6 @@ from kehou.org.models import (
 )
 
 ACTIVE = Q(is_active=True)
-
-
-def mask_phone(phone: str) -> str:
-    """138****0004: enough for a gate keeper to compare with the caller's phone."""
-    if len(phone) < 8:
-        return "****"
-    return phone[:3] + "****" + phone[-4:]
 
 
 def may_see_full_phones(user: User) -> bool:
@@ -361,7 +355,7 @@ class StudentDetail:
 
 def _contacts(user: User, student: Student, *, today: datetime.date):
     full = may_see_full_phones(user)
-    shown = (lambda p: p) if full else mask_phone
+    shown = (lambda p: p) if full else mask_mobile
     links = StudentGuardian.objects.filter(student=student).select_related("guardian")
     guardians = [
         ContactRow(
@@ -585,12 +579,12 @@ def gate_search_for(user: User, q: str, *, today: datetime.date, limit: int = 20
                 ContactRow(
                     name=link.guardian.name,
                     relation=link.get_relation_display(),
-                    phone=mask_phone(link.guardian.phone),
+                    phone=mask_mobile(link.guardian.phone),
                 )
                 for link in student.collecting_links
             ]
             + [
-                ContactRow(name=c.name, relation=c.relation, phone=mask_phone(c.phone))
+                ContactRow(name=c.name, relation=c.relation, phone=mask_mobile(c.phone))
                 for c in student.valid_collectors
             ],
         )

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from kehou.accounts.models import User
+from kehou.lib.validators import mask_mobile
 from kehou.org.audit import log_bulk_changes, log_bulk_created
 from kehou.org.models import (
     GRADE_NAMES,
@@ -701,7 +702,7 @@ def _apply_guardians(rows: list[_Row], ctx: _Context, report: ImportReport, *, a
                     "Guardian %(phone)s is also a guardian at another school; the name in the "
                     "system was kept instead of %(name)s."
                 )
-                % {"phone": phone[:3] + "****" + phone[-4:], "name": name}
+                % {"phone": mask_mobile(phone), "name": name}
             )
             guardian_status[phone] = "unchanged"
             continue

@@ -90,16 +90,6 @@ def browser(monkeypatch):
         connections.close_all()
 
 
-@pytest.fixture(autouse=True)
-def _project_static(settings):
-    # kehou/static is a project-level static dir, not an app's; until settings lists it
-    # in STATICFILES_DIRS the live server would serve pages without their stylesheet.
-    static_dir = Path(settings.BASE_DIR) / "static"
-    dirs = [Path(d) for d in getattr(settings, "STATICFILES_DIRS", [])]
-    if static_dir not in dirs:
-        settings.STATICFILES_DIRS = [*dirs, static_dir]
-
-
 def _shot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -39,3 +39,11 @@ def test_bulk_helpers_write_one_entry_per_object(north):
     created = LogEntry.objects.filter(action=LogEntry.Action.CREATE, actor=north.admin)
     assert created.count() == len(students)
     assert LogEntry.objects.get_for_object(guardian).filter(actor=north.admin).exists()
+
+
+def test_history_masks_phone_as_gate_staff_see_it(north):
+    with set_actor(north.admin):
+        north.guardian.phone = "13912345678"
+        north.guardian.save()
+    entry = LogEntry.objects.get_for_object(north.guardian).latest("timestamp")
+    assert entry.changes_dict["phone"][1] == "139****5678"

@@ -29,3 +29,20 @@ def test_kehou_console_script_wraps_management_commands():
 def test_chinese_is_the_default_language(settings):
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert "argon2" in settings.PASSWORD_HASHERS[0].lower()
+
+
+def test_site_stylesheet_is_found_by_staticfiles():
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("kehou/site.css")
+
+
+def test_person_name_fields_read_as_full_names_in_chinese():
+    from django.utils import translation
+
+    from kehou.org.models import Guardian, School, Student
+
+    with translation.override("zh-hans"):
+        assert str(Student._meta.get_field("name").verbose_name) == "姓名"
+        assert str(Guardian._meta.get_field("name").verbose_name) == "姓名"
+        assert str(School._meta.get_field("name").verbose_name) == "名称"
