@@ -46,3 +46,14 @@ def test_person_name_fields_read_as_full_names_in_chinese():
         assert str(Student._meta.get_field("name").verbose_name) == "姓名"
         assert str(Guardian._meta.get_field("name").verbose_name) == "姓名"
         assert str(School._meta.get_field("name").verbose_name) == "名称"
+
+
+def test_pages_are_chinese_even_for_an_english_browser(client, db):
+    response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "手机号" in response.content.decode()
+
+
+def test_language_switch_turns_pages_english(client, db):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    response = client.get("/login/")
+    assert "Mobile" in response.content.decode() or "mobile" in response.content.decode()
