@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "kehou.accounts",
     "kehou.org",
     "kehou.roster",
+    "kehou.terms",
+    "kehou.policy",
     "kehou.demo",
 ]
 

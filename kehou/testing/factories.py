@@ -1,5 +1,7 @@
 """factory_boy factories shared by every test module."""
 
+import datetime
+
 import factory
 from django.contrib.auth.hashers import make_password
 
@@ -94,3 +96,38 @@ class UserFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"用户{n}")
     role = User.Role.SCHOOL_ADMIN
     password = factory.LazyFunction(hashed_test_password)
+
+
+class TermFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "terms.Term"
+        django_get_or_create = ["school_year", "semester"]
+
+    school_year = factory.SubFactory(SchoolYearFactory)
+    semester = 1
+    start = factory.LazyFunction(lambda: datetime.date(2026, 9, 1))
+    end = factory.LazyFunction(lambda: datetime.date(2027, 1, 22))
+
+
+class SchoolPlanFactory(factory.django.DjangoModelFactory):
+    """A draft plan for the autumn 2026 term, Monday-Friday, with no slots yet."""
+
+    class Meta:
+        model = "policy.SchoolPlan"
+
+    school = factory.SubFactory(SchoolFactory)
+    term = factory.SubFactory(TermFactory)
+    term_start = factory.LazyFunction(lambda: datetime.date(2026, 9, 1))
+    term_end = factory.LazyFunction(lambda: datetime.date(2027, 1, 22))
+    service_weekdays = factory.LazyFunction(lambda: [0, 1, 2, 3, 4])
+
+
+class PlanSlotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "policy.PlanSlot"
+
+    plan = factory.SubFactory(SchoolPlanFactory)
+    grade_from = 1
+    grade_to = 6
+    start = factory.LazyFunction(lambda: datetime.time(16, 0))
+    end = factory.LazyFunction(lambda: datetime.time(18, 0))
