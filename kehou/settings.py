@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "kehou.roster",
     "kehou.terms",
     "kehou.policy",
+    "kehou.public",
     "kehou.demo",
 ]
 

@@ -5,6 +5,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("roster/", include("kehou.roster.urls")),
+    path("plans/", include("kehou.policy.urls")),
+    path("calendar/", include("kehou.terms.urls")),
+    path("public/", include("kehou.public.urls")),
     path("", include("kehou.org.urls")),
     path("", include("kehou.accounts.urls")),
 ]
