@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "kehou.terms",
     "kehou.policy",
     "kehou.public",
+    "kehou.catalog",
+    "kehou.enrollment",
     "kehou.demo",
 ]
 

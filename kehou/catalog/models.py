@@ -1,0 +1,224 @@
+"""The menu (菜单) of a school's term: activities, their offerings and meeting times (R8, R9).
+
+A `Menu` carries the lifecycle and the allocation settings of one school's term; an
+`Offering` is one group of an activity with its grades, seats, instructor, venue and
+meetings. Seats are counted in `Offering.taken`, changed only by conditional UPDATEs in
+the enrollment services, and a CHECK keeps `taken <= capacity` whatever happens.
+"""
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    HOMEWORK = "homework", _("Homework tutoring")
+    SPORTS = "sports", _("Sports")
+    SCIENCE = "science", _("Science")
+    ARTS = "arts", _("Arts")
+    LABOUR = "labour", _("Labour")
+    READING = "reading", _("Reading")
+    FILM = "film", _("Film")
+    INTEREST_GROUP = "interest_group", _("Interest group")
+    CLUB = "club", _("Club")
+    EVENING_STUDY = "evening_study", _("Evening study")
+    EXTENDED_CARE = "extended_care", _("Extended care")
+
+
+BASIC_CATEGORIES = frozenset({Category.HOMEWORK, Category.SPORTS})
+EXTENDED_CATEGORIES = frozenset(
+    {
+        Category.SCIENCE,
+        Category.ARTS,
+        Category.LABOUR,
+        Category.READING,
+        Category.FILM,
+        Category.INTEREST_GROUP,
+        Category.CLUB,
+    }
+)
+
+
+class Menu(models.Model):
+    """One school's menu for one term, and how it is filled."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        WINDOW_OPEN = "window_open", _("Choice window open")
+        CLOSED = "closed", _("Choice window closed")
+        ALLOCATED = "allocated", _("Allocated")
+        RUNNING = "running", _("Running")
+
+    class Mode(models.TextChoices):
+        LOTTERY = "lottery", _("Choice window and fair allocation")
+        FCFS = "fcfs", _("First come, first served")
+
+    class Mechanism(models.TextChoices):
+        DA = "da", _("Deferred acceptance (round-wise for several offerings)")
+        RSD = "rsd", _("Tiered random serial dictatorship (strictly strategy-proof)")
+
+    school = models.ForeignKey("org.School", related_name="menus", on_delete=models.CASCADE)
+    term = models.ForeignKey("terms.Term", related_name="menus", on_delete=models.PROTECT)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    mode = models.CharField(
+        _("sign-up mode"), max_length=10, choices=Mode.choices, default=Mode.LOTTERY
+    )
+    mechanism = models.CharField(
+        _("allocation mechanism"), max_length=5, choices=Mechanism.choices, default=Mechanism.DA
+    )
+    max_extended_per_child = models.PositiveSmallIntegerField(
+        _("extended offerings a child may hold per week"), default=1
+    )
+    window_opens_at = models.DateTimeField(_("choice window opens"), null=True, blank=True)
+    window_closes_at = models.DateTimeField(_("choice window closes"), null=True, blank=True)
+    # The lottery seed stays secret until the window closes; its hash is published before.
+    lottery_seed = models.CharField(max_length=128, blank=True, editable=False)
+    lottery_seed_hash = models.CharField(
+        _("published lottery seed hash"), max_length=64, blank=True
+    )
+    accept_deadline_hours = models.PositiveSmallIntegerField(
+        _("hours a family has to accept a waiting-list seat"), default=48
+    )
+
+    class Meta:
+        verbose_name = _("menu")
+        verbose_name_plural = _("menus")
+        constraints = [
+            models.UniqueConstraint(fields=["school", "term"], name="one_menu_per_school_term"),
+            models.CheckConstraint(
+                name="menu_k_at_least_one", condition=Q(max_extended_per_child__gte=1)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} {self.term}"
+
+
+class Activity(models.Model):
+    """What is taught (e.g. 足球, 剪纸); an activity can run as several offerings."""
+
+    class RiskLevel(models.TextChoices):
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
+
+    school = models.ForeignKey("org.School", related_name="activities", on_delete=models.CASCADE)
+    name = models.CharField(_("activity"), max_length=100)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    description = models.TextField(_("content"), blank=True)
+    organisation = models.ForeignKey(
+        "org.ExternalOrganisation",
+        verbose_name=_("delivered by organisation"),
+        null=True,
+        blank=True,
+        related_name="activities",
+        on_delete=models.PROTECT,
+    )
+    # Declared facts the seeds forbid (000, 001); a service refuses them with the rule named.
+    is_subject_training = models.BooleanField(_("subject training (学科类培训)"), default=False)
+    teaches_new_lessons = models.BooleanField(_("teaches new lessons (讲新课)"), default=False)
+    has_commercial_promotion = models.BooleanField(_("commercial promotion"), default=False)
+    risk_level = models.CharField(
+        _("risk level"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.LOW
+    )
+    online_resource_url = models.URLField(_("free online resource"), blank=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["school", "category", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_extended(self) -> bool:
+        return self.category in EXTENDED_CATEGORIES
+
+
+class Offering(models.Model):
+    """One group of an activity in a menu: the unit families rank and seats are taken in."""
+
+    menu = models.ForeignKey(Menu, related_name="offerings", on_delete=models.CASCADE)
+    activity = models.ForeignKey(Activity, related_name="offerings", on_delete=models.PROTECT)
+    name = models.CharField(_("offering"), max_length=100, blank=True, help_text=_("e.g. 足球A班"))
+    grade_from = models.PositiveSmallIntegerField(_("from grade"))
+    grade_to = models.PositiveSmallIntegerField(_("to grade"))
+    capacity = models.PositiveIntegerField(_("capacity"))
+    taken = models.PositiveIntegerField(_("seats taken"), default=0, editable=False)
+    instructor = models.ForeignKey(
+        "org.Staff",
+        verbose_name=_("instructor"),
+        null=True,
+        blank=True,
+        related_name="offerings",
+        on_delete=models.PROTECT,
+    )
+    room = models.CharField(_("room"), max_length=50, blank=True)
+    off_campus_venue = models.CharField(
+        _("off-campus venue"),
+        max_length=100,
+        blank=True,
+        help_text=_("e.g. the library, museum or youth palace"),
+    )
+    fee_per_term = models.DecimalField(
+        _("fee per term (yuan)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Only where an external organisation delivers it (代收费)."),
+    )
+    is_fallback = models.BooleanField(
+        _("guaranteed basic care"),
+        default=False,
+        help_text=_("Homework tutoring that takes every applicant left without a place."),
+    )
+
+    class Meta:
+        verbose_name = _("offering")
+        verbose_name_plural = _("offerings")
+        ordering = ["menu", "activity__category", "activity__name", "name"]
+        constraints = [
+            models.CheckConstraint(
+                name="offering_not_overfilled", condition=Q(taken__lte=F("capacity"))
+            ),
+            models.CheckConstraint(
+                name="offering_grades_in_order",
+                condition=Q(grade_from__gte=1, grade_to__lte=12, grade_from__lte=F("grade_to")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.activity.name
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.taken, 0)
+
+
+class OfferingMeeting(models.Model):
+    """When an offering meets: a weekday and a time window, once or several times a week."""
+
+    offering = models.ForeignKey(Offering, related_name="meetings", on_delete=models.CASCADE)
+    weekday = models.PositiveSmallIntegerField(_("weekday"), help_text=_("0 = Monday … 6 = Sunday"))
+    start = models.TimeField(_("start"))
+    end = models.TimeField(_("end"))
+
+    class Meta:
+        verbose_name = _("meeting time")
+        verbose_name_plural = _("meeting times")
+        ordering = ["offering", "weekday", "start"]
+        constraints = [
+            models.CheckConstraint(
+                name="meeting_ends_after_start", condition=Q(end__gt=F("start"))
+            ),
+            models.CheckConstraint(name="meeting_weekday", condition=Q(weekday__lte=6)),
+            models.UniqueConstraint(fields=["offering", "weekday", "start"], name="unique_meeting"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.weekday} {self.start:%H:%M}-{self.end:%H:%M}"

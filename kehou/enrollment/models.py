@@ -1,0 +1,289 @@
+"""Applications, safety agreements, ranked choices, allocation runs, enrolments and
+waiting lists (R10-R13).
+
+An `Enrollment` is a child's seat in an offering, with dated effect: `starts_on` and
+`ends_on` drive rosters and bills. Only one active enrolment per child and offering
+exists (a partial unique constraint), so a double click or a race cannot seat a child twice.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class SafetyAgreement(models.Model):
+    """安全责任书/承诺书: the school's text, versioned; families sign a version."""
+
+    school = models.ForeignKey(
+        "org.School", related_name="safety_agreements", on_delete=models.CASCADE
+    )
+    version = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=100)
+    text = models.TextField(_("text"))
+    published_at = models.DateTimeField(_("published at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("safety agreement")
+        verbose_name_plural = _("safety agreements")
+        ordering = ["school", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "version"], name="unique_agreement_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
+
+
+class Application(models.Model):
+    """A guardian's application for one child for one term (voluntary, 自愿)."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        TEACHER_REVIEWED = "teacher_reviewed", _("Reviewed by the class teacher")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    student = models.ForeignKey(
+        "org.Student", related_name="applications", on_delete=models.CASCADE
+    )
+    term = models.ForeignKey("terms.Term", related_name="applications", on_delete=models.PROTECT)
+    guardian = models.ForeignKey(
+        "org.Guardian", related_name="applications", on_delete=models.PROTECT
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
+    )
+    service_weekdays = models.JSONField(_("service days"), default=list)
+    wants_extended_care = models.BooleanField(_("extended care (延时托管)"), default=False)
+    has_accident_insurance = models.BooleanField(_("accident insurance bought"), default=False)
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    teacher_reviewed_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, related_name="+", on_delete=models.SET_NULL
+    )
+    teacher_reviewed_at = models.DateTimeField(null=True, blank=True)
+    teacher_note = models.CharField(_("class teacher's note"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, related_name="+", on_delete=models.SET_NULL
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    refusal_reason = models.TextField(_("reason for refusal"), blank=True)
+    starts_on = models.DateField(_("takes part from"), null=True, blank=True)
+    withdrawn_on = models.DateField(_("withdrawn from"), null=True, blank=True)
+    withdrawal_reason = models.CharField(_("reason for withdrawal"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["term", "student"]
+        constraints = [
+            models.UniqueConstraint(fields=["student", "term"], name="one_application_per_term"),
+            models.CheckConstraint(
+                name="refusal_has_reason",
+                condition=~Q(status="refused") | ~Q(refusal_reason=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.term}"
+
+
+class AgreementSignature(models.Model):
+    """Who signed which version of the safety agreement for an application, and when."""
+
+    application = models.ForeignKey(
+        Application, related_name="signatures", on_delete=models.CASCADE
+    )
+    agreement = models.ForeignKey(
+        SafetyAgreement, related_name="signatures", on_delete=models.PROTECT
+    )
+    signed_by = models.ForeignKey("accounts.User", related_name="+", on_delete=models.PROTECT)
+    signed_at = models.DateTimeField(_("signed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("agreement signature")
+        verbose_name_plural = _("agreement signatures")
+        ordering = ["application", "-signed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "agreement"], name="sign_each_version_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.agreement}"
+
+
+class Choice(models.Model):
+    """A family's ranked choice of an offering (1 = first choice)."""
+
+    application = models.ForeignKey(Application, related_name="choices", on_delete=models.CASCADE)
+    offering = models.ForeignKey(
+        "catalog.Offering", related_name="choices", on_delete=models.CASCADE
+    )
+    rank = models.PositiveSmallIntegerField(_("rank"))
+
+    class Meta:
+        verbose_name = _("choice")
+        verbose_name_plural = _("choices")
+        ordering = ["application", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "offering"], name="rank_offering_once"),
+            models.UniqueConstraint(fields=["application", "rank"], name="one_offering_per_rank"),
+            models.CheckConstraint(name="rank_from_one", condition=Q(rank__gte=1)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} #{self.rank} {self.offering}"
+
+
+class AllocationRun(models.Model):
+    """One run of the allocation over a menu: inputs digest, seed, metrics, outcome."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    menu = models.ForeignKey("catalog.Menu", related_name="runs", on_delete=models.CASCADE)
+    mechanism = models.CharField(_("mechanism"), max_length=5)
+    max_extended_per_child = models.PositiveSmallIntegerField(_("k"))
+    seed = models.CharField(_("lottery seed"), max_length=128)
+    seed_hash = models.CharField(_("lottery seed hash"), max_length=64)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.RUNNING
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    started_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, related_name="+", on_delete=models.SET_NULL
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    input_digest = models.CharField(max_length=64, blank=True)
+    result_digest = models.CharField(max_length=64, blank=True)
+    metrics = models.JSONField(_("metrics"), default=dict)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("allocation run")
+        verbose_name_plural = _("allocation runs")
+        ordering = ["menu", "-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.menu} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class AllocationOutcome(models.Model):
+    """What one run gave one child, with the child's priority and the explanation shown to
+    the family ("you got your 2nd choice; your 1st choice filled at ...")."""
+
+    run = models.ForeignKey(AllocationRun, related_name="outcomes", on_delete=models.CASCADE)
+    application = models.ForeignKey(Application, related_name="outcomes", on_delete=models.CASCADE)
+    tier = models.PositiveSmallIntegerField(_("priority tier"))
+    lottery_number = models.PositiveIntegerField(_("lottery number"))
+    best_rank = models.PositiveSmallIntegerField(_("best choice obtained"), null=True, blank=True)
+    explanation = models.TextField(_("why this result"))
+
+    class Meta:
+        verbose_name = _("allocation outcome")
+        verbose_name_plural = _("allocation outcomes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "application"], name="one_outcome_per_child_run"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run} · {self.application}"
+
+
+class Enrollment(models.Model):
+    """A child's seat in an offering, from `starts_on` until `ends_on` (R13)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Source(models.TextChoices):
+        ALLOCATION = "allocation", _("Allocation")
+        SECOND_ROUND = "second_round", _("Second round")
+        FALLBACK = "fallback", _("Guaranteed basic care")
+        WAITLIST = "waitlist", _("From the waiting list")
+        FCFS = "fcfs", _("First come, first served")
+        SCHOOL = "school", _("Placed by the school")
+
+    student = models.ForeignKey("org.Student", related_name="enrollments", on_delete=models.CASCADE)
+    offering = models.ForeignKey(
+        "catalog.Offering", related_name="enrollments", on_delete=models.PROTECT
+    )
+    application = models.ForeignKey(
+        Application, null=True, blank=True, related_name="enrollments", on_delete=models.SET_NULL
+    )
+    run = models.ForeignKey(
+        AllocationRun, null=True, blank=True, related_name="enrollments", on_delete=models.SET_NULL
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    source = models.CharField(_("source"), max_length=15, choices=Source.choices)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_reason = models.CharField(_("reason for withdrawal"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["offering", "student"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "offering"],
+                condition=Q(status="active"),
+                name="one_active_seat_per_child_offering",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} → {self.offering}"
+
+
+class WaitlistEntry(models.Model):
+    """A child waiting for a seat in an offering they ranked above what they got."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        OFFERED = "offered", _("Seat offered")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Offer expired")
+        REMOVED = "removed", _("Removed")
+
+    offering = models.ForeignKey(
+        "catalog.Offering", related_name="waitlist", on_delete=models.CASCADE
+    )
+    student = models.ForeignKey(
+        "org.Student", related_name="waitlist_entries", on_delete=models.CASCADE
+    )
+    application = models.ForeignKey(
+        Application, related_name="waitlist_entries", on_delete=models.CASCADE
+    )
+    tier = models.PositiveSmallIntegerField(_("priority tier"))
+    lottery_number = models.PositiveIntegerField(_("lottery number"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.WAITING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    offered_at = models.DateTimeField(null=True, blank=True)
+    respond_by = models.DateTimeField(_("accept by"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("waiting-list entry")
+        verbose_name_plural = _("waiting-list entries")
+        ordering = ["offering", "tier", "lottery_number", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["offering", "student"], name="wait_once_per_offering"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} ⏳ {self.offering}"
