@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "kehou.public",
     "kehou.catalog",
     "kehou.enrollment",
+    "kehou.placement",
     "kehou.demo",
 ]
 

@@ -8,6 +8,9 @@ urlpatterns = [
     path("plans/", include("kehou.policy.urls")),
     path("calendar/", include("kehou.terms.urls")),
     path("public/", include("kehou.public.urls")),
+    path("menu/", include("kehou.catalog.urls")),
+    path("apply/", include("kehou.enrollment.urls")),
+    path("allocation/", include("kehou.placement.urls")),
     path("", include("kehou.org.urls")),
     path("", include("kehou.accounts.urls")),
 ]

@@ -39,6 +39,15 @@ EXTENDED_CATEGORIES = frozenset(
 )
 
 
+# The groups seed 001 puts first ("优先保障残疾儿童、留守儿童、进城务工人员随迁子女、
+# 家庭经济困难儿童"), as names of Student facts; see Menu.priority_tiers.
+PRIORITY_GROUPS = ("disability", "left_behind", "migrant", "low_income")
+
+
+def default_priority_tiers() -> list[list[str]]:
+    return [list(PRIORITY_GROUPS)]
+
+
 class Menu(models.Model):
     """One school's menu for one term, and how it is filled."""
 
@@ -79,6 +88,10 @@ class Menu(models.Model):
     lottery_seed_hash = models.CharField(
         _("published lottery seed hash"), max_length=64, blank=True
     )
+    # Ordered tiers of priority groups: a child is in the first tier any of whose groups
+    # they belong to; children in none come after every tier. The school may add or order
+    # tiers under its profile; the default is seed 001's single tier.
+    priority_tiers = models.JSONField(_("priority tiers"), default=default_priority_tiers)
     accept_deadline_hours = models.PositiveSmallIntegerField(
         _("hours a family has to accept a waiting-list seat"), default=48
     )
