@@ -1,0 +1,218 @@
+"""Calendar and session pages (R5, R14): thin views over kehou.terms.services/selectors.
+
+- The holiday calendar of a year is public information: any signed-in user may read it.
+- Entering a year's notice: bureau officers (any region: the notice is national) and
+  superusers; everyone else gets 404.
+- A school's sessions: its admin and teachers may read them, only its admin may
+  (re)generate them; everyone else gets 404 (kehou.org.access).
+"""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from kehou.accounts.models import User
+from kehou.org.access import may_manage_school
+from kehou.terms import selectors, services
+from kehou.terms.forms import CalendarEntryForm, day_rows_formset
+from kehou.terms.models import Term
+
+
+def _may_enter_calendar(user: User) -> bool:
+    return user.is_superuser or (user.is_active and user.role == User.Role.BUREAU)
+
+
+def _year_or_404(year: int) -> int:
+    if not services.MIN_YEAR <= year <= services.MAX_YEAR:
+        raise Http404
+    return year
+
+
+@login_required
+def calendar_index(request: HttpRequest) -> HttpResponse:
+    raw = request.GET.get("year", "")
+    if raw.isdigit() and services.MIN_YEAR <= int(raw) <= services.MAX_YEAR:
+        return redirect("terms:calendar_year", year=int(raw))
+    status = selectors.calendar_status()
+    this_year = timezone.localdate().year
+    upcoming = [{"year": y, "known": status.known(y)} for y in range(this_year - 1, this_year + 3)]
+    return render(
+        request,
+        "terms/calendar_index.html",
+        {
+            "status": status,
+            "upcoming": upcoming,
+            "may_enter": _may_enter_calendar(request.user),
+        },
+    )
+
+
+@login_required
+def calendar_year(request: HttpRequest, year: int) -> HttpResponse:
+    calendar = selectors.year_calendar(_year_or_404(year))
+    return render(
+        request,
+        "terms/calendar_year.html",
+        {
+            "calendar": calendar,
+            "may_enter": _may_enter_calendar(request.user),
+            "in_library": year in services.cal.LIBRARY_YEARS,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar_enter(request: HttpRequest, year: int) -> HttpResponse:
+    if not _may_enter_calendar(request.user):
+        raise Http404
+    year = _year_or_404(year)
+    current = selectors.year_calendar(year)
+    in_library = year in services.cal.LIBRARY_YEARS
+    row_errors: list[str] = []
+    if request.method == "POST":
+        form = CalendarEntryForm(request.POST)
+        formset = day_rows_formset(request.POST)
+        if form.is_valid() and formset.is_valid():
+            entries, origins = [], []
+            for row, day_form in enumerate(formset.forms, start=1):
+                if day_form.is_blank():
+                    continue
+                for entry in day_form.entries():
+                    entries.append(entry)
+                    origins.append((row, day_form))
+            try:
+                services.calendar_year_enter(
+                    year=year,
+                    days=entries,
+                    source=form.cleaned_data["source"],
+                    actor=request.user,
+                    override_library=form.cleaned_data["override_library"],
+                )
+            except services.CalendarEntryInvalid as exc:
+                row_errors = _row_errors(exc, origins)
+            else:
+                messages.success(
+                    request,
+                    _("The holidays of %(year)d are saved: %(n)d days.")
+                    % {"year": year, "n": len(entries)},
+                )
+                return redirect("terms:calendar_year", year=year)
+        else:
+            for row, day_form in enumerate(formset.forms, start=1):
+                for field, errors in day_form.errors.items():
+                    label = day_form.fields[field].label if field in day_form.fields else ""
+                    row_errors.append(
+                        _("Row %(row)d, %(field)s: %(errors)s")
+                        % {"row": row, "field": label, "errors": "；".join(errors)}
+                    )
+    else:
+        initial_source = current.entry.source if current.entry else ""
+        form = CalendarEntryForm(initial={"source": initial_source})
+        formset = day_rows_formset(
+            initial=selectors.entry_rows(current) if current.source == "bureau" else None
+        )
+    return render(
+        request,
+        "terms/calendar_enter.html",
+        {
+            "year": year,
+            "current": current,
+            "in_library": in_library,
+            "form": form,
+            "formset": formset,
+            "row_errors": row_errors,
+        },
+    )
+
+
+def _row_errors(exc: services.CalendarEntryInvalid, origins) -> list[str]:
+    """The service's problems per entry, renamed to the form's row numbers."""
+    if not exc.rows:
+        return list(exc.messages)
+    by_row: dict[int, list[str]] = {}
+    for index, problems in exc.rows.items():
+        row, day_form = origins[index]
+        found = by_row.setdefault(row, [])
+        for problem in problems:
+            if problem not in found:
+                found.append(problem)
+                day_form.add_error(None, problem)
+    return [
+        _("Row %(row)d: %(problems)s") % {"row": row, "problems": "；".join(problems)}
+        for row, problems in sorted(by_row.items())
+    ]
+
+
+# --- sessions -------------------------------------------------------------------------
+
+
+@login_required
+def my_sessions(request: HttpRequest) -> HttpResponse:
+    """Shortcut for the nav: the signed-in admin's or teacher's own school."""
+    if not request.user.school_id:
+        raise Http404
+    return redirect("terms:school_sessions", school_pk=request.user.school_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def school_sessions(request: HttpRequest, school_pk: int) -> HttpResponse:
+    school = selectors.access_school_sessions(request.user, school_pk)
+    terms = selectors.terms_for_school(school)
+    term = _chosen_term(request, terms)
+    may_generate = may_manage_school(request.user, school)
+    plan = selectors.published_plan(school, term) if term else None
+
+    if request.method == "POST":
+        if not may_generate:
+            raise PermissionDenied
+        if term is None:
+            raise Http404
+        url = reverse("terms:school_sessions", args=[school.pk]) + f"?term={term.code}"
+        if plan is None:
+            messages.error(request, _("This term has no published plan yet."))
+            return redirect(url)
+        try:
+            report = services.sessions_generate(plan=plan, actor=request.user)
+        except services.GenerationRefused as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, report.summary())
+        return redirect(url)
+
+    sessions = selectors.term_sessions(school, term) if term else None
+    return render(
+        request,
+        "terms/school_sessions.html",
+        {
+            "school": school,
+            "terms": terms,
+            "term": term,
+            "plan": plan,
+            "draft": selectors.draft_plan(school, term) if term else None,
+            "problems": services.plan_calendar_problems(plan) if plan else [],
+            "months": selectors.sessions_by_month(sessions) if sessions is not None else [],
+            "session_count": sessions.count() if sessions is not None else 0,
+            "may_generate": may_generate,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _chosen_term(request: HttpRequest, terms: list[Term]) -> Term | None:
+    code = request.GET.get("term") or request.POST.get("term")
+    if code:
+        for term in terms:
+            if term.code == code:
+                return term
+        raise Http404
+    return selectors.default_term(terms, timezone.localdate() or dt.date.today())
