@@ -29,6 +29,14 @@ from django.utils.translation import gettext_lazy
 
 from kehou.accounts.models import User
 from kehou.demo import names
+from kehou.demo.plans import (
+    PlanSeeder,
+    PlanSummary,
+    SchoolToPlan,
+    seed_profile,
+    seed_sessions,
+    seed_terms,
+)
 from kehou.org.models import (
     AuthorisedCollector,
     ClassMembership,
@@ -106,6 +114,7 @@ class SeedSummary:
     users: int = 0
     elapsed: float = 0.0
     logins: list[DemoLogin] = field(default_factory=list)
+    plans: PlanSummary = field(default_factory=PlanSummary)
 
     @property
     def rows(self) -> int:
@@ -122,6 +131,7 @@ class SeedSummary:
             + self.staff
             + self.organisations
             + self.users
+            + self.plans.rows
         )
 
 
@@ -141,6 +151,7 @@ class SchoolPlan:
     central: "SchoolPlan | None" = None
     students: int = 0
     school: School | None = None
+    admin_id: int | None = None
 
 
 T = School.Type
@@ -555,6 +566,7 @@ class _CitySeeder:
 
         # Write: users first (everyone else points at them), then the school's people.
         User.objects.bulk_create(users, batch_size=BATCH_SIZE)
+        plan.admin_id = users[0].pk
         for s, u in zip(staff, staff_users, strict=True):
             s.user_id = u.pk
         for g, u in zip(new_guardians, guardian_users, strict=True):
@@ -850,9 +862,19 @@ class _CitySeeder:
 
 
 def seed_city(
-    *, schools: int, students: int, seed: int = 2026, flush: bool = False, stdout=None
+    *,
+    schools: int,
+    students: int,
+    seed: int = 2026,
+    flush: bool = False,
+    sessions: bool = False,
+    stdout=None,
 ) -> SeedSummary:
     """Build the demo city in one transaction and return what was written.
+
+    Besides the schools and people: the school year's two terms, the city's policy profile
+    and a published plan for every school for the autumn term (kehou.demo.plans); with
+    `sessions`, the sessions of those plans when the holiday calendar covers the term.
 
     Refuses (SeedRefused) when the database already holds schools, unless `flush`, which
     first deletes every school and person and every account that is not a superuser
@@ -899,9 +921,42 @@ def seed_city(
                         "seconds": time.perf_counter() - started,
                     }
                 )
+        seed_plans(seeder, city, plans, seed=seed, sessions=sessions)
     summary.logins = [_login_with_role(seeder.logins[phone], label) for phone, label in LOGIN_ROLES]
     summary.elapsed = time.perf_counter() - started
     return summary
+
+
+def seed_plans(
+    seeder: _CitySeeder, city: Region, plans: list[SchoolPlan], *, seed: int, sessions: bool
+) -> None:
+    """Terms, the city's policy profile and every school's published plan (issue 3)."""
+    autumn, _spring = seed_terms(seeder.year)
+    officer = User.objects.filter(phone=PHONE_CITY_OFFICER).first()
+    seed_profile(city, officer)
+    plan_seeder = PlanSeeder(rng=random.Random(f"plans-{seed}"), term=autumn, now=seeder.now)
+    plan_seeder.summary.terms = 2
+    entries = [
+        SchoolToPlan(
+            school=p.school,
+            admin_id=p.admin_id,
+            county_name=p.county.name,
+            central_name=p.central.name if p.central else "",
+        )
+        for p in plans
+    ]
+    written = plan_seeder.write(entries)
+    if sessions:
+        seed_sessions(written, plan_seeder.summary)
+    seeder.summary.plans = plan_seeder.summary
+    seeder._say(
+        _("Plans for %(term)s: %(plans)d published, %(compliant)d meet every rule.")
+        % {
+            "term": autumn,
+            "plans": plan_seeder.summary.plans,
+            "compliant": plan_seeder.summary.compliant,
+        }
+    )
 
 
 def _login_with_role(login: DemoLogin, label) -> DemoLogin:
@@ -926,12 +981,21 @@ def demo_logins() -> list[DemoLogin]:
 
 
 def flush_demo_data() -> None:
-    """Delete every school and person, every account that is not a superuser, the demo
-    superuser and the demo regions. Audit logging is off: this is a reset, not a change
-    to anybody's record."""
+    """Delete every school and person (with the schools' plans and sessions), every account
+    that is not a superuser, the demo superuser, the demo regions and their policy
+    profiles. Audit logging is off: this is a reset, not a change to anybody's record."""
     from auditlog.context import disable_auditlog
 
+    from kehou.policy.models import PolicyProfile
+    from kehou.policy.models import SchoolPlan as Plan
+    from kehou.terms.models import Session
+
     with disable_auditlog():
+        Session.objects.all().delete()
+        Plan.objects.all().delete()
+        demo_city = Region.objects.filter(code=names.CITY_CODE).first()
+        if demo_city is not None:  # its profiles, with their history; the templates stay
+            PolicyProfile.objects.filter(region__path__startswith=demo_city.path).delete()
         for model in (
             ClassMembership,
             StudentGuardian,

@@ -67,6 +67,8 @@ class Command(BaseCommand):
                 students=size["students"],
                 seed=options["seed"],
                 flush=options["flush"],
+                # Sessions for the small demo only: the full city's would be a million rows.
+                sessions=not options["city"],
                 stdout=self.stdout,
             )
         except (SeedRefused, ValueError) as exc:
@@ -83,6 +85,8 @@ class Command(BaseCommand):
             (_("guardians"), summary.guardians),
             (_("staff"), summary.staff),
             (_("users"), summary.users),
+            (_("plans"), summary.plans.plans),
+            (_("service sessions"), summary.plans.sessions),
             (_("rows in all"), summary.rows),
         ]
         self.stdout.write("  ".join(f"{label} {value:,}" for label, value in counts))
@@ -93,6 +97,11 @@ class Command(BaseCommand):
                 "rate": f"{summary.rows / max(summary.elapsed, 1e-9):,.0f}",
             }
         )
+        if summary.plans.sessions_skipped:
+            self.stdout.write(
+                _("No sessions were generated: %(reason)s")
+                % {"reason": summary.plans.sessions_skipped}
+            )
         self._print_logins(summary.logins)
 
     def _print_logins(self, logins):

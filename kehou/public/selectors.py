@@ -1,0 +1,333 @@
+"""What the public may read about a school's after-school service (SPEC R7, 公开透明).
+
+No login, so nothing here goes through kehou.org.access: instead every value is picked
+on purpose and only these reach a template — the school's own facts, its published plan
+for the current term, its leading group (names and posts) and, once its menu is out,
+the offerings with the instructor's name. Never a child, a guardian or anybody's phone.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kehou.org.models import LeadershipMember, Region, School
+from kehou.policy.models import PlanContentItem, PlanSlot, PolicyProfile, SchoolPlan
+from kehou.policy.selectors import profile_for_school, profile_rules
+from kehou.policy_rules import ProfileRules
+from kehou.terms.models import Term
+
+WEEKDAY_NAMES = [
+    gettext_lazy("Mon"),
+    gettext_lazy("Tue"),
+    gettext_lazy("Wed"),
+    gettext_lazy("Thu"),
+    gettext_lazy("Fri"),
+    gettext_lazy("Sat"),
+    gettext_lazy("Sun"),
+]
+
+# Plan content categories (kehou.policy_rules.model.Category values) for the public.
+CATEGORY_LABELS = {
+    "homework": gettext_lazy("Homework tutoring"),
+    "sports": gettext_lazy("Sports"),
+    "science": gettext_lazy("Science"),
+    "arts": gettext_lazy("Arts"),
+    "labour": gettext_lazy("Labour"),
+    "reading": gettext_lazy("Reading"),
+    "film": gettext_lazy("Film"),
+    "interest_group": gettext_lazy("Interest group"),
+    "club": gettext_lazy("Club"),
+    "tutoring": gettext_lazy("Study help"),
+    "other": gettext_lazy("Other"),
+}
+BASIC = ("homework", "sports")
+# The plan's choices, worded for families.
+SLOT_KIND_LABELS = {
+    "regular": gettext_lazy("After-school service"),
+    "extended_care": gettext_lazy("Extended care, on request"),
+    "evening_study": gettext_lazy("Evening study"),
+    "boarding": gettext_lazy("Boarders' evening service"),
+}
+SERVICE_MODE_LABELS = {
+    "flexible_leaving": gettext_lazy(
+        "Flexible leaving: children go home at the time their family chose"
+    ),
+    "extended_dismissal": gettext_lazy(
+        "Extended dismissal: all children leave together at the end"
+    ),
+}
+SEASON_LABELS = {
+    "winter": gettext_lazy("Winter vacation"),
+    "summer": gettext_lazy("Summer vacation"),
+}
+
+
+def weekdays_label(days) -> str:
+    """[0, 1, 2, 3, 4, 5] -> "周一至周五、周六": runs of three or more days joined."""
+    days = sorted(set(days))
+    runs: list[list[int]] = []
+    for day in days:
+        if runs and runs[-1][-1] == day - 1 and day <= 4:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(
+                _("%(first)s to %(last)s")
+                % {"first": WEEKDAY_NAMES[run[0]], "last": WEEKDAY_NAMES[run[-1]]}
+            )
+        else:
+            parts.extend(str(WEEKDAY_NAMES[d]) for d in run)
+    return _(", ").join(parts)
+
+
+def grades_label(grade_from: int, grade_to: int) -> str:
+    if grade_from == grade_to:
+        return _("Grade %(grade)d") % {"grade": grade_from}
+    return _("Grades %(from)d–%(to)d") % {"from": grade_from, "to": grade_to}
+
+
+def current_term(today: datetime.date | None = None) -> Term | None:
+    """The term whose dates include today, else the next one to start, else the latest."""
+    today = today or timezone.localdate()
+    terms = Term.objects.select_related("school_year")
+    return (
+        terms.filter(start__lte=today, end__gte=today).order_by("start").first()
+        or terms.filter(start__gt=today).order_by("start").first()
+        or terms.order_by("-end").first()
+    )
+
+
+@dataclass
+class SlotRow:
+    grades: str
+    kind: str
+    days: str
+    start: datetime.time
+    end: datetime.time
+    label: str
+
+
+@dataclass
+class ContentGroup:
+    category: str
+    label: str
+    items: list[str]
+    is_basic: bool
+
+
+@dataclass
+class GuideRow:
+    """One line of the service guide (课后服务指南)."""
+
+    kind: str
+    content: str
+    description: str = ""
+    instructor: str = ""
+    grades: str = ""
+    capacity: int | None = None
+    schedule: str = ""
+    venue: str = ""
+
+
+@dataclass
+class PublicPlan:
+    plan: SchoolPlan
+    service_days: str
+    slots: list[SlotRow]
+    content: list[ContentGroup]
+    vacation_weeks: list[str]
+    fee: str
+    service_mode: str = ""
+    extended_count: int = 0
+
+
+@dataclass
+class PublicSchoolPage:
+    school: School
+    term: Term | None
+    plan: PublicPlan | None
+    leadership: list[LeadershipMember]
+    offerings: list[GuideRow] = field(default_factory=list)
+
+
+def profile_rules_of(profile: PolicyProfile) -> ProfileRules | None:
+    """The profile's rules, or None when they cannot be read (the page still shows)."""
+    try:
+        return profile_rules(profile)
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _fee_text(plan: SchoolPlan, profile: PolicyProfile | None) -> str:
+    if plan.fee_per_term is not None and plan.fee_per_term > 0:
+        amount = f"{plan.fee_per_term.normalize():f}"
+        return _("%(amount)s yuan per child per term") % {"amount": amount}
+    rules = profile_rules_of(profile) if profile is not None else None
+    standard = rules.fee_standard if rules is not None else None
+    if standard is not None and standard.value.max_yuan_per_term is None:
+        return _("No fee standard has been issued yet: no fee is charged")
+    if plan.fee_per_term == Decimal(0):
+        return _("Free")
+    return _("Not stated")
+
+
+def _public_plan(plan: SchoolPlan, profile: PolicyProfile | None) -> PublicPlan:
+    slots = [
+        SlotRow(
+            grades=grades_label(slot.grade_from, slot.grade_to),
+            kind=str(SLOT_KIND_LABELS.get(slot.kind, slot.get_kind_display())),
+            days=weekdays_label(
+                slot.weekdays if slot.weekdays is not None else plan.service_weekdays
+            ),
+            start=slot.start,
+            end=slot.end,
+            label=slot.label,
+        )
+        for slot in sorted(
+            plan.slots.all(), key=lambda s: (s.grade_from, s.grade_to, s.start, s.kind)
+        )
+    ]
+    groups: dict[str, ContentGroup] = {}
+    for item in plan.content.all():
+        group = groups.get(item.category)
+        if group is None:
+            group = groups[item.category] = ContentGroup(
+                category=item.category,
+                label=str(CATEGORY_LABELS.get(item.category, item.category)),
+                items=[],
+                is_basic=item.category in BASIC,
+            )
+        if item.name not in group.items:
+            group.items.append(item.name)
+    order = list(CATEGORY_LABELS)
+    content = sorted(
+        groups.values(), key=lambda g: order.index(g.category) if g.category in order else 99
+    )
+    extended = sum(
+        len(g.items) for g in content if not g.is_basic and g.category not in ("tutoring", "other")
+    )
+    weeks = [
+        _("%(season)s: %(start)s to %(end)s")
+        % {
+            "season": SEASON_LABELS.get(week.season, week.get_season_display()),
+            "start": f"{week.start:%Y-%m-%d}",
+            "end": f"{week.end:%Y-%m-%d}",
+        }
+        for week in plan.vacation_weeks.all()
+    ]
+    return PublicPlan(
+        plan=plan,
+        service_days=weekdays_label(plan.service_weekdays),
+        slots=slots,
+        content=content,
+        vacation_weeks=weeks,
+        fee=_fee_text(plan, profile),
+        service_mode=str(SERVICE_MODE_LABELS.get(plan.service_mode, plan.service_mode)),
+        extended_count=extended,
+    )
+
+
+def published_plan(*, school: School, term: Term) -> SchoolPlan | None:
+    return (
+        SchoolPlan.objects.filter(school=school, term=term, status=SchoolPlan.Status.PUBLISHED)
+        .prefetch_related(
+            Prefetch("slots", queryset=PlanSlot.objects.order_by("grade_from", "start")),
+            Prefetch("content", queryset=PlanContentItem.objects.order_by("id")),
+            "vacation_weeks",
+        )
+        .first()
+    )
+
+
+def offerings_for(*, school: School, term: Term) -> list[GuideRow]:
+    """The offerings of the school's menu once it is published (step 3), else []."""
+    try:
+        from kehou.catalog.models import Menu, Offering
+    except ImportError:  # pragma: no cover - the catalog app ships with step 3
+        return []
+    menu = Menu.objects.filter(school=school, term=term).exclude(status=Menu.Status.DRAFT).first()
+    if menu is None:
+        return []
+    offerings = (
+        Offering.objects.filter(menu=menu)
+        .select_related("activity", "instructor")
+        .prefetch_related("meetings")
+    )
+    rows = []
+    for offering in offerings:
+        meetings = list(offering.meetings.all())
+        schedule = _("; ").join(
+            f"{WEEKDAY_NAMES[m.weekday]} {m.start:%H:%M}–{m.end:%H:%M}" for m in meetings
+        )
+        rows.append(
+            GuideRow(
+                kind=offering.activity.get_category_display(),
+                content=str(offering),
+                description=offering.activity.description,
+                instructor=offering.instructor.name if offering.instructor_id else "",
+                grades=grades_label(offering.grade_from, offering.grade_to),
+                capacity=offering.capacity,
+                schedule=schedule,
+                venue=offering.off_campus_venue or offering.room,
+            )
+        )
+    return rows
+
+
+def public_school_page(code: str, *, today: datetime.date | None = None) -> PublicSchoolPage:
+    """The public page of the school with this 10-digit code; 404 for an unknown code."""
+    school = get_object_or_404(
+        School.objects.select_related("region", "region__parent", "central_school"), code=code
+    )
+    term = current_term(today)
+    plan = published_plan(school=school, term=term) if term else None
+    public_plan = _public_plan(plan, profile_for_school(school)) if plan else None
+    return PublicSchoolPage(
+        school=school,
+        term=term,
+        plan=public_plan,
+        leadership=list(school.leadership.all()),
+        offerings=offerings_for(school=school, term=term) if plan else [],
+    )
+
+
+@dataclass
+class CountySchools:
+    county: Region
+    schools: list[School]
+    published: int = 0
+
+
+def schools_by_county(*, today: datetime.date | None = None) -> tuple[Term | None, list]:
+    """Every school, by county, each marked whether its plan for the current term is out."""
+    term = current_term(today)
+    published = set()
+    if term is not None:
+        published = set(
+            SchoolPlan.objects.filter(term=term, status=SchoolPlan.Status.PUBLISHED).values_list(
+                "school_id", flat=True
+            )
+        )
+    counties: dict[int, CountySchools] = {}
+    schools = School.objects.select_related("region", "region__parent").order_by(
+        "region__code", "code"
+    )
+    for school in schools.only(
+        "code", "name", "school_type", "region__code", "region__name", "region__parent__name"
+    ):
+        entry = counties.get(school.region_id)
+        if entry is None:
+            entry = counties[school.region_id] = CountySchools(county=school.region, schools=[])
+        school.has_published_plan = school.pk in published
+        entry.published += school.has_published_plan
+        entry.schools.append(school)
+    return term, list(counties.values())
