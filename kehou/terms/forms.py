@@ -32,12 +32,7 @@ class DayRowForm(forms.Form):
     """One row; every field is optional so that blank rows are simply skipped."""
 
     date = forms.DateField(label=_("Date"), required=False, widget=DATE_INPUT)
-    until = forms.DateField(
-        label=_("Until (holidays)"),
-        required=False,
-        widget=DATE_INPUT,
-        help_text=_("For a run of holidays: the last day."),
-    )
+    until = forms.DateField(label=_("Until (holidays)"), required=False, widget=DATE_INPUT)
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", "—"), *SpecialDay.Kind.choices], required=False
     )
