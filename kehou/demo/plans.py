@@ -30,6 +30,7 @@ from kehou.policy.models import (
     PolicyProfileVersion,
 )
 from kehou.policy.models import SchoolPlan as Plan
+from kehou.policy_rules import Rule
 from kehou.policy_rules.profiles import PROFILES
 from kehou.policy_rules.serialise import profile_to_dict
 from kehou.terms.models import Term
@@ -125,28 +126,23 @@ def seed_terms(year: SchoolYear) -> tuple[Term, Term]:
 
 
 def seed_profile(city: Region, officer: User | None) -> PolicyProfile:
-    """滨州市 adopts 长治's rules, enters its off-work time and pay floor, and takes 2+N."""
+    """滨州市 adopts 长治's rules (version 1), then enters its off-work time, a pay floor
+    and the 2+N content model (version 2), each rule still citing the seed it comes from."""
     from kehou.policy import services as policy
 
     policy.profile_templates_install()
     profile = policy.profile_adopt(template_key="changzhi_001", region=city, actor=officer)
     rules = policy.profile_rules(profile)
-    values = dataclasses.replace(
-        policy.profile_values_of(rules),
-        off_work_time=OFF_WORK_TIME,
-        pay_floor_per_class_hour=PROFILES["jiangsu_000"].pay_floor_per_class_hour.value,
-    )
-    profile = policy.profile_update(
-        profile=profile,
-        actor=officer,
-        values=values,
-        note="录入本市正常下班时间17:30；参照种子000设定教师课后服务报酬每课时不低于60元",
-    )
-    # The content model is not among the values a bureau edits on the page: write it as
-    # the bureau's third version, citing seed 003 where "2+N" comes from.
-    rules = policy.profile_rules(profile)
+    entered = "滨州市教育局录入（演示）"
     rules = dataclasses.replace(
-        rules, content_models=PROFILES["anxi_003"].content_models, locality="山东省滨州市（演示）"
+        rules,
+        locality="山东省滨州市（演示）",
+        off_work_time=Rule(
+            OFF_WORK_TIME,
+            dataclasses.replace(rules.off_work_time.cite, note=f"{entered}：本市正常下班时间17:30"),
+        ),
+        pay_floor_per_class_hour=PROFILES["jiangsu_000"].pay_floor_per_class_hour,
+        content_models=PROFILES["anxi_003"].content_models,
     )
     profile.rules = profile_to_dict(rules)
     profile.version += 1
@@ -157,7 +153,10 @@ def seed_profile(city: Region, officer: User | None) -> PolicyProfile:
         version=profile.version,
         rules=profile.rules,
         changed_by=officer,
-        note="采用“2+N”服务内容模式（参照种子003）",
+        note=(
+            "录入本市正常下班时间17:30；参照种子000，教师课后服务报酬每课时不低于60元；"
+            "参照种子003，采用“2+N”服务内容模式"
+        ),
     )
     return profile
 

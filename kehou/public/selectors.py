@@ -180,6 +180,17 @@ def _fee_text(plan: SchoolPlan, profile: PolicyProfile | None) -> str:
     return _("Not stated")
 
 
+KIND_ORDER = ["regular", "extended_care", "boarding", "evening_study"]
+
+
+def _slot_order(slot: PlanSlot) -> tuple:
+    """Weekday service by grade first, then extended care, boarders, evening study; slots
+    held only at the weekend last."""
+    weekend_only = slot.weekdays is not None and all(d >= 5 for d in slot.weekdays)
+    kind = KIND_ORDER.index(slot.kind) if slot.kind in KIND_ORDER else len(KIND_ORDER)
+    return (weekend_only, kind, slot.grade_from, slot.grade_to, slot.start)
+
+
 def _public_plan(plan: SchoolPlan, profile: PolicyProfile | None) -> PublicPlan:
     slots = [
         SlotRow(
@@ -192,9 +203,7 @@ def _public_plan(plan: SchoolPlan, profile: PolicyProfile | None) -> PublicPlan:
             end=slot.end,
             label=slot.label,
         )
-        for slot in sorted(
-            plan.slots.all(), key=lambda s: (s.grade_from, s.grade_to, s.start, s.kind)
-        )
+        for slot in sorted(plan.slots.all(), key=_slot_order)
     ]
     groups: dict[str, ContentGroup] = {}
     for item in plan.content.all():

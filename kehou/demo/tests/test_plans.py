@@ -44,9 +44,10 @@ def test_the_city_adopts_a_profile_with_its_history(city12):
     assert rules.content_models.value[0].name == "2+N"
     assert rules.content_models.cite.seed.startswith("003_")
     assert rules.service_days_per_week.cite.seed.startswith("001_")
-    assert list(profile.versions.order_by("version").values_list("version", flat=True)) == [
-        1, 2, 3,
-    ]  # fmt: skip
+    assert list(profile.versions.order_by("version").values_list("version", flat=True)) == [1, 2]
+    assert rules.pay_floor_per_class_hour.value == 60
+    assert rules.pay_floor_per_class_hour.cite.seed.startswith("000_")
+    assert "17:30" in rules.off_work_time.cite.note
     # the four templates stay templates
     assert PolicyProfile.objects.filter(region__isnull=True).count() == 4
     # every school follows it

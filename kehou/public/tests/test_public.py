@@ -281,3 +281,11 @@ def test_public_pages_take_a_fixed_number_of_queries(
 def test_public_pages_refuse_writes(client, north, published):
     response = client.post(reverse("public:school", args=[north.school.code]))
     assert response.status_code == 405
+
+
+def test_english_on_request(client, north, published):
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    text = client.get(reverse("public:school", args=[north.school.code])).content.decode()
+    assert "Service times" in text and "Grades 1–2" in text and "Mon to Fri" in text
