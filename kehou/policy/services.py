@@ -291,7 +291,7 @@ def _set_fields(plan: SchoolPlan, data: PlanInput) -> None:
 
 def _lock_plan(plan: SchoolPlan) -> SchoolPlan:
     return (
-        SchoolPlan.objects.select_for_update()
+        SchoolPlan.objects.select_for_update(of=("self",))
         .select_related("school__region", "term")
         .get(pk=plan.pk)
     )
@@ -576,7 +576,11 @@ def profile_update(
         errors.append("修改说明:请说明修改的原因或依据文件")
     if errors:
         raise ValidationError(errors)
-    profile = PolicyProfile.objects.select_for_update().select_related("region").get(pk=profile.pk)
+    profile = (
+        PolicyProfile.objects.select_for_update(of=("self",))
+        .select_related("region")
+        .get(pk=profile.pk)
+    )
     rules = profile_rules(profile)
     version = profile.version + 1
     bureau = _bureau_citation(profile.region, version, note.strip())
