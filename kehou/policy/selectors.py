@@ -247,7 +247,12 @@ def plan_with_parts(plan: SchoolPlan) -> SchoolPlan:
     return (
         SchoolPlan.objects.filter(pk=plan.pk)
         .select_related("school__region", "term__school_year", "created_by", "published_by")
-        .prefetch_related("slots", "content", "vacation_weeks", "makeup_days")
+        .prefetch_related(
+            Prefetch("slots", queryset=PlanSlot.objects.order_by("start", "grade_from", "id")),
+            "content",
+            "vacation_weeks",
+            "makeup_days",
+        )
         .get()
     )
 

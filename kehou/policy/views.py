@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -199,7 +200,12 @@ def leadership_edit(request, school_pk: int):
                 errors = _messages_of(error)
             else:
                 messages.success(request, _("The leading group is saved."))
-                return redirect(request.GET.get("next") or "policy:school_plans", school_pk)
+                target = request.GET.get("next", "")
+                if target and url_has_allowed_host_and_scheme(
+                    target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+                ):
+                    return redirect(target)
+                return redirect("policy:school_plans", school_pk=school.pk)
     else:
         formset = LeaderFormSet(
             prefix="leaders",

@@ -127,5 +127,14 @@ def test_admin_fixes_a_shortfall_and_the_bureau_table_follows(
     assert "符合所有规定" in row and "已发布" in row
     assert officer.inner_text("#compliant-count") == "1"
     _shot(officer, "15-bureau-table-compliant")
+
+    # and the city's profile, with its sources and history, is one click away
+    officer.click("text=课后服务政策: 苏州市课后服务政策")
+    rules = officer.inner_text("#rules")
+    assert "18:00" in rules and "推行课后服务“5+2”模式" in rules
+    assert "本市机关下班时间18:00" in officer.inner_text("#history")
+    _shot(officer, "16-profile")
+    officer.goto(f"{base}/plans/profiles/")
+    _shot(officer, "17-profile-list")
     admin.close()
     bureau.close()

@@ -281,7 +281,7 @@ def test_county_officer_adopts_for_own_county_only(client, north, south):
     assert PolicyProfile.objects.filter(region__isnull=False).count() == 1
 
 
-def test_leading_group_is_edited_on_its_page(client, north):
+def test_leading_group_is_edited_on_its_page(client, north, south):
     client.force_login(north.admin)
     url = reverse("policy:leadership", args=[north.school.pk])
     data = {
@@ -294,7 +294,8 @@ def test_leading_group_is_edited_on_its_page(client, north):
         "leaders-1-post": "业务副校长",
         "leaders-1-group_role": "deputy",
     }
-    assert client.post(url, data).status_code == 302
+    response = client.post(f"{url}?next=https://evil.example/", data)
+    assert response.url == reverse("policy:school_plans", args=[north.school.pk])
     assert list(LeadershipMember.objects.values_list("name", "group_role")) == [
         ("陈校长", "head"),
         ("李副校长", "deputy"),
@@ -304,9 +305,11 @@ def test_leading_group_is_edited_on_its_page(client, north):
     page = client.post(url, data).content.decode()
     assert "应有且只有一名组长" in page
     assert LeadershipMember.objects.filter(group_role="head").count() == 1
-    # another school's admin cannot
-    client.force_login(LeadershipMember.objects.none() or north.teacher)
-    assert client.post(url, data).status_code == 404
+    # a teacher of the school, another school's admin and the county officer cannot
+    for user in (north.teacher, south.admin, north.county_officer):
+        client.force_login(user)
+        assert client.post(url, data).status_code == 404
+    assert LeadershipMember.objects.count() == 2
 
 
 def test_plan_home_sends_each_role_to_its_page(client, north):
