@@ -136,6 +136,7 @@ class GuideRow:
     capacity: int | None = None
     schedule: str = ""
     venue: str = ""
+    fee: str = ""  # 代收费 where an external organisation delivers it
 
 
 @dataclass
@@ -287,6 +288,10 @@ def offerings_for(*, school: School, term: Term) -> list[GuideRow]:
                 capacity=offering.capacity,
                 schedule=schedule,
                 venue=offering.off_campus_venue or offering.room,
+                fee=_("Collected fee: %(amount)s yuan per term")
+                % {"amount": f"{offering.fee_per_term.normalize():f}"}
+                if offering.fee_per_term
+                else "",
             )
         )
     return rows

@@ -226,6 +226,7 @@ def test_the_service_guide_lists_offerings_once_the_menu_is_published(client, no
         grade_to=4,
         capacity=30,
         instructor=teacher,
+        fee_per_term=Decimal("150.00"),
     )
     OfferingMeeting.objects.create(
         offering=offering, weekday=1, start=datetime.time(15, 40), end=datetime.time(17, 10)
@@ -241,6 +242,7 @@ def test_the_service_guide_lists_offerings_once_the_menu_is_published(client, no
         "3-4年级",
         "30",
         "周二 15:40–17:10",
+        "代收费每生每学期150元",
     ]:
         assert expected in text, expected
     assert teacher.phone not in text
