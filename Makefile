@@ -54,8 +54,8 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/run_all.py
 
 messages: $(BIN)/.installed
-	for app in kehou kehou/org kehou/accounts kehou/roster; do \
-	  (cd $$app && $(CURDIR)/$(BIN)/python -m kehou compilemessages); done
+	for app in kehou $$(ls -d kehou/*/locale | xargs -n1 dirname); do \
+	  (cd $$app && $(CURDIR)/$(BIN)/python -P -m kehou compilemessages); done
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
