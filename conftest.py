@@ -6,10 +6,21 @@ for each county and a city officer. `north` must never see `south`, and the reve
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from kehou.accounts.models import User
 from kehou.org.models import ClassMembership, Region, StudentGuardian
 from kehou.testing import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _chinese_by_default():
+    """Each test starts in the default language: a request with the English cookie
+    activates English for the thread, which would leak into the next test."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @dataclass
