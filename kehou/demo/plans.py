@@ -91,7 +91,7 @@ class PlanSummary:
     slots: int = 0
     content_items: int = 0
     sessions: int = 0
-    sessions_skipped: str = ""
+    sessions_skipped: str = ""  # why sessions (or some of their days) were not generated
     variants: dict = dataclasses.field(default_factory=dict)
 
     @property
@@ -369,13 +369,11 @@ def seed_sessions(plans: list[Plan], summary: PlanSummary) -> None:
 
     if not plans:
         return
-    problems = plan_calendar_problems(plans[0])
-    if problems:
-        summary.sessions_skipped = "；".join(problems)
-        return
     for plan in plans:
         try:
             summary.sessions += sessions_generate(plan=plan).created
         except CalendarNotReady as exc:
             summary.sessions_skipped = "；".join(exc.messages)
             return
+    # Days of a year nobody knows the holidays of yet are left out, and said so.
+    summary.sessions_skipped = "；".join(plan_calendar_problems(plans[0]))

@@ -223,6 +223,9 @@ class GenerationReport:
     kept: int = 0  # sessions with the roll taken, never touched by regeneration
     kept_not_in_plan: list[Session] = field(default_factory=list)  # of `kept`
     removed: int = 0
+    # Years of the term whose holiday notice is not known yet: their days are left out
+    # (never guessed) until the bureau enters the notice and the plan is generated again.
+    pending_years: list[int] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -241,24 +244,51 @@ class GenerationReport:
             "kept": self.kept,
             "orphans": len(self.kept_not_in_plan),
             "removed": self.removed,
-        }
+        } + "".join(" " + str(cal.CalendarUnknown(year)) for year in self.pending_years)
 
 
-def _schedule(plan: SchoolPlan, overrides) -> list[cal.ServiceDay]:
-    """The plan's service days; the calendar's refusals become CalendarNotReady."""
+def _known_pieces(start: dt.date, end: dt.date, unknown: set[int]) -> list[tuple[dt.date, dt.date]]:
+    """The parts of start..end that fall in years whose holidays are known."""
+    pieces = []
+    for year in range(start.year, end.year + 1):
+        if year not in unknown:
+            pieces.append((max(start, dt.date(year, 1, 1)), min(end, dt.date(year, 12, 31))))
+    return pieces
+
+
+def _schedule(plan: SchoolPlan, overrides) -> tuple[list[cal.ServiceDay], list[int]]:
+    """The plan's service days in the years whose holidays are known, and the years left
+    out because nobody knows their holidays yet. A term with no known day at all, and a
+    make-up workday with no timetable, are refused as CalendarNotReady."""
+    vacation = [(w.start, w.end) for w in plan.vacation_weeks.all()]
+    makeup = {m.date: m.follows_weekday for m in plan.makeup_days.all()}
+    unknown: set[int] = set()
+    for start, end in [(plan.term_start, plan.term_end), *vacation]:
+        if end >= start:
+            unknown.update(cal.unknown_years(start, end, overrides))
+    term_pieces = _known_pieces(plan.term_start, plan.term_end, unknown)
+    if not term_pieces:
+        raise CalendarNotReady(str(cal.CalendarUnknown(min(unknown))))
+    vacation_pieces = [p for start, end in vacation for p in _known_pieces(start, end, unknown)]
+    days: dict[dt.date, cal.ServiceDay] = {}
     try:
-        return cal.service_schedule(
-            plan.term_start,
-            plan.term_end,
-            plan.service_weekdays or [],
-            overrides=overrides,
-            vacation_weeks=[(w.start, w.end) for w in plan.vacation_weeks.all()],
-            makeup_follows={m.date: m.follows_weekday for m in plan.makeup_days.all()},
-        )
+        for index, (start, end) in enumerate(term_pieces):
+            schedule = cal.service_schedule(
+                start,
+                end,
+                plan.service_weekdays or [],
+                overrides=overrides,
+                # Vacation weeks once, with the first piece: a day is never counted twice.
+                vacation_weeks=vacation_pieces if index == 0 else (),
+                makeup_follows=makeup,
+            )
+            for day in schedule:
+                days.setdefault(day.date, day)
     except (cal.CalendarUnknown, cal.MakeupTimetableUnknown) as exc:
         raise CalendarNotReady(str(exc)) from exc
     except ValueError as exc:  # bad weekdays or dates in the plan itself
         raise CalendarNotReady(_("The plan's dates or service days are invalid: %s") % exc) from exc
+    return [days[d] for d in sorted(days)], sorted(unknown)
 
 
 def plan_calendar_problems(plan: SchoolPlan) -> list[str]:
@@ -345,8 +375,14 @@ def _wanted(plan: SchoolPlan, schedule: Iterable[cal.ServiceDay]) -> dict[Sessio
 def sessions_generate(*, plan: SchoolPlan, actor: User | None = None) -> GenerationReport:
     """Generate (or regenerate) the sessions of a published plan's term.
 
+    Days in a year whose holidays nobody knows yet are left out, not guessed: the report's
+    `pending_years` names those years, and generating again once the bureau entered the
+    notice fills them in (a school can take roll in November without waiting for next
+    year's notice).
+
     Refuses, writing nothing, a plan that is not published (PlanNotPublished), a calendar
-    that is not ready (CalendarNotReady) and a session another term of the school already
+    that is not ready (CalendarNotReady: no known day at all, or a make-up workday with no
+    timetable chosen) and a session another term of the school already
     holds (SessionConflict). Then, in one transaction, over all sessions of the school's
     term (this plan's and those of its superseded versions):
     - a session whose roll was taken is kept as it is, even when the plan no longer has it;
@@ -357,15 +393,15 @@ def sessions_generate(*, plan: SchoolPlan, actor: User | None = None) -> Generat
     """
     if plan.status != SchoolPlan.Status.PUBLISHED:
         raise PlanNotPublished.for_plan(plan)
-    schedule = _schedule(plan, calendar_overrides())
+    schedule, pending_years = _schedule(plan, calendar_overrides())
     wanted = _wanted(plan, schedule)
-    report = GenerationReport(plan=plan, service_days=len(schedule))
+    report = GenerationReport(plan=plan, service_days=len(schedule), pending_years=pending_years)
 
     with transaction.atomic():
         existing = list(
-            Session.objects.select_for_update().filter(
-                school_id=plan.school_id, term_id=plan.term_id
-            )
+            Session.objects.select_for_update()
+            .filter(school_id=plan.school_id, term_id=plan.term_id)
+            .exclude(date__year__in=pending_years)
         )
         _refuse_conflicts(plan, wanted)
         stale: list[int] = []

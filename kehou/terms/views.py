@@ -186,7 +186,9 @@ def school_sessions(request: HttpRequest, school_pk: int) -> HttpResponse:
         except services.GenerationRefused as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, report.summary())
+            (messages.warning if report.pending_years else messages.success)(
+                request, report.summary()
+            )
         return redirect(url)
 
     sessions = selectors.term_sessions(school, term) if term else None

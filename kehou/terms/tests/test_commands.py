@@ -28,8 +28,14 @@ def test_generate_prints_the_report(north):
     assert "2026-09-01" in out and "不在" in out
 
 
-def test_generate_refuses_unentered_2027(north):
+def test_generate_says_2027_is_unentered(north):
     published_plan(north.school, end=D(2027, 1, 22))
+    out = _run("sessions", "generate", "--school", north.school.code, "--term", "2026-1")
+    assert "2027年的法定节假日安排尚未录入" in out
+
+
+def test_generate_refuses_a_term_with_no_known_day(north):
+    published_plan(north.school, start=D(2027, 2, 22), end=D(2027, 7, 2))
     before = snapshot()
     with pytest.raises(CommandError, match="2027年的法定节假日安排尚未录入"):
         _run("sessions", "generate", "--school", north.school.code, "--term", "2026-1")

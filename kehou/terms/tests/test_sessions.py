@@ -3,6 +3,7 @@
 import pytest
 from django.utils import timezone
 
+from kehou.lib.school_calendar import CalendarUnknown
 from kehou.policy.models import PlanMakeupDay, PlanVacationWeek, SchoolPlan
 from kehou.terms import services
 from kehou.terms.models import Session
@@ -80,16 +81,27 @@ def test_school_choice_of_makeup_timetable_wins(north):
     assert not Session.objects.filter(date=D(2026, 9, 20)).exists()
 
 
-def test_term_into_unentered_2027_is_refused_and_writes_nothing(north, city_officer):
+def test_term_into_unentered_2027_generates_2026_and_says_2027_is_unknown(north, city_officer):
     # given a plan for the whole autumn term, which ends in January 2027
     plan = published_plan(north.school, end=D(2027, 1, 22))
+    # when
+    report = services.sessions_generate(plan=plan)
+    # then 2026 runs, nothing is guessed for 2027, and the report and the plan say why
+    dates = _dates(plan)
+    assert D(2026, 12, 31) in dates
+    assert not [d for d in dates if d.year == 2027]
+    assert report.pending_years == [2027]
+    assert "2027年的法定节假日安排尚未录入" in report.summary()
+    assert services.plan_calendar_problems(plan) == [str(CalendarUnknown(2027))]
+
+
+def test_term_entirely_in_an_unentered_year_is_refused_and_writes_nothing(north):
+    plan = published_plan(north.school, start=D(2027, 2, 22), end=D(2027, 7, 2))
     before = snapshot()
-    # when / then
     with pytest.raises(services.CalendarNotReady) as refused:
         services.sessions_generate(plan=plan)
     assert "2027年的法定节假日安排尚未录入" in refused.value.messages[0]
     assert snapshot() == before
-    assert services.plan_calendar_problems(plan) == [refused.value.messages[0]]
 
 
 def test_after_bureau_enters_2027_the_term_generates(north, city_officer):

@@ -155,12 +155,22 @@ def test_admin_generates_and_sees_the_sessions(client, north):
     assert "17:00–17:50" in page
 
 
-def test_generation_problem_is_shown_and_nothing_written(client, north):
+def test_unknown_year_is_shown_and_only_known_days_generated(client, north):
     published_plan(north.school, end=D(2027, 1, 22))
     client.force_login(north.admin)
     url = reverse("terms:school_sessions", args=[north.school.pk])
     assert "尚未录入" in client.get(url).content.decode()
     page = client.post(url, follow=True).content.decode()
+    assert "2027年的法定节假日安排尚未录入" in page
+    assert Session.objects.exists()
+    assert not Session.objects.filter(date__year=2027).exists()
+
+
+def test_generation_problem_is_shown_and_nothing_written(client, north):
+    published_plan(north.school, start=D(2027, 2, 22), end=D(2027, 7, 2))
+    client.force_login(north.admin)
+    url = reverse("terms:school_sessions", args=[north.school.pk])
+    page = client.post(url + "?term=2026-1", follow=True).content.decode()
     assert "2027年的法定节假日安排尚未录入" in page
     assert not Session.objects.exists()
 

@@ -97,7 +97,12 @@ class Command(BaseCommand):
                 "rate": f"{summary.rows / max(summary.elapsed, 1e-9):,.0f}",
             }
         )
-        if summary.plans.sessions_skipped:
+        if summary.plans.sessions_skipped and summary.plans.sessions:
+            self.stdout.write(
+                _("%(count)d sessions generated; left out: %(reason)s")
+                % {"count": summary.plans.sessions, "reason": summary.plans.sessions_skipped}
+            )
+        elif summary.plans.sessions_skipped:
             self.stdout.write(
                 _("No sessions were generated: %(reason)s")
                 % {"reason": summary.plans.sessions_skipped}
