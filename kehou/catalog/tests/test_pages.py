@@ -1,0 +1,324 @@
+"""Pages: the admin builds and runs the menu; teachers and the bureau read; guardians see
+their child's published menu; nobody outside scope sees or changes anything (404); the
+seed stays hidden and no demand is shown while the window is open."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from kehou.catalog import services
+from kehou.catalog.models import Activity, Menu, Offering
+from kehou.catalog.tests.factories import ActivityFactory, make_offering
+from kehou.testing import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def _menu_url(school, term):
+    return reverse("catalog:menu", args=[school.pk]) + f"?term={term.code}"
+
+
+def _offering_post(activity, instructor, **overrides):
+    data = {
+        "activity": activity.pk,
+        "name": "A班",
+        "grade_from": "3",
+        "grade_to": "4",
+        "capacity": "25",
+        "instructor": instructor.pk,
+        "room": "302教室",
+        "off_campus_venue": "",
+        "fee_per_term": "",
+        "meetings-TOTAL_FORMS": "2",
+        "meetings-INITIAL_FORMS": "0",
+        "meetings-MIN_NUM_FORMS": "0",
+        "meetings-MAX_NUM_FORMS": "14",
+        "meetings-0-weekday": "0",
+        "meetings-0-start": "16:00",
+        "meetings-0-end": "17:00",
+        "meetings-1-weekday": "",
+        "meetings-1-start": "",
+        "meetings-1-end": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def _snapshot(menu):
+    menu.refresh_from_db()
+    offerings = list(
+        Offering.objects.filter(menu=menu).values_list("pk", "capacity", "grade_to", "name")
+    )
+    return (menu.status, menu.mode, menu.lottery_seed, offerings)
+
+
+def _open(menu, admin):
+    menu.window_closes_at = timezone.now() + dt.timedelta(days=7)
+    menu.save()
+    services.menu_publish(menu=menu, actor=admin)
+    return services.menu_open_window(menu=menu, actor=admin)
+
+
+# --- the school admin --------------------------------------------------------------------
+
+
+def test_admin_builds_a_menu_through_the_pages(client, north, term):
+    client.force_login(north.admin)
+    # the overview creates the term's draft menu
+    response = client.get(_menu_url(north.school, term))
+    assert response.status_code == 200
+    menu = Menu.objects.get(school=north.school, term=term)
+    assert menu.status == "draft"
+    # an activity
+    response = client.post(
+        reverse("catalog:activity_create", args=[north.school.pk]),
+        {"name": "剪纸", "category": "arts", "risk_level": "low", "description": "民间剪纸"},
+    )
+    assert response.status_code == 302
+    activity = Activity.objects.get(school=north.school, name="剪纸")
+    # an offering with one meeting
+    teacher = f.StaffFactory(school=north.school, name="张老师")
+    response = client.post(
+        reverse("catalog:offering_create", args=[menu.pk]), _offering_post(activity, teacher)
+    )
+    assert response.status_code == 302, response.content.decode()
+    offering = Offering.objects.get(menu=menu)
+    assert offering.meetings.count() == 1
+    # the overview lists it
+    page = client.get(_menu_url(north.school, term)).content.decode()
+    assert "剪纸" in page and "张老师" in page and "302教室" in page
+    # publishing needs a confirmation: GET shows it, POST does it
+    url = reverse("catalog:transition", args=[menu.pk, "publish"])
+    assert client.get(url).status_code == 200
+    menu.refresh_from_db()
+    assert menu.status == "draft"
+    assert client.post(url).status_code == 302
+    menu.refresh_from_db()
+    assert menu.status == "published"
+
+
+def test_a_forbidden_activity_shows_the_rule_and_writes_nothing(client, north):
+    client.force_login(north.admin)
+    response = client.post(
+        reverse("catalog:activity_create", args=[north.school.pk]),
+        {"name": "攀岩", "category": "sports", "risk_level": "high"},
+    )
+    assert response.status_code == 200
+    assert "不得组织开展危险性较高的活动" in response.content.decode()
+    assert not Activity.objects.exists()
+
+
+def test_an_offering_that_clashes_with_itself_is_shown_and_not_written(client, north_menu, north):
+    client.force_login(north.admin)
+    activity = ActivityFactory(school=north.school)
+    teacher = f.StaffFactory(school=north.school)
+    data = _offering_post(
+        activity,
+        teacher,
+        **{"meetings-1-weekday": "0", "meetings-1-start": "16:30", "meetings-1-end": "17:30"},
+    )
+    response = client.post(reverse("catalog:offering_create", args=[north_menu.pk]), data)
+    assert response.status_code == 200
+    assert "时间重叠" in response.content.decode()
+    assert not Offering.objects.exists()
+
+
+def test_a_transition_out_of_order_is_refused_on_the_page(client, north_menu, north):
+    client.force_login(north.admin)
+    response = client.post(reverse("catalog:transition", args=[north_menu.pk, "close"]))
+    assert response.status_code == 200
+    assert "只有“选课开放中”的菜单可以截止选课" in response.content.decode()
+    north_menu.refresh_from_db()
+    assert north_menu.status == "draft"
+
+
+def test_settings_page_states_the_trade_off_and_saves(client, north_menu, north):
+    client.force_login(north.admin)
+    url = reverse("catalog:settings", args=[north_menu.pk])
+    page = client.get(url).content.decode()
+    assert "轮次延迟接受：每个孩子先得到一个项目，结果更均衡，但报多个项目时存在策略空间" in page
+    assert "约3%的孩子可能一无所获" in page
+    response = client.post(
+        url,
+        {
+            "mode": "lottery",
+            "mechanism": "rsd",
+            "max_extended_per_child": "2",
+            "window_opens_at": "2026-08-20T08:00",
+            "window_closes_at": "2026-08-25T20:00",
+        },
+    )
+    assert response.status_code == 302
+    north_menu.refresh_from_db()
+    assert (north_menu.mechanism, north_menu.max_extended_per_child) == ("rsd", 2)
+
+
+# --- scoping -----------------------------------------------------------------------------
+
+
+def test_south_admin_can_neither_see_nor_change_norths_menu(client, north_menu, north, south, term):
+    offering = make_offering(north_menu, capacity=20)
+    activity = offering.activity
+    before = _snapshot(north_menu)
+    client.force_login(south.admin)
+    gets = [
+        _menu_url(north.school, term),
+        reverse("catalog:settings", args=[north_menu.pk]),
+        reverse("catalog:offering_create", args=[north_menu.pk]),
+        reverse("catalog:offering_edit", args=[offering.pk]),
+        reverse("catalog:activity_create", args=[north.school.pk]),
+        reverse("catalog:activity_edit", args=[activity.pk]),
+        reverse("catalog:transition", args=[north_menu.pk, "publish"]),
+    ]
+    for url in gets:
+        assert client.get(url).status_code == 404, url
+    south_teacher = f.StaffFactory(school=south.school)
+    posts = [
+        (reverse("catalog:transition", args=[north_menu.pk, "publish"]), {}),
+        (
+            reverse("catalog:offering_edit", args=[offering.pk]),
+            _offering_post(activity, south_teacher, capacity="99"),
+        ),
+        (
+            reverse("catalog:settings", args=[north_menu.pk]),
+            {"mode": "fcfs", "mechanism": "da", "max_extended_per_child": "1"},
+        ),
+        (
+            reverse("catalog:activity_edit", args=[activity.pk]),
+            {"name": "改名", "category": "arts", "risk_level": "low"},
+        ),
+    ]
+    for url, data in posts:
+        assert client.post(url, data).status_code == 404, url
+    assert _snapshot(north_menu) == before
+    activity.refresh_from_db()
+    assert activity.name != "改名"
+
+
+def test_teacher_reads_the_menu_but_cannot_change_it(client, north_menu, north, term):
+    offering = make_offering(north_menu)
+    before = _snapshot(north_menu)
+    client.force_login(north.teacher)
+    page = client.get(_menu_url(north.school, term)).content.decode()
+    assert str(offering.activity) in page
+    assert reverse("catalog:offering_edit", args=[offering.pk]) not in page
+    assert reverse("catalog:settings", args=[north_menu.pk]) not in page
+    assert (
+        client.post(reverse("catalog:transition", args=[north_menu.pk, "publish"])).status_code
+        == 404
+    )
+    assert client.get(reverse("catalog:offering_edit", args=[offering.pk])).status_code == 404
+    assert _snapshot(north_menu) == before
+
+
+def test_teacher_opening_a_term_without_a_menu_creates_nothing(client, north, term):
+    client.force_login(north.teacher)
+    assert client.get(_menu_url(north.school, term)).status_code == 200
+    assert not Menu.objects.exists()
+
+
+def test_bureau_reads_menus_of_its_region_only(client, north_menu, south_menu, north, south, term):
+    make_offering(north_menu)
+    client.force_login(north.county_officer)
+    assert client.get(_menu_url(north.school, term)).status_code == 200
+    assert client.get(_menu_url(south.school, term)).status_code == 404
+    page = client.get(reverse("catalog:region") + f"?term={term.code}").content.decode()
+    assert north.school.name in page and south.school.name not in page
+    before = _snapshot(north_menu)
+    assert (
+        client.post(reverse("catalog:transition", args=[north_menu.pk, "publish"])).status_code
+        == 404
+    )
+    assert _snapshot(north_menu) == before
+
+
+def test_gate_staff_see_no_menu(client, north_menu, north, term):
+    client.force_login(north.gate)
+    assert client.get(_menu_url(north.school, term)).status_code == 404
+
+
+def test_guardian_sees_only_the_published_menu_of_the_childs_school_and_grade(
+    client, north_menu, south_menu, north, south, term
+):
+    # the child is in grade 3
+    for_grade_3 = make_offering(north_menu, name="三年级足球", grade_from=3, grade_to=4)
+    make_offering(north_menu, name="一年级绘本", grade_from=1, grade_to=2)
+    make_offering(south_menu, name="南校书法", grade_from=1, grade_to=6)
+    client.force_login(north.guardian_user)
+    url = reverse("catalog:family") + f"?term={term.code}"
+    # a draft menu is not shown
+    page = client.get(url).content.decode()
+    assert "三年级足球" not in page
+    services.menu_publish(menu=north_menu, actor=north.admin)
+    services.menu_publish(menu=south_menu, actor=south.admin)
+    page = client.get(url).content.decode()
+    assert str(for_grade_3) in page
+    assert "一年级绘本" not in page and "南校书法" not in page
+    # the school pages are not theirs
+    assert client.get(_menu_url(north.school, term)).status_code == 404
+    assert client.get(_menu_url(south.school, term)).status_code == 404
+
+
+# --- seed and demand ---------------------------------------------------------------------
+
+
+def test_the_seed_is_hidden_on_every_page_until_the_window_closes(client, north_menu, north, term):
+    make_offering(north_menu, grade_from=1, grade_to=6)
+    menu = _open(north_menu, north.admin)
+    seed, digest = menu.lottery_seed, menu.lottery_seed_hash
+    pages = [
+        (north.admin, _menu_url(north.school, term)),
+        (north.teacher, _menu_url(north.school, term)),
+        (north.county_officer, _menu_url(north.school, term)),
+        (north.guardian_user, reverse("catalog:family") + f"?term={term.code}"),
+        (north.admin, reverse("catalog:transition", args=[menu.pk, "close"])),
+    ]
+    for user, url in pages:
+        client.force_login(user)
+        page = client.get(url).content.decode()
+        assert seed not in page, (user, url)
+    client.force_login(north.admin)
+    page = client.get(_menu_url(north.school, term)).content.decode()
+    assert digest in page
+    client.post(reverse("catalog:transition", args=[menu.pk, "close"]))
+    page = client.get(_menu_url(north.school, term)).content.decode()
+    assert seed in page and digest in page
+
+
+def test_no_demand_is_shown_on_any_page_during_the_window(client, north_menu, north, term):
+    offering = make_offering(north_menu, name="热门足球", grade_from=1, grade_to=6, capacity=30)
+    menu = _open(north_menu, north.admin)
+    # seats already claimed (an FCFS-like counter) must not appear while families choose
+    Offering.objects.filter(pk=offering.pk).update(taken=17)
+    for user, url in [
+        (north.admin, _menu_url(north.school, term)),
+        (north.teacher, _menu_url(north.school, term)),
+        (north.county_officer, _menu_url(north.school, term)),
+        (north.guardian_user, reverse("catalog:family") + f"?term={term.code}"),
+    ]:
+        client.force_login(user)
+        page = client.get(url).content.decode()
+        assert ">17<" not in page and "已分配人数" not in page, (user, url)
+    # once allocated, the admin sees who was placed
+    services.menu_close_window(menu=menu, actor=north.admin)
+    services.menu_mark_allocated(menu=menu)
+    client.force_login(north.admin)
+    page = client.get(_menu_url(north.school, term)).content.decode()
+    assert ">17<" in page
+
+
+def test_published_offerings_for_the_service_guide(north_menu, north, term):
+    from django.template.loader import render_to_string
+
+    from kehou.catalog.selectors import published_offerings
+
+    make_offering(north_menu, name="足球A班", grade_from=3, grade_to=4, room="操场")
+    assert published_offerings(school=north.school, term=term) == []
+    services.menu_publish(menu=north_menu, actor=north.admin)
+    rows = published_offerings(school=north.school, term=term)
+    assert [(r.content, r.venue, r.capacity) for r in rows] == [("足球A班", "操场", 20)]
+    assert rows[0].grades.startswith("3") and rows[0].grades.endswith("4年级")
+    html = render_to_string("catalog/includes/service_guide.html", {"offerings": rows})
+    assert "足球A班" in html and "操场" in html
