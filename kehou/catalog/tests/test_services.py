@@ -521,3 +521,14 @@ def test_meeting_buckets_share_a_pair_exactly_when_times_overlap():
     c = services.buckets_of([(0, dt.time(16, 55), dt.time(17, 30))])
     d = services.buckets_of([(1, dt.time(16), dt.time(17))])
     assert not a & b and a & c and not a & d
+
+
+def test_the_change_log_never_holds_the_secret_seed(north_menu, north, closes_later):
+    from auditlog.models import LogEntry
+
+    make_offering(north_menu)
+    menu = _open(north_menu, north.admin, closes_later)
+    entries = LogEntry.objects.filter(object_pk=str(menu.pk), content_type__model="menu")
+    assert entries.exists()
+    assert all(menu.lottery_seed not in str(e.changes) for e in entries)
+    assert any(menu.lottery_seed_hash in str(e.changes) for e in entries)
