@@ -26,9 +26,9 @@ from django.utils import timezone
 
 from kehou.allocation import seed_commitment
 from kehou.catalog.models import Activity, Category, Menu, Offering, OfferingMeeting
+from kehou.lib.school_calendar import WEEKDAY_NAMES_ZH as WEEKDAY_ZH
 from kehou.org.models import ExternalOrganisation, School, Staff
 
-WEEKDAY_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 BUCKET_MINUTES = 5
 
 SEED_000 = "种子000《关于全面推进中小学课后服务进一步提升课后服务水平的实施方案》"

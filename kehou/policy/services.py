@@ -24,6 +24,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from kehou.accounts.models import User
+from kehou.lib.school_calendar import WEEKDAY_NAMES_ZH as WEEKDAY_ZH
 from kehou.org.models import LeadershipMember, Region, School
 from kehou.policy.models import (
     PlanContentItem,
@@ -47,7 +48,6 @@ from kehou.policy_rules import Category, Citation, FeeStandard, ProfileRules, Ru
 from kehou.policy_rules.serialise import profile_to_dict
 from kehou.terms.models import Term
 
-WEEKDAY_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 SEASON_ZH = {"winter": "寒假", "summer": "暑假"}
 SEASON_MONTHS = {"winter": {1, 2}, "summer": {7, 8}}
 

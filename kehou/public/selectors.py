@@ -16,21 +16,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kehou.catalog.selectors import (
+    WEEKDAY_NAMES,
+    OfferingRow,
+    grades_label,
+    published_offerings,
+)
 from kehou.org.models import LeadershipMember, Region, School
 from kehou.policy.models import PlanContentItem, PlanSlot, PolicyProfile, SchoolPlan
 from kehou.policy.selectors import profile_for_school, profile_rules
 from kehou.policy_rules import ProfileRules
 from kehou.terms.models import Term
-
-WEEKDAY_NAMES = [
-    gettext_lazy("Mon"),
-    gettext_lazy("Tue"),
-    gettext_lazy("Wed"),
-    gettext_lazy("Thu"),
-    gettext_lazy("Fri"),
-    gettext_lazy("Sat"),
-    gettext_lazy("Sun"),
-]
 
 # Plan content categories (kehou.policy_rules.model.Category values) for the public.
 CATEGORY_LABELS = {
@@ -89,12 +85,6 @@ def weekdays_label(days) -> str:
     return _(", ").join(parts)
 
 
-def grades_label(grade_from: int, grade_to: int) -> str:
-    if grade_from == grade_to:
-        return _("Grade %(grade)d") % {"grade": grade_from}
-    return _("Grades %(from)d–%(to)d") % {"from": grade_from, "to": grade_to}
-
-
 def current_term(today: datetime.date | None = None) -> Term | None:
     """The term whose dates include today, else the next one to start, else the latest."""
     today = today or timezone.localdate()
@@ -125,21 +115,6 @@ class ContentGroup:
 
 
 @dataclass
-class GuideRow:
-    """One line of the service guide (课后服务指南)."""
-
-    kind: str
-    content: str
-    description: str = ""
-    instructor: str = ""
-    grades: str = ""
-    capacity: int | None = None
-    schedule: str = ""
-    venue: str = ""
-    fee: str = ""  # 代收费 where an external organisation delivers it
-
-
-@dataclass
 class PublicPlan:
     plan: SchoolPlan
     service_days: str
@@ -157,7 +132,7 @@ class PublicSchoolPage:
     term: Term | None
     plan: PublicPlan | None
     leadership: list[LeadershipMember]
-    offerings: list[GuideRow] = field(default_factory=list)
+    offerings: list[OfferingRow] = field(default_factory=list)
 
 
 def profile_rules_of(profile: PolicyProfile) -> ProfileRules | None:
@@ -258,45 +233,6 @@ def published_plan(*, school: School, term: Term) -> SchoolPlan | None:
     )
 
 
-def offerings_for(*, school: School, term: Term) -> list[GuideRow]:
-    """The offerings of the school's menu once it is published (step 3), else []."""
-    try:
-        from kehou.catalog.models import Menu, Offering
-    except ImportError:  # pragma: no cover - the catalog app ships with step 3
-        return []
-    menu = Menu.objects.filter(school=school, term=term).exclude(status=Menu.Status.DRAFT).first()
-    if menu is None:
-        return []
-    offerings = (
-        Offering.objects.filter(menu=menu)
-        .select_related("activity", "instructor")
-        .prefetch_related("meetings")
-    )
-    rows = []
-    for offering in offerings:
-        meetings = list(offering.meetings.all())
-        schedule = _("; ").join(
-            f"{WEEKDAY_NAMES[m.weekday]} {m.start:%H:%M}–{m.end:%H:%M}" for m in meetings
-        )
-        rows.append(
-            GuideRow(
-                kind=offering.activity.get_category_display(),
-                content=str(offering),
-                description=offering.activity.description,
-                instructor=offering.instructor.name if offering.instructor_id else "",
-                grades=grades_label(offering.grade_from, offering.grade_to),
-                capacity=offering.capacity,
-                schedule=schedule,
-                venue=offering.off_campus_venue or offering.room,
-                fee=_("Collected fee: %(amount)s yuan per term")
-                % {"amount": f"{offering.fee_per_term.normalize():f}"}
-                if offering.fee_per_term
-                else "",
-            )
-        )
-    return rows
-
-
 def public_school_page(code: str, *, today: datetime.date | None = None) -> PublicSchoolPage:
     """The public page of the school with this 10-digit code; 404 for an unknown code."""
     school = get_object_or_404(
@@ -310,7 +246,7 @@ def public_school_page(code: str, *, today: datetime.date | None = None) -> Publ
         term=term,
         plan=public_plan,
         leadership=list(school.leadership.all()),
-        offerings=offerings_for(school=school, term=term) if plan else [],
+        offerings=published_offerings(school=school, term=term) if plan else [],
     )
 
 
