@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from kehou.accounts.models import User
 from kehou.demo import names
+from kehou.demo.menus import MenuSummary, seed_menus
 from kehou.demo.plans import (
     PlanSeeder,
     PlanSummary,
@@ -51,6 +52,7 @@ from kehou.org.models import (
     Student,
     StudentGuardian,
 )
+from kehou.terms.models import Term
 
 DEMO_PASSWORD = "kehou2026"
 BATCH_SIZE = 2000
@@ -115,6 +117,7 @@ class SeedSummary:
     elapsed: float = 0.0
     logins: list[DemoLogin] = field(default_factory=list)
     plans: PlanSummary = field(default_factory=PlanSummary)
+    menus: MenuSummary | None = None
 
     @property
     def rows(self) -> int:
@@ -874,7 +877,8 @@ def seed_city(
 
     Besides the schools and people: the school year's two terms, the city's policy profile
     and a published plan for every school for the autumn term (kehou.demo.plans); with
-    `sessions`, the sessions of those plans when the holiday calendar covers the term.
+    `sessions`, the sessions of those plans on the days the holiday calendar knows, and a
+    menu with ranked choices for every child at every school (kehou.demo.menus).
 
     Refuses (SeedRefused) when the database already holds schools, unless `flush`, which
     first deletes every school and person and every account that is not a superuser
@@ -922,6 +926,9 @@ def seed_city(
                     }
                 )
         seed_plans(seeder, city, plans, seed=seed, sessions=sessions)
+        if sessions:  # the small demo: menus with choices for every child (issue 4)
+            autumn = Term.objects.get(school_year=seeder.year, semester=Term.Semester.FIRST)
+            summary.menus = seed_menus(schools=[p.school for p in plans], term=autumn, seed=seed)
     summary.logins = [_login_with_role(seeder.logins[phone], label) for phone, label in LOGIN_ROLES]
     summary.elapsed = time.perf_counter() - started
     return summary

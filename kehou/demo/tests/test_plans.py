@@ -7,6 +7,7 @@ from collections import Counter
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from kehou.demo import plans as demo_plans
 from kehou.demo import seed as demo
@@ -174,3 +175,18 @@ def test_flush_replaces_plans_and_the_city_profile(city12):
     assert SchoolPlan.objects.count() == 3
     assert PolicyProfile.objects.filter(region__isnull=False).count() == 1
     assert Term.objects.count() == 2
+
+
+def test_small_demo_has_open_menus_with_choices_and_one_ready_to_close():
+    from kehou.catalog.models import Menu
+    from kehou.enrollment.models import Application, Choice
+
+    # when
+    summary = demo.seed_city(schools=2, students=80, sessions=True)
+    # then every school has a published menu in its choice window, every child ranked
+    assert Menu.objects.filter(status=Menu.Status.WINDOW_OPEN).count() == 2
+    assert summary.menus.applications == Application.objects.count() > 0
+    assert Choice.objects.count() == summary.menus.choices
+    closing = Menu.objects.filter(window_closes_at__lt=timezone.now())
+    assert [m.school.name for m in closing] == [summary.menus.closing_school]
+    assert Menu.objects.filter(lottery_seed_hash="").count() == 0

@@ -107,6 +107,21 @@ class Command(BaseCommand):
                 _("No sessions were generated: %(reason)s")
                 % {"reason": summary.plans.sessions_skipped}
             )
+        if summary.menus and summary.menus.menus:
+            self.stdout.write(
+                _(
+                    "Menus: %(menus)d with %(offerings)d offerings; %(applications)d children "
+                    "applied with %(choices)d ranked choices. At %(school)s the choice window "
+                    "has closed: its admin can close it and run the allocation."
+                )
+                % {
+                    "menus": summary.menus.menus,
+                    "offerings": summary.menus.offerings,
+                    "applications": summary.menus.applications,
+                    "choices": summary.menus.choices,
+                    "school": summary.menus.closing_school,
+                }
+            )
         self._print_logins(summary.logins)
 
     def _print_logins(self, logins):
