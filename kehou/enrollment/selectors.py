@@ -1,0 +1,354 @@
+"""Reads of applications, choices, enrolments and waiting lists for each role, scoped through
+kehou.org.access: anything outside the user's scope is a 404, so a refusal never reveals
+whether it exists.
+
+- guardian: their own children only
+- class teacher: the applications of the classes they head
+- school admin: their school's applications
+- bureau officer: the refused applications of the schools in their region (with reasons and
+  the priority groups, since seed 001 forbids refusing a child in need)
+
+No page shows demand while families choose: choice counts are never read here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import F, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from kehou.accounts.models import User
+from kehou.catalog.models import Menu, Offering
+from kehou.enrollment.models import (
+    Application,
+    Choice,
+    Enrollment,
+    SafetyAgreement,
+    WaitlistEntry,
+)
+from kehou.enrollment.services import (
+    WAITING,
+    _window_open,
+    child_grade,
+    current_agreement,
+    plan_weekdays,
+    student_groups,
+    waiting_position,
+)
+from kehou.org import access
+from kehou.org.models import SchoolClass, Student
+from kehou.terms.models import Term
+
+GROUP_LABELS = {
+    "disability": "残疾儿童",
+    "left_behind": "留守儿童",
+    "migrant": "进城务工人员随迁子女",
+    "low_income": "家庭经济困难儿童",
+}
+VISIBLE_MENU = (
+    Menu.Status.PUBLISHED,
+    Menu.Status.WINDOW_OPEN,
+    Menu.Status.CLOSED,
+    Menu.Status.ALLOCATED,
+    Menu.Status.RUNNING,
+)
+
+
+# --------------------------------------------------------------------------- access
+
+
+def is_guardian(user: User) -> bool:
+    return user.is_authenticated and user.role == User.Role.GUARDIAN
+
+
+def access_child(user: User, student_pk: int) -> Student:
+    """One of the guardian's own children."""
+    if not is_guardian(user):
+        raise Http404
+    return access.access_student(user, student_pk)
+
+
+def access_own_application(user: User, pk: int) -> Application:
+    """An application of one of the guardian's own children."""
+    if not is_guardian(user):
+        raise Http404
+    return _get(Application.objects.filter(student__in=access.students_for(user)), pk=pk)
+
+
+def access_school_application(user: User, pk: int) -> Application:
+    """An application of the admin's school (for approving, refusing, joining, withdrawing)."""
+    app = _get(Application.objects.filter(student__in=access.students_for(user)), pk=pk)
+    if not access.may_manage_school(user, app.student.school):
+        raise Http404
+    return app
+
+
+def access_reviewable_application(user: User, pk: int) -> Application:
+    """An application of a child in a class the teacher heads (in the term's school year)."""
+    if not user.is_authenticated or user.role != User.Role.TEACHER:
+        raise Http404
+    return _get(_teacher_scope(user), pk=pk)
+
+
+def access_enrollment(user: User, pk: int) -> Enrollment:
+    """An enrolment of the guardian's own child, or of the admin's school."""
+    enrolment = _get(
+        Enrollment.objects.filter(student__in=access.students_for(user)).select_related(
+            "offering__menu__term", "student__school"
+        ),
+        pk=pk,
+    )
+    if is_guardian(user) or access.may_manage_school(user, enrolment.student.school):
+        return enrolment
+    raise Http404
+
+
+def access_claim(user: User, application_pk: int, offering_pk: int) -> tuple[Application, Offering]:
+    app = access_own_application(user, application_pk)
+    offering = _get(
+        Offering.objects.filter(menu__school_id=app.student.school_id, menu__term_id=app.term_id),
+        pk=offering_pk,
+    )
+    return app, offering
+
+
+def _get(queryset: QuerySet, **lookup):
+    obj = queryset.select_related("student__school", "term__school_year").filter(**lookup).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def _teacher_scope(user: User) -> QuerySet[Application]:
+    classes = SchoolClass.objects.filter(head_teacher__user=user, school_id=user.school_id)
+    return Application.objects.filter(
+        student__memberships__school_class__in=classes,
+        student__memberships__school_year=F("term__school_year"),
+    ).distinct()
+
+
+# --------------------------------------------------------------------------- families
+
+
+@dataclass
+class WaitingRow:
+    entry: WaitlistEntry
+    position: int
+
+
+@dataclass
+class ChildCard:
+    child: Student
+    grade: int | None
+    application: Application | None
+    agreement: SafetyAgreement | None
+    menu: Menu | None
+    window_open: bool = False
+    choices: list[Choice] = field(default_factory=list)
+    enrolments: list[Enrollment] = field(default_factory=list)
+    waiting: list[WaitingRow] = field(default_factory=list)
+    offers: list[WaitlistEntry] = field(default_factory=list)
+
+    @property
+    def may_apply(self) -> bool:
+        return self.application is None or self.application.status in (
+            Application.Status.WITHDRAWN,
+            Application.Status.REFUSED,
+            Application.Status.SUBMITTED,
+            Application.Status.TEACHER_REVIEWED,
+        )
+
+    @property
+    def is_active(self) -> bool:
+        return self.application is not None and self.application.status in (
+            Application.Status.SUBMITTED,
+            Application.Status.TEACHER_REVIEWED,
+            Application.Status.APPROVED,
+        )
+
+    @property
+    def may_rank(self) -> bool:
+        return (
+            self.window_open
+            and self.menu is not None
+            and self.menu.mode == Menu.Mode.LOTTERY
+            and self.is_active
+        )
+
+    @property
+    def may_claim(self) -> bool:
+        return (
+            self.window_open
+            and self.menu is not None
+            and self.menu.mode == Menu.Mode.FCFS
+            and self.application is not None
+            and self.application.status == Application.Status.APPROVED
+        )
+
+
+def _menu_for(student: Student, term: Term) -> Menu | None:
+    return (
+        Menu.objects.filter(school_id=student.school_id, term=term, status__in=VISIBLE_MENU)
+        .select_related("term")
+        .first()
+    )
+
+
+def child_card(user: User, child: Student, term: Term) -> ChildCard:
+    app = (
+        Application.objects.filter(student=child, term=term)
+        .select_related("term")
+        .prefetch_related("signatures__agreement")
+        .first()
+    )
+    menu = _menu_for(child, term)
+    card = ChildCard(
+        child=child,
+        grade=child_grade(child, term),
+        application=app,
+        agreement=current_agreement(child.school),
+        menu=menu,
+        window_open=_window_open(menu, timezone.now()),
+    )
+    if app is not None:
+        card.choices = list(
+            Choice.objects.filter(application=app).select_related("offering__activity")
+        )
+    card.enrolments = list(
+        Enrollment.objects.filter(student=child, offering__menu__term=term)
+        .select_related("offering__activity")
+        .order_by("status", "offering__activity__name", "pk")
+    )
+    mode = menu.mode if menu else Menu.Mode.LOTTERY
+    for entry in WaitlistEntry.objects.filter(
+        student=child, offering__menu__term=term, status__in=WAITING
+    ).select_related("offering"):
+        if entry.status == WaitlistEntry.Status.OFFERED:
+            card.offers.append(entry)
+        else:
+            card.waiting.append(WaitingRow(entry, waiting_position(entry, mode=mode)))
+    return card
+
+
+def family_cards(user: User, term: Term | None) -> list[ChildCard]:
+    if not is_guardian(user):
+        raise Http404
+    if term is None:
+        return []
+    children = access.students_for(user).select_related("school").order_by("name", "pk")
+    return [child_card(user, child, term) for child in children]
+
+
+def weekday_options(child: Student, term: Term) -> list[int]:
+    return plan_weekdays(school=child.school, term=term)
+
+
+def rankable_offerings(app: Application, menu: Menu) -> list[Offering]:
+    """Grade-eligible offerings of the menu, no seat counts (no live demand)."""
+    grade = child_grade(app.student, app.term)
+    if grade is None:
+        return []
+    return list(
+        Offering.objects.filter(menu=menu, grade_from__lte=grade, grade_to__gte=grade)
+        .select_related("activity", "instructor")
+        .prefetch_related("meetings")
+        .order_by("activity__category", "activity__name", "name", "pk")
+    )
+
+
+def menu_of(app: Application) -> Menu | None:
+    return _menu_for(app.student, app.term)
+
+
+# --------------------------------------------------------------------------- school staff
+
+
+def school_applications(
+    user: User,
+    *,
+    term: Term,
+    status: str = "",
+    class_pk: int | None = None,
+    query: str = "",
+) -> QuerySet[Application]:
+    """The admin's school's applications for the term, filtered."""
+    if not user.is_authenticated or not (user.is_superuser or user.role == User.Role.SCHOOL_ADMIN):
+        raise Http404
+    qs = Application.objects.filter(student__in=access.students_for(user), term=term)
+    if status in Application.Status.values:
+        qs = qs.filter(status=status)
+    if class_pk:
+        qs = qs.filter(
+            student__memberships__school_class_id=class_pk,
+            student__memberships__school_year=term.school_year_id,
+        )
+    if query:
+        qs = qs.filter(Q(student__name__contains=query) | Q(student__student_number=query))
+    return qs.select_related("student", "guardian", "teacher_reviewed_by").order_by(
+        "status", "student__name", "pk"
+    )
+
+
+def school_classes(user: User, term: Term) -> QuerySet[SchoolClass]:
+    return (
+        access.classes_for(user).filter(school_year=term.school_year_id).order_by("grade", "number")
+    )
+
+
+def teacher_applications(user: User, *, term: Term) -> QuerySet[Application]:
+    if not user.is_authenticated or user.role != User.Role.TEACHER:
+        raise Http404
+    return (
+        _teacher_scope(user)
+        .filter(term=term)
+        .select_related("student", "guardian")
+        .order_by("status", "student__name", "pk")
+    )
+
+
+def application_detail(app: Application) -> dict:
+    return {
+        "signatures": list(app.signatures.select_related("agreement", "signed_by")),
+        "enrolments": list(
+            Enrollment.objects.filter(student=app.student, offering__menu__term=app.term)
+            .select_related("offering__activity")
+            .order_by("status", "pk")
+        ),
+        "choices": list(app.choices.select_related("offering")),
+        "groups": [GROUP_LABELS[g] for g in student_groups(app.student)],
+    }
+
+
+# --------------------------------------------------------------------------- bureau
+
+
+@dataclass
+class RefusalRow:
+    application: Application
+    groups: list[str]
+
+    @property
+    def in_need(self) -> bool:
+        return bool(self.groups)
+
+
+def bureau_refusals(user: User, *, term: Term | None) -> list[RefusalRow]:
+    """Refused applications of the schools in the officer's region, children of the priority
+    groups first."""
+    if not user.is_authenticated or not (user.is_superuser or user.role == User.Role.BUREAU):
+        raise Http404
+    qs = Application.objects.filter(
+        student__school__in=access.schools_for(user), status=Application.Status.REFUSED
+    )
+    if term is not None:
+        qs = qs.filter(term=term)
+    rows = [
+        RefusalRow(app, [GROUP_LABELS[g] for g in student_groups(app.student)])
+        for app in qs.select_related("student__school__region", "decided_by", "term").order_by(
+            "student__school__code", "-decided_at", "pk"
+        )
+    ]
+    rows.sort(key=lambda r: not r.in_need)
+    return rows

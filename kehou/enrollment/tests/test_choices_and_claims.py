@@ -1,0 +1,213 @@
+"""Ranked choices during the window (R11) and first-come-first-served claims (R12 FCFS)."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from kehou.catalog.models import Category, Menu
+from kehou.enrollment import services
+from kehou.enrollment.models import Application, Choice, Enrollment, WaitlistEntry
+from kehou.enrollment.tests import factories as ef
+
+pytestmark = pytest.mark.django_db
+
+FCFS = Menu.Mode.FCFS
+
+
+def ranks(app):
+    return list(Choice.objects.filter(application=app).values_list("offering__name", "rank"))
+
+
+def test_guardian_ranks_and_resubmitting_replaces(north, term):
+    menu = ef.menu(north.school)
+    a, b, c = (ef.offering(menu, name) for name in ("剪纸", "足球", "合唱"))
+    app = ef.approved(north.child, term)
+    services.choices_set(
+        application=app, offering_ids=[b.pk, a.pk, c.pk], actor=north.guardian_user
+    )
+    assert ranks(app) == [("足球", 1), ("剪纸", 2), ("合唱", 3)]
+    services.choices_set(application=app, offering_ids=[c.pk], actor=north.guardian_user)
+    assert ranks(app) == [("合唱", 1)]
+
+
+def test_clashing_offerings_may_both_be_ranked(north, term):
+    menu = ef.menu(north.school)
+    a = ef.offering(menu, "剪纸", weekday=0)
+    b = ef.offering(menu, "足球", weekday=0)
+    app = ef.approved(north.child, term)
+    services.choices_set(application=app, offering_ids=[a.pk, b.pk], actor=north.guardian_user)
+    assert len(ranks(app)) == 2
+
+
+def test_submitted_application_may_rank_too(north, term):
+    menu = ef.menu(north.school)
+    a = ef.offering(menu)
+    app = ef.approved(north.child, term)
+    app.status = Application.Status.SUBMITTED
+    app.save()
+    services.choices_set(application=app, offering_ids=[a.pk], actor=north.guardian_user)
+    assert len(ranks(app)) == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "closes_in"),
+    [
+        (Menu.Status.PUBLISHED, dt.timedelta(days=1)),
+        (Menu.Status.CLOSED, dt.timedelta(days=1)),
+        (Menu.Status.WINDOW_OPEN, dt.timedelta(seconds=-1)),
+    ],
+)
+def test_choices_only_while_the_window_is_open(north, term, status, closes_in):
+    menu = ef.menu(north.school, status=status, closes_in=closes_in)
+    a, b = ef.offering(menu, "剪纸"), ef.offering(menu, "足球")
+    app = ef.approved(north.child, term)
+    Choice.objects.create(application=app, offering=a, rank=1)
+    with pytest.raises(ValidationError, match="选课窗口"):
+        services.choices_set(application=app, offering_ids=[b.pk], actor=north.guardian_user)
+    assert ranks(app) == [("剪纸", 1)]
+
+
+def test_ineligible_grade_duplicate_or_foreign_offering_is_refused(north, south, term):
+    menu = ef.menu(north.school)
+    a = ef.offering(menu, "剪纸")
+    seniors = ef.offering(menu, "机器人", grades=(5, 6))
+    foreign = ef.offering(ef.menu(south.school), "外校")
+    app = ef.approved(north.child, term)
+    Choice.objects.create(application=app, offering=a, rank=1)
+    for ids, expected in (
+        ([seniors.pk], "面向5至6年级"),
+        ([a.pk, a.pk], "只能填一次"),
+        ([foreign.pk], "不是本校本学期菜单中的项目"),
+    ):
+        with pytest.raises(ValidationError) as error:
+            services.choices_set(application=app, offering_ids=ids, actor=north.guardian_user)
+        assert expected in " ".join(error.value.messages)
+    assert ranks(app) == [("剪纸", 1)]
+
+
+def test_only_the_childs_guardian_ranks(north, south, term):
+    menu = ef.menu(north.school)
+    a = ef.offering(menu)
+    app = ef.approved(north.child, term)
+    for stranger in (south.guardian_user, north.admin):
+        with pytest.raises(ValidationError):
+            services.choices_set(application=app, offering_ids=[a.pk], actor=stranger)
+    assert ranks(app) == []
+
+
+def test_fcfs_menu_takes_no_ranking(north, term):
+    menu = ef.menu(north.school, mode=FCFS)
+    a = ef.offering(menu)
+    app = ef.approved(north.child, term)
+    with pytest.raises(ValidationError, match="先到先得"):
+        services.choices_set(application=app, offering_ids=[a.pk], actor=north.guardian_user)
+
+
+# --------------------------------------------------------------------------- FCFS
+
+
+def claim(persona, app, offering, actor=None):
+    return services.fcfs_claim(
+        application=app, offering=offering, actor=actor or persona.guardian_user
+    )
+
+
+def test_claim_takes_a_seat_and_a_second_click_returns_it(north, term):
+    menu = ef.menu(north.school, mode=FCFS)
+    offering = ef.offering(menu, capacity=2)
+    app = ef.approved(north.child, term)
+    first = claim(north, app, offering)
+    again = claim(north, app, offering)
+    assert isinstance(first, Enrollment) and first.pk == again.pk
+    assert first.source == Enrollment.Source.FCFS
+    offering.refresh_from_db()
+    assert offering.taken == 1
+    assert ranks(app) == [("剪纸", 1)]
+
+
+def test_full_offering_puts_the_child_on_the_waiting_list(north, term):
+    menu = ef.menu(north.school, mode=FCFS)
+    offering = ef.offering(menu, capacity=1)
+    ef.approved(north.child, term)
+    first = ef.child(north.school, north.school_class)
+    claim(north, ef.approved(first, term), offering, actor=north.admin)
+    late = ef.child(north.school, north.school_class)
+    needy = ef.child(north.school, north.school_class, is_left_behind=True)
+    w1 = claim(north, ef.approved(late, term), offering, actor=north.admin)
+    w2 = claim(north, ef.approved(needy, term), offering, actor=north.admin)
+    assert isinstance(w1, WaitlistEntry) and isinstance(w2, WaitlistEntry)
+    assert (w1.tier, w1.lottery_number) == (1, 1)
+    assert (w2.tier, w2.lottery_number) == (0, 2)
+    assert services.waiting_position(w2, mode=FCFS) == 1  # seed 001 priority goes first
+    assert services.waiting_position(w1, mode=FCFS) == 2
+    offering.refresh_from_db()
+    assert offering.taken == 1 and Enrollment.objects.count() == 1
+
+
+def test_claim_respects_k_and_time_conflicts(north, term):
+    menu = ef.menu(north.school, mode=FCFS, k=1)
+    monday = ef.offering(menu, "剪纸", weekday=0)
+    clash = ef.offering(menu, "合唱", weekday=0, start=dt.time(16, 30), end=dt.time(17, 30))
+    tuesday = ef.offering(menu, "足球", weekday=1)
+    homework = ef.offering(menu, "作业辅导", category=Category.HOMEWORK, weekday=2)
+    app = ef.approved(north.child, term)
+    claim(north, app, monday)
+    with pytest.raises(ValidationError, match="时间冲突"):
+        claim(north, app, clash)
+    with pytest.raises(ValidationError, match="最多参加1个拓展项目"):
+        claim(north, app, tuesday)
+    assert isinstance(claim(north, app, homework), Enrollment)  # basic care is not counted in k
+    for o in (clash, tuesday):
+        o.refresh_from_db()
+        assert o.taken == 0
+    assert Enrollment.objects.count() == 2 and not WaitlistEntry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"mode": Menu.Mode.LOTTERY}, "公平分配"),
+        ({"status": Menu.Status.CLOSED}, "报名未开放或已截止"),
+        ({"window_closes_at": "past"}, "报名未开放或已截止"),
+    ],
+)
+def test_claim_outside_an_open_fcfs_window_is_refused(north, term, change, expected):
+    menu = ef.menu(north.school, mode=FCFS)
+    for field, value in change.items():
+        setattr(menu, field, timezone.now() - dt.timedelta(minutes=1) if value == "past" else value)
+    menu.save()
+    offering = ef.offering(menu)
+    app = ef.approved(north.child, term)
+    with pytest.raises(ValidationError, match=expected):
+        claim(north, app, offering)
+    offering.refresh_from_db()
+    assert offering.taken == 0 and not Enrollment.objects.exists()
+
+
+def test_claim_needs_an_approved_application_and_the_right_family(north, south, term):
+    menu = ef.menu(north.school, mode=FCFS)
+    offering = ef.offering(menu)
+    seniors = ef.offering(menu, "机器人", grades=(5, 6))
+    app = ef.approved(north.child, term)
+    with pytest.raises(ValidationError, match="监护人"):
+        claim(north, app, offering, actor=south.guardian_user)
+    with pytest.raises(ValidationError, match="年级"):
+        claim(north, app, seniors)
+    app.status = Application.Status.SUBMITTED
+    app.save()
+    with pytest.raises(ValidationError, match="尚未获学校批准"):
+        claim(north, app, offering)
+    offering.refresh_from_db()
+    assert offering.taken == 0 and not Enrollment.objects.exists()
+    assert not WaitlistEntry.objects.exists()
+
+
+def test_claim_of_another_schools_offering_is_refused(north, south, term):
+    offering = ef.offering(ef.menu(south.school, mode=FCFS))
+    app = ef.approved(north.child, term)
+    with pytest.raises(ValidationError, match="不在孩子学校"):
+        claim(north, app, offering)
+    offering.refresh_from_db()
+    assert offering.taken == 0
