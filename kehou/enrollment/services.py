@@ -43,6 +43,7 @@ from kehou.enrollment.models import (
     WaitlistEntry,
 )
 from kehou.org import access
+from kehou.org.audit import log_bulk_changes
 from kehou.org.models import ClassMembership, Guardian, School, Student
 from kehou.terms.models import Term
 
@@ -401,10 +402,11 @@ def application_join(*, application: Application, actor: User, on: dt.date) -> A
     return app
 
 
-def _end_enrolments(enrolments, *, on: dt.date, reason: str) -> list[int]:
+def _end_enrolments(enrolments, *, on: dt.date, reason: str, actor: User) -> list[int]:
     """End active enrolments on `on` and give their seats back; returns the offerings freed.
-    The caller holds the application lock; offerings are updated in pk order."""
-    freed = []
+    The caller holds the application lock; offerings are updated in pk order. The UPDATEs
+    send no signals, so the history entries are written here."""
+    freed, ended = [], []
     for enrolment in sorted(enrolments, key=lambda e: (e.offering_id, e.pk)):
         changed = Enrollment.objects.filter(
             pk=enrolment.pk, status=Enrollment.Status.ACTIVE
@@ -414,6 +416,18 @@ def _end_enrolments(enrolments, *, on: dt.date, reason: str) -> list[int]:
                 taken=F("taken") - 1
             )
             freed.append(enrolment.offering_id)
+            ended.append(
+                (
+                    enrolment,
+                    {
+                        "status": [Enrollment.Status.ACTIVE, Enrollment.Status.WITHDRAWN],
+                        "ends_on": [str(enrolment.ends_on), str(on)],
+                        "withdrawn_reason": ["", reason[:200]],
+                    },
+                )
+            )
+    if ended:
+        log_bulk_changes(ended, actor=actor if getattr(actor, "pk", None) else None)
     return freed
 
 
@@ -453,7 +467,7 @@ def application_withdraw(
                 status=Enrollment.Status.ACTIVE,
             )
         )
-        freed = _end_enrolments(active, on=on, reason=reason or "退出课后服务")
+        freed = _end_enrolments(active, on=on, reason=reason or "退出课后服务", actor=actor)
         offered = list(
             WaitlistEntry.objects.filter(
                 student=app.student, offering__menu__term=app.term, status__in=WAITING
@@ -489,7 +503,10 @@ def enrollment_withdraw(
             return current
         _check_withdraw_date(on, current.offering.menu.term, actor)
         freed = _end_enrolments(
-            [current], on=on, reason=(reason or "").strip() or f"退出“{current.offering}”"
+            [current],
+            on=on,
+            reason=(reason or "").strip() or f"退出“{current.offering}”",
+            actor=actor,
         )
         _refill_after_commit(freed)
     current.refresh_from_db()

@@ -241,6 +241,11 @@ def test_withdraw_with_a_date_ends_enrolments_and_frees_seats(
     assert WaitlistEntry.objects.get(student=north.child).status == WaitlistEntry.Status.REMOVED
     assert WaitlistEntry.objects.get(student=other).status == WaitlistEntry.Status.WAITING
     assert refilled == [offering.pk]
+    # the UPDATE sends no signal: the service wrote the history entry itself
+    from auditlog.models import LogEntry
+
+    entry = LogEntry.objects.get_for_object(enrolment).get(action=LogEntry.Action.UPDATE)
+    assert entry.actor == north.guardian_user and entry.changes["ends_on"][1] == str(on)
 
 
 def test_guardian_cannot_backdate_a_withdrawal_but_the_school_can(north, term):

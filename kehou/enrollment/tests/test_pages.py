@@ -271,3 +271,19 @@ def test_home_sends_each_role_to_its_page(client, north, city_officer):
         assert client.get(url("home"))["Location"] == url(name)
     client.force_login(north.gate)
     assert client.get(url("home")).status_code == 404
+
+
+def test_family_page_links_to_ranking_or_claiming_by_mode(client, north, south, term):
+    app = ef.approved(north.child, term)
+    menu = ef.menu(north.school)
+    ef.offering(menu, capacity=7)
+    client.force_login(north.guardian_user)
+    body = client.get(url("family", term=term)).content.decode()
+    assert url("choices", app.pk) in body and url("fcfs", app.pk) not in body
+    menu.mode = Menu.Mode.FCFS
+    menu.save()
+    body = client.get(url("family", term=term)).content.decode()
+    assert url("fcfs", app.pk) in body and url("choices", app.pk) not in body
+    assert client.get(url("fcfs", app.pk)).status_code == 200
+    south_app = ef.approved(south.child, term)
+    assert client.get(url("fcfs", south_app.pk)).status_code == 404
