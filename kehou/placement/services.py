@@ -441,8 +441,13 @@ def _still_wants(entry: WaitlistEntry) -> tuple[bool, list[Enrollment]]:
 
 
 def waitlist_refill(*, offering_id: int) -> list[WaitlistEntry]:
-    """Offer each free, unreserved seat of the offering to the best waiting child by
-    (tier, reversed lottery) who still wants it. Returns the entries offered now."""
+    """Offer each free, unreserved seat of the offering to the best waiting child who
+    still wants it. Returns the entries offered now.
+
+    After an allocation the queue goes by (tier, reversed lottery): the reversed draw gives
+    those who were unlucky in the main run the first chance. In first-come-first-served
+    mode (seats claimed while the window is open) the lottery number is the arrival order,
+    so the queue goes by (tier, arrival)."""
     offered = []
     with transaction.atomic():
         try:
@@ -453,7 +458,10 @@ def waitlist_refill(*, offering_id: int) -> list[WaitlistEntry]:
             )
         except OfferingRow.DoesNotExist:
             return []
-        if offering.menu.status not in (Menu.Status.ALLOCATED, Menu.Status.RUNNING):
+        menu = offering.menu
+        fcfs = menu.mode == Menu.Mode.FCFS
+        live = (Menu.Status.ALLOCATED, Menu.Status.RUNNING)
+        if menu.status not in (live + (Menu.Status.WINDOW_OPEN,) if fcfs else live):
             return []
         reserved = WaitlistEntry.objects.filter(offering=offering, status__in=OPEN_OFFER).count()
         free = offering.capacity - offering.taken - reserved
@@ -464,7 +472,7 @@ def waitlist_refill(*, offering_id: int) -> list[WaitlistEntry]:
         queue = (
             WaitlistEntry.objects.filter(offering=offering, status=WaitlistEntry.Status.WAITING)
             .select_related("offering__menu", "offering__activity", "application")
-            .order_by("tier", "-lottery_number", "pk")
+            .order_by("tier", "lottery_number" if fcfs else "-lottery_number", "pk")
         )
         for entry in queue:
             if free <= 0:

@@ -211,3 +211,39 @@ def test_claim_of_another_schools_offering_is_refused(north, south, term):
         claim(north, app, offering)
     offering.refresh_from_db()
     assert offering.taken == 0
+
+
+def test_freed_fcfs_seat_is_offered_to_the_first_in_line(
+    north, term, django_capture_on_commit_callbacks
+):
+    # given a full one-seat FCFS offering with two children waiting, in arrival order
+    menu = ef.menu(north.school, mode=FCFS)
+    offering = ef.offering(menu, capacity=1)
+    holder = claim(
+        north,
+        ef.approved(ef.child(north.school, north.school_class), term),
+        offering,
+        actor=north.admin,
+    )
+    first = claim(
+        north,
+        ef.approved(ef.child(north.school, north.school_class), term),
+        offering,
+        actor=north.admin,
+    )
+    second = claim(
+        north,
+        ef.approved(ef.child(north.school, north.school_class), term),
+        offering,
+        actor=north.admin,
+    )
+    # when the holder withdraws while the window is still open
+    with django_capture_on_commit_callbacks(execute=True):
+        services.enrollment_withdraw(
+            enrollment=holder, actor=north.admin, on=timezone.localdate(), reason="转学"
+        )
+    # then the seat is offered to the first to arrive, not the last
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == WaitlistEntry.Status.OFFERED
+    assert second.status == WaitlistEntry.Status.WAITING
