@@ -94,12 +94,14 @@ def access_reviewable_application(user: User, pk: int) -> Application:
 
 def access_enrollment(user: User, pk: int) -> Enrollment:
     """An enrolment of the guardian's own child, or of the admin's school."""
-    enrolment = _get(
-        Enrollment.objects.filter(student__in=access.students_for(user)).select_related(
-            "offering__menu__term", "student__school"
-        ),
-        pk=pk,
+    # Not _get: an Enrollment has no `term` to select_related (FieldError, a 500).
+    enrolment = (
+        Enrollment.objects.filter(student__in=access.students_for(user), pk=pk)
+        .select_related("offering__menu__term", "student__school", "application__term")
+        .first()
     )
+    if enrolment is None:
+        raise Http404
     if is_guardian(user) or access.may_manage_school(user, enrolment.student.school):
         return enrolment
     raise Http404
