@@ -31,7 +31,10 @@ class ApplyForm(forms.Form):
 
 
 class DatedForm(forms.Form):
-    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    # ISO format: <input type=date> shows nothing for zh-hans's default "2026/11/23".
+    on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class WithdrawForm(DatedForm):
