@@ -12,15 +12,12 @@ import json
 from pathlib import Path
 
 import pytest
-from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from kehou.accounts.models import User
 from kehou.catalog.models import Menu, Offering
 from kehou.demo.seed import DEMO_PASSWORD, PHONE_GUARDIAN, PHONE_SCHOOL_ADMIN, seed_city
 from kehou.enrollment.models import AllocationRun, Enrollment, WaitlistEntry
-from kehou.placement.services import waitlist_refill
 
 from .test_foundation_journey import CHROMIUM, SCREENSHOTS, _log_in, _shot, browser  # noqa: F401
 
@@ -93,7 +90,6 @@ def test_admin_allocates_families_see_why_and_a_withdrawal_promotes_the_waiting_
     assert set(charts["priority"]["ranks"]) == set(groups)
     _shot(page, "35-allocation-metrics")
     page.locator("#chart-ranks-group").screenshot(path=str(SCREENSHOTS / "35b-chart-groups.png"))
-    admin.close()
 
     # when the guardian of two children opens the results on a phone
     phone = browser.new_context(
@@ -137,14 +133,31 @@ def test_admin_allocates_families_see_why_and_a_withdrawal_promotes_the_waiting_
     assert offering is not None, "the demo allocation left no full offering with a waiting list"
     leaving = Enrollment.objects.filter(offering=offering, status=Enrollment.Status.ACTIVE).first()
 
-    # when a child placed in it withdraws
-    _withdraw(browser, base, leaving)
+    # when the school admin withdraws a child placed in it, from the child's application
+    page = admin.new_page()
+    page.goto(f"{base}/apply/applications/{leaving.application_id}/")
+    page.click(f"a[href$='/enrolments/{leaving.pk}/withdraw/']")
+    page.wait_for_url(f"**/enrolments/{leaving.pk}/withdraw/")
+    assert page.input_value("#id_on") == timezone.localdate().isoformat()  # today by default
+    page.fill("#id_reason", "家长申请退出该项目")
+    _shot(page, "37-admin-withdraws-from-offering")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"**/applications/{leaving.application_id}/")
+    assert "已退出" in page.inner_text(f"main li:has-text('{offering}')")
+    _shot(page, "38-admin-application-after-withdrawal")
+    admin.close()
 
     # then the seat is offered to the next child on the waiting list, with a deadline
     leaving.refresh_from_db()
     assert leaving.status == Enrollment.Status.WITHDRAWN
     offer = WaitlistEntry.objects.get(offering=offering, status=WaitlistEntry.Status.OFFERED)
     assert offer.respond_by is not None
+    # the next in line: no child still waiting comes before it (tier, then reversed lottery)
+    still_waiting = offering.waitlist.filter(status=WaitlistEntry.Status.WAITING)
+    assert not still_waiting.filter(tier__lt=offer.tier).exists()
+    assert not still_waiting.filter(
+        tier=offer.tier, lottery_number__gt=offer.lottery_number
+    ).exists()
     offering.refresh_from_db()
     assert offering.taken == offering.capacity - 1
 
@@ -173,14 +186,14 @@ def test_admin_allocates_families_see_why_and_a_withdrawal_promotes_the_waiting_
     assert card.locator(f"form[action$='/offer/{offer.pk}/accept/'] button").inner_text() == "接受"
     assert card.locator(f"form[action$='/offer/{offer.pk}/decline/'] button").count() == 1
     assert "录取线" in text or "兜底" in text, text
-    _shot(page, "37-family-offer-phone")
+    _shot(page, "39-family-offer-phone")
 
     # when the family accepts
     card.locator(f"form[action$='/offer/{offer.pk}/accept/'] button").click()
     page.wait_for_url("**/allocation/mine/")
 
     # then the child holds the seat and the offering is full again
-    _shot(page, "38-family-offer-accepted-phone")
+    _shot(page, "40-family-offer-accepted-phone")
     assert Enrollment.objects.filter(
         student=offer.student,
         offering=offering,
@@ -195,24 +208,3 @@ def test_admin_allocates_families_see_why_and_a_withdrawal_promotes_the_waiting_
         f"{offering}" in page.locator("main section.card", has_text=offer.student.name).inner_text()
     )
     phone.close()
-
-
-def _withdraw(browser, base, enrolment) -> None:  # noqa: F811
-    """Withdraw the child from the offering: from E's page once it exists, else the service."""
-    try:
-        from kehou.enrollment.services import enrollment_withdraw
-    except ImportError:
-        enrollment_withdraw = None
-    admin = User.objects.get(phone=PHONE_SCHOOL_ADMIN)
-    if enrollment_withdraw is not None:
-        enrollment_withdraw(
-            enrollment=enrolment, actor=admin, on=timezone.localdate(), reason="家长申请退出"
-        )
-        return
-    # stand-in until kehou.enrollment.services lands: what its contract promises
-    with transaction.atomic():
-        Enrollment.objects.filter(pk=enrolment.pk).update(
-            status=Enrollment.Status.WITHDRAWN, ends_on=timezone.localdate()
-        )
-        Offering.objects.filter(pk=enrolment.offering_id).update(taken=F("taken") - 1)
-    waitlist_refill(offering_id=enrolment.offering_id)
