@@ -141,7 +141,10 @@ def seed_school_menu(*, school: School, term, rng: random.Random, closing: bool)
     summary.applications, summary.choices = choices.applications, choices.choices
     if closing:
         # As if the week had passed: the closing time is over, the admin closes and runs.
-        Menu.objects.filter(pk=menu.pk).update(window_closes_at=now - dt.timedelta(minutes=1))
+        Menu.objects.filter(pk=menu.pk).update(
+            window_opens_at=now - dt.timedelta(days=7),
+            window_closes_at=now - dt.timedelta(minutes=1),
+        )
         summary.closing_school = school.name
     return summary
 

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kehou.catalog.models import Menu
+
 
 class SafetyAgreement(models.Model):
     """安全责任书/承诺书: the school's text, versioned; families sign a version."""
@@ -146,7 +148,7 @@ class AllocationRun(models.Model):
         FAILED = "failed", _("Failed")
 
     menu = models.ForeignKey("catalog.Menu", related_name="runs", on_delete=models.CASCADE)
-    mechanism = models.CharField(_("mechanism"), max_length=5)
+    mechanism = models.CharField(_("mechanism"), max_length=5, choices=Menu.Mechanism.choices)
     max_extended_per_child = models.PositiveSmallIntegerField(_("k"))
     seed = models.CharField(_("lottery seed"), max_length=128)
     seed_hash = models.CharField(_("lottery seed hash"), max_length=64)

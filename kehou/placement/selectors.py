@@ -18,7 +18,7 @@ from kehou.enrollment.models import (
     WaitlistEntry,
 )
 from kehou.org import access
-from kehou.org.models import Student
+from kehou.org.models import GRADE_NAMES, Student
 
 GROUP_LABELS = {
     "disability": "残疾儿童",
@@ -152,7 +152,7 @@ def charts(run: AllocationRun) -> dict:
 
     def dimension(key, label=lambda x: x):
         groups = m.get("groups", {}).get(key, {})
-        names = list(groups)
+        names = sorted(groups, key=_school_order)
         return {
             "labels": [label(n) for n in names],
             "first": [round(groups[n]["first_choice"] * 100, 1) for n in names],
@@ -273,3 +273,20 @@ def family_results(user: User) -> list[ChildResult]:
                     result.waiting.append(Waiting(entry=entry, position=ahead + 1))
             out.append(result)
     return out
+
+
+_GRADE_BY_NAME = sorted(
+    ((name, grade) for grade, name in GRADE_NAMES.items()), key=lambda p: -len(p[0])
+)
+
+
+def _school_order(label: str) -> tuple:
+    """Grades and classes in school order ("2" before "10", 二年级1班 before 三年级1班), not
+    in the order of their text; any other label after them, alphabetically."""
+    if label.isdigit():
+        return (int(label), 0, label)
+    for name, grade in _GRADE_BY_NAME:
+        if label.startswith(name):
+            number = "".join(ch for ch in label[len(name) :] if ch.isdigit())
+            return (grade, int(number or 0), label)
+    return (99, 0, label)

@@ -157,3 +157,17 @@ def test_allocate_command_dry_run_json_and_refusals(north, setup, capsys):
     out = capsys.readouterr().out
     assert "第一志愿" in out
     assert Enrollment.objects.filter(status="active").count() >= 3
+
+
+def test_grades_and_classes_chart_in_school_order():
+    from kehou.placement.selectors import _school_order
+
+    assert sorted(["10", "2", "1"], key=_school_order) == ["1", "2", "10"]
+    classes = ["三年级1班", "一年级2班", "二年级1班", "一年级10班", "一年级1班"]
+    assert sorted(classes, key=_school_order) == [
+        "一年级1班",
+        "一年级2班",
+        "一年级10班",
+        "二年级1班",
+        "三年级1班",
+    ]
