@@ -14,34 +14,18 @@ import datetime
 import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kehou.settings")
 
+from throwaway_db import prepare_throwaway_database  # noqa: E402
+
 N_CHILDREN = 3000
 N_OFFERINGS = 60  # 58 extended + 2 homework-tutoring fallbacks
 GRADES = 6
 CLASSES_PER_GRADE = 10
-
-
-def _prepare_database() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        import psycopg
-
-        base, _, _name = url.rpartition("/")
-        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS kehou_alloc_bench")
-            conn.execute("CREATE DATABASE kehou_alloc_bench")
-        os.environ["DATABASE_URL"] = base + "/kehou_alloc_bench"
-        return "PostgreSQL (kehou_alloc_bench)"
-    tmp = tempfile.mkdtemp(prefix="kehou-bench-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-    os.environ["KEHOU_VAR_DIR"] = tmp
-    return f"SQLite ({tmp}/bench.sqlite3)"
 
 
 def _school(rng: random.Random):
@@ -171,7 +155,7 @@ def _reset(menu, k: int) -> None:
 
 
 def main() -> None:
-    where = _prepare_database()
+    where = prepare_throwaway_database("kehou_alloc_bench")
     import django
 
     django.setup()

@@ -40,6 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kehou.settings")
 
+from throwaway_db import prepare_throwaway_database  # noqa: E402
+
 N_FAMILIES = 3000
 N_OFFERINGS = 60
 CLIENT_THREADS = 50
@@ -47,23 +49,6 @@ GRADES = 6
 CLASSES_PER_GRADE = 10
 CSRF_SECRET = "benchcsrfsecret0123456789abcdefg"  # 32 characters, sent as cookie and header
 TIMEOUT = 60
-
-
-def _prepare_database() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        import psycopg
-
-        base, _, _name = url.rpartition("/")
-        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS kehou_bench_fcfs")
-            conn.execute("CREATE DATABASE kehou_bench_fcfs")
-        os.environ["DATABASE_URL"] = base + "/kehou_bench_fcfs"
-        return "PostgreSQL (kehou_bench_fcfs)"
-    tmp = tempfile.mkdtemp(prefix="kehou-bench-fcfs-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-    os.environ["KEHOU_VAR_DIR"] = tmp
-    return f"SQLite ({tmp}/bench.sqlite3)"
 
 
 def _seed(rng: random.Random) -> list[tuple[str, int, int]]:
@@ -309,7 +294,7 @@ def _check() -> dict[str, int]:
 
 
 def main() -> None:
-    label = _prepare_database()
+    label = prepare_throwaway_database("kehou_bench_fcfs")
     import django
 
     django.setup()

@@ -12,7 +12,6 @@ import os
 import random
 import resource
 import sys
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -20,26 +19,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kehou.settings")
 
+from throwaway_db import prepare_throwaway_database  # noqa: E402
+
 N_STUDENTS = 3000
 N_STAFF = 150
 CLASSES_PER_GRADE = 10  # 9 grades x 10 classes x ~33 students
-
-
-def _prepare_database() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        import psycopg
-
-        base, _, _name = url.rpartition("/")
-        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS kehou_bench")
-            conn.execute("CREATE DATABASE kehou_bench")
-        os.environ["DATABASE_URL"] = base + "/kehou_bench"
-        return "PostgreSQL (kehou_bench)"
-    tmp = tempfile.mkdtemp(prefix="kehou-bench-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-    os.environ["KEHOU_VAR_DIR"] = tmp
-    return f"SQLite ({tmp}/bench.sqlite3)"
 
 
 def _rows(rng: random.Random):
@@ -128,7 +112,7 @@ def _traced_peak(func) -> int:
 
 
 def main() -> None:
-    where = _prepare_database()
+    where = prepare_throwaway_database("kehou_bench")
     import django
 
     django.setup()
