@@ -51,6 +51,7 @@ test-postgres: $(BIN)/.installed
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest --junitxml=var/pg-junit.xml
 
 bench: $(BIN)/.installed
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
 	$(BIN)/python bench/run_all.py
 
 messages: $(BIN)/.installed

@@ -6,7 +6,9 @@ Prints figures only (no assertions on time):
   for k = 2), FCFS in random arrival order and tiered RSD;
 - for k = 2: the share of sampled children who could gain by a swap/promote misreport;
 - the whole city: 362 schools, 190,000 children, mechanism time.
-The rank-sum optimum (OR-Tools min-cost flow) is not computed: OR-Tools is not installed.
+- for k = 1, beside them the rank-sum optimum (OR-Tools min-cost flow), as a diagnostic of
+  what stability costs: it places more children but leaves justified envy and ignores the
+  priority groups (needs `pip install -e ".[bench]"`; skipped with a note otherwise).
 
 Run: .venv/bin/python bench/allocation_core.py [--samples 100] [--seed 1]
 """
@@ -150,6 +152,58 @@ def manipulability(children, offerings, *, seed, k, mechanism, samples, rng):
     )
 
 
+def rank_sum_optimum(children, offerings, da) -> None:
+    """The assignment minimising the sum of ranks (unplaced = list length + 1), by
+    min-cost flow; its justified envy is counted against DA's (tier, lottery) order."""
+    try:
+        from ortools.graph.python import min_cost_flow
+    except ImportError:
+        print("  rank-sum optimum: skipped (OR-Tools not installed: pip install -e '.[bench]')")
+        return
+    started = time.perf_counter()
+    flow = min_cost_flow.SimpleMinCostFlow()
+    off_index = {o.id: len(children) + i for i, o in enumerate(offerings)}
+    source, sink = len(children) + len(offerings), len(children) + len(offerings) + 1
+    arcs = {}
+    for i, c in enumerate(children):
+        flow.add_arc_with_capacity_and_unit_cost(source, i, 1, 0)
+        eligible = [o for o in c.choices if next(x for x in offerings if x.id == o).admits(c.grade)]
+        for rank, o in enumerate(eligible, 1):
+            arcs[flow.add_arc_with_capacity_and_unit_cost(i, off_index[o], 1, rank)] = (c.id, o)
+        flow.add_arc_with_capacity_and_unit_cost(i, sink, 1, len(c.choices) + 1)
+    for o in offerings:
+        flow.add_arc_with_capacity_and_unit_cost(off_index[o.id], sink, o.capacity, 0)
+    flow.set_node_supply(source, len(children))
+    flow.set_node_supply(sink, -len(children))
+    if flow.solve() != flow.OPTIMAL:
+        print("  rank-sum optimum: no optimal flow found")
+        return
+    seconds = time.perf_counter() - started
+    got = {arcs[a][0]: arcs[a][1] for a in arcs if flow.flow(a) > 0}
+    rank_of = {c.id: {o: r for r, o in enumerate(c.choices, 1)} for c in children}
+    first = sum(1 for c in children if got.get(c.id) == (c.choices[0] if c.choices else None))
+    top3 = sum(1 for c in children if rank_of[c.id].get(got.get(c.id), 99) <= 3)
+    priority = {c.id: (da.tiers[c.id], da.lottery[c.id]) for c in children}
+    worst = {}
+    for child, o in got.items():
+        worst[o] = max(worst.get(o, (-1, -1)), priority[child])
+    envy = 0
+    by_id = {o.id: o for o in offerings}
+    for c in children:
+        own = rank_of[c.id].get(got.get(c.id), 10**6)
+        for o, r in rank_of[c.id].items():
+            if r < own and by_id[o].admits(c.grade) and o in worst and worst[o] > priority[c.id]:
+                envy += 1
+    tier0 = [c for c in children if c.tier == 0]
+    tier0_first = sum(1 for c in tier0 if c.choices and got.get(c.id) == c.choices[0])
+    n = len(children)
+    print(
+        f"  {'rank-sum opt.':<14} {seconds * 1000:8.1f} ms  1st {first / n:6.1%}  "
+        f"top3 {top3 / n:6.1%}  unassigned {(n - len(got)) / n:6.1%}  "
+        f"envy {envy:5d} (diagnostic only)  1st tier0 {tier0_first / max(len(tier0), 1):.0%}"
+    )
+
+
 def bench_school(k, args, rng, seed):
     children, offerings = school(random.Random(args.seed), 3000, 60, k=k)
     seats = sum(o.capacity for o in offerings)
@@ -192,6 +246,8 @@ def bench_school(k, args, rng, seed):
             "  DA core alone (prepared lists; no validation, lottery or waitlists): "
             f"{t_core * 1000:.1f} ms"
         )
+    if k == 1:
+        rank_sum_optimum(children, offerings, da)
     if k == 2:
         print(f"Misreporting (swap/promote deviations, {args.samples} sampled children):")
         manipulability(
