@@ -42,6 +42,33 @@ EXTENDED_CATEGORIES = frozenset(
 # The groups seed 001 puts first ("优先保障残疾儿童、留守儿童、进城务工人员随迁子女、
 # 家庭经济困难儿童"), as names of Student facts; see Menu.priority_tiers.
 PRIORITY_GROUPS = ("disability", "left_behind", "migrant", "low_income")
+PRIORITY_GROUP_LABELS = {
+    "disability": _("Disabled children"),
+    "left_behind": _("Left-behind children"),
+    "migrant": _("Migrant workers' children"),
+    "low_income": _("Children of low-income families"),
+}
+
+
+def student_priority_groups(student) -> list[str]:
+    """The seed 001 priority groups (names of PRIORITY_GROUPS) an org.Student belongs to."""
+    facts = {
+        "disability": student.has_disability,
+        "left_behind": student.is_left_behind,
+        "migrant": student.is_migrant_child,
+        "low_income": bool(student.low_income_basis),
+    }
+    return [group for group in PRIORITY_GROUPS if facts[group]]
+
+
+def priority_tier(groups, tiers) -> int:
+    """Index of the first tier naming one of `groups`; len(tiers) for every other child
+    (lower goes first). `tiers` is a Menu.priority_tiers value."""
+    tiers = tiers or []
+    for index, tier in enumerate(tiers):
+        if any(group in tier for group in groups):
+            return index
+    return len(tiers)
 
 
 def default_priority_tiers() -> list[list[str]]:

@@ -20,7 +20,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from kehou.accounts.models import User
-from kehou.catalog.models import Menu, Offering
+from kehou.catalog.models import (
+    PRIORITY_GROUP_LABELS,
+    Menu,
+    Offering,
+    student_priority_groups,
+)
 from kehou.enrollment.models import (
     Application,
     Choice,
@@ -34,19 +39,12 @@ from kehou.enrollment.services import (
     child_grade,
     current_agreement,
     plan_weekdays,
-    student_groups,
     waiting_position,
 )
 from kehou.org import access
 from kehou.org.models import SchoolClass, Student
 from kehou.terms.models import Term
 
-GROUP_LABELS = {
-    "disability": "残疾儿童",
-    "left_behind": "留守儿童",
-    "migrant": "进城务工人员随迁子女",
-    "low_income": "家庭经济困难儿童",
-}
 VISIBLE_MENU = (
     Menu.Status.PUBLISHED,
     Menu.Status.WINDOW_OPEN,
@@ -324,7 +322,7 @@ def application_detail(app: Application) -> dict:
             .order_by("status", "pk")
         ),
         "choices": list(app.choices.select_related("offering")),
-        "groups": [GROUP_LABELS[g] for g in student_groups(app.student)],
+        "groups": [PRIORITY_GROUP_LABELS[g] for g in student_priority_groups(app.student)],
     }
 
 
@@ -352,7 +350,7 @@ def bureau_refusals(user: User, *, term: Term | None) -> list[RefusalRow]:
     if term is not None:
         qs = qs.filter(term=term)
     rows = [
-        RefusalRow(app, [GROUP_LABELS[g] for g in student_groups(app.student)])
+        RefusalRow(app, [PRIORITY_GROUP_LABELS[g] for g in student_priority_groups(app.student)])
         for app in qs.select_related("student__school__region", "decided_by", "term").order_by(
             "student__school__code", "-decided_at", "pk"
         )

@@ -32,7 +32,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from kehou.accounts.models import User
-from kehou.catalog.models import PRIORITY_GROUPS, Menu, Offering
+from kehou.catalog.models import Menu, Offering, priority_tier, student_priority_groups
 from kehou.catalog.services import buckets_of
 from kehou.enrollment.models import (
     AgreementSignature,
@@ -133,25 +133,9 @@ def head_teacher_user_id(student: Student, term: Term) -> int | None:
     return membership.school_class.head_teacher.user_id
 
 
-def student_groups(student: Student) -> list[str]:
-    facts = {
-        "disability": student.has_disability,
-        "left_behind": student.is_left_behind,
-        "migrant": student.is_migrant_child,
-        "low_income": bool(student.low_income_basis),
-    }
-    return [g for g in PRIORITY_GROUPS if facts[g]]
-
-
 def child_priority_tier(student: Student, menu: Menu) -> int:
-    """Index of the first tier of `menu.priority_tiers` naming a group the child belongs to;
-    len(tiers) for every other child (lower goes first)."""
-    tiers = menu.priority_tiers or []
-    groups = set(student_groups(student))
-    for index, tier in enumerate(tiers):
-        if groups.intersection(tier):
-            return index
-    return len(tiers)
+    """The child's tier under `menu.priority_tiers` (lower goes first)."""
+    return priority_tier(student_priority_groups(student), menu.priority_tiers)
 
 
 def _menu_of(application: Application) -> Menu | None:

@@ -16,33 +16,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from kehou.allocation import Child, Offering
-from kehou.catalog.models import PRIORITY_GROUPS, Menu
+from kehou.catalog.models import Menu, priority_tier, student_priority_groups
 from kehou.catalog.models import Offering as OfferingRow
 from kehou.catalog.services import buckets_of
 from kehou.enrollment.models import Application, Choice, Enrollment
-from kehou.org.models import ClassMembership, Student
+from kehou.org.models import ClassMembership
 
 OTHERS = "others"
-
-
-def student_groups(student: Student) -> list[str]:
-    """The seed 001 priority groups a child belongs to (names of PRIORITY_GROUPS)."""
-    facts = {
-        "disability": student.has_disability,
-        "left_behind": student.is_left_behind,
-        "migrant": student.is_migrant_child,
-        "low_income": bool(student.low_income_basis),
-    }
-    return [g for g in PRIORITY_GROUPS if facts[g]]
-
-
-def priority_tier(groups: list[str], tiers: list[list[str]]) -> int:
-    """Index of the first tier naming one of the child's groups; len(tiers) for the others
-    (the same rule as Menu.priority_tiers documents)."""
-    for i, tier in enumerate(tiers or []):
-        if any(g in tier for g in groups):
-            return i
-    return len(tiers or [])
 
 
 @dataclass
@@ -122,7 +102,7 @@ def load_inputs(menu: Menu) -> Inputs:
         student = applications[sid].student
         school_class = memberships.get(sid)
         grade = school_class.grade if school_class else 0
-        own_groups = student_groups(student)
+        own_groups = student_priority_groups(student)
         tier = priority_tier(own_groups, tiers)
         order = [o for _, o in sorted(ranked[sid])]
         family_rank[sid] = {o: r for r, o in sorted(ranked[sid])}

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kehou.accounts.models import User
-from kehou.catalog.models import Menu
+from kehou.catalog.models import PRIORITY_GROUP_LABELS, Menu
 from kehou.enrollment.models import (
     AllocationOutcome,
     AllocationRun,
@@ -20,13 +21,7 @@ from kehou.enrollment.models import (
 from kehou.org import access
 from kehou.org.models import GRADE_NAMES, Student
 
-GROUP_LABELS = {
-    "disability": "残疾儿童",
-    "left_behind": "留守儿童",
-    "migrant": "随迁子女",
-    "low_income": "家庭经济困难",
-    "others": "其他",
-}
+GROUP_LABELS = {**PRIORITY_GROUP_LABELS, "others": gettext_lazy("Others")}
 
 
 # --------------------------------------------------------------------------- access
@@ -168,7 +163,7 @@ def charts(run: AllocationRun) -> dict:
     return {
         "rank_labels": rank_labels,
         "overall_ranks": [overall.get("rank_distribution", {}).get(k, 0) for k in ranks],
-        "priority": dimension("priority_group", lambda n: GROUP_LABELS.get(n, n)),
+        "priority": dimension("priority_group", lambda n: str(GROUP_LABELS.get(n, n))),
         "grade": dimension("grade"),
         "class": dimension("class"),
         "offerings": {
