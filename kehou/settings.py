@@ -32,6 +32,9 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "auditlog",
+    "django_tasks",
+    "django_tasks_db",
+    "kehou.core",
     "kehou.accounts",
     "kehou.org",
     "kehou.roster",
@@ -41,6 +44,8 @@ INSTALLED_APPS = [
     "kehou.catalog",
     "kehou.enrollment",
     "kehou.placement",
+    "kehou.sittings",
+    "kehou.home",
     "kehou.demo",
 ]
 
@@ -115,7 +120,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:home"
+LOGIN_REDIRECT_URL = "home:index"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout after repeated failures, by phone and by phone + address, so an attacker
@@ -160,7 +165,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_MASK_CALLABLE = "kehou.lib.validators.mask_mobile"
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background work runs in `kehou worker` (django-tasks-db), in production and in the
+# embedded default alike; `kehou serve` starts it beside the web server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 LOGGING = {
     "version": 1,

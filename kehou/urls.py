@@ -11,6 +11,8 @@ urlpatterns = [
     path("menu/", include("kehou.catalog.urls")),
     path("apply/", include("kehou.enrollment.urls")),
     path("allocation/", include("kehou.placement.urls")),
+    path("sittings/", include("kehou.sittings.urls")),
     path("", include("kehou.org.urls")),
     path("", include("kehou.accounts.urls")),
+    path("", include("kehou.home.urls")),
 ]

@@ -14,4 +14,4 @@ class CatalogConfig(AppConfig):
         # The lottery seed is secret until the window closes: never into the change log.
         auditlog.register(m.Menu, exclude_fields=["lottery_seed"])
         auditlog.register(m.Activity)
-        auditlog.register(m.Offering, exclude_fields=["taken"])
+        auditlog.register(m.Offering, exclude_fields=["taken", "held"])

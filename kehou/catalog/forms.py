@@ -6,8 +6,8 @@ from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
 from kehou.catalog.models import Activity, Menu, Offering
-from kehou.catalog.selectors import WEEKDAY_NAMES
 from kehou.catalog.services import ACTIVITY_FIELDS
+from kehou.core.labels import WEEKDAY_LABELS
 from kehou.org.models import ExternalOrganisation, School, Staff
 
 
@@ -78,7 +78,7 @@ class OfferingForm(forms.Form):
 class MeetingForm(forms.Form):
     weekday = forms.TypedChoiceField(
         label=_("weekday"),
-        choices=[("", "—")] + [(i, name) for i, name in enumerate(WEEKDAY_NAMES)],
+        choices=[("", "—")] + [(i, name) for i, name in enumerate(WEEKDAY_LABELS)],
         coerce=int,
         empty_value=None,
         required=False,

@@ -2,40 +2,26 @@
 
 A `Menu` carries the lifecycle and the allocation settings of one school's term; an
 `Offering` is one group of an activity with its grades, seats, instructor, venue and
-meetings. Seats are counted in `Offering.taken`, changed only by conditional UPDATEs in
-the enrollment services, and a CHECK keeps `taken <= capacity` whatever happens.
+meetings. Seats are counted in `Offering.taken` (children seated) and `Offering.held`
+(seats offered to a waiting family, not yet answered), changed only by conditional
+UPDATEs in kehou.enrollment.seats; a CHECK keeps `taken + held <= capacity` whatever
+happens.
 """
 
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from kehou.core.labels import CATEGORY_LABELS
+from kehou.lib.vocabulary import (  # noqa: F401  (re-exported for the menu's apps)
+    BASIC_CATEGORIES,
+    EXTENDED_CATEGORIES,
+    MENU_CATEGORIES,
+)
 
-class Category(models.TextChoices):
-    HOMEWORK = "homework", _("Homework tutoring")
-    SPORTS = "sports", _("Sports")
-    SCIENCE = "science", _("Science")
-    ARTS = "arts", _("Arts")
-    LABOUR = "labour", _("Labour")
-    READING = "reading", _("Reading")
-    FILM = "film", _("Film")
-    INTEREST_GROUP = "interest_group", _("Interest group")
-    CLUB = "club", _("Club")
-    EVENING_STUDY = "evening_study", _("Evening study")
-    EXTENDED_CARE = "extended_care", _("Extended care")
-
-
-BASIC_CATEGORIES = frozenset({Category.HOMEWORK, Category.SPORTS})
-EXTENDED_CATEGORIES = frozenset(
-    {
-        Category.SCIENCE,
-        Category.ARTS,
-        Category.LABOUR,
-        Category.READING,
-        Category.FILM,
-        Category.INTEREST_GROUP,
-        Category.CLUB,
-    }
+# The categories of the menu (kehou.lib.vocabulary), with their translatable labels.
+Category = models.TextChoices(
+    "Category", [(c.name, (c.value, CATEGORY_LABELS[c])) for c in MENU_CATEGORIES]
 )
 
 
@@ -189,6 +175,9 @@ class Offering(models.Model):
     grade_to = models.PositiveSmallIntegerField(_("to grade"))
     capacity = models.PositiveIntegerField(_("capacity"))
     taken = models.PositiveIntegerField(_("seats taken"), default=0, editable=False)
+    held = models.PositiveIntegerField(
+        _("seats offered, not yet answered"), default=0, editable=False
+    )
     instructor = models.ForeignKey(
         "org.Staff",
         verbose_name=_("instructor"),
@@ -224,7 +213,7 @@ class Offering(models.Model):
         ordering = ["menu", "activity__category", "activity__name", "name"]
         constraints = [
             models.CheckConstraint(
-                name="offering_not_overfilled", condition=Q(taken__lte=F("capacity"))
+                name="offering_not_overfilled", condition=Q(taken__lte=F("capacity") - F("held"))
             ),
             models.CheckConstraint(
                 name="offering_grades_in_order",
@@ -237,7 +226,7 @@ class Offering(models.Model):
 
     @property
     def seats_left(self) -> int:
-        return max(self.capacity - self.taken, 0)
+        return max(self.capacity - self.taken - self.held, 0)
 
 
 class OfferingMeeting(models.Model):

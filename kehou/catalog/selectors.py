@@ -14,29 +14,19 @@ only its hash is.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kehou.accounts.models import User
 from kehou.catalog.models import Activity, Menu, Offering
+from kehou.core.labels import grades_label, weekday_label
 from kehou.org import access
 from kehou.org.models import ClassMembership, School, Student
 from kehou.terms.models import Term
 
-WEEKDAY_NAMES = [
-    gettext_lazy("Mon"),
-    gettext_lazy("Tue"),
-    gettext_lazy("Wed"),
-    gettext_lazy("Thu"),
-    gettext_lazy("Fri"),
-    gettext_lazy("Sat"),
-    gettext_lazy("Sun"),
-]
 MENU_READERS = {User.Role.SCHOOL_ADMIN, User.Role.TEACHER, User.Role.BUREAU}
 SEED_VISIBLE = (Menu.Status.CLOSED, Menu.Status.ALLOCATED, Menu.Status.RUNNING)
 TAKEN_VISIBLE = (Menu.Status.ALLOCATED, Menu.Status.RUNNING)
@@ -47,39 +37,6 @@ PUBLIC_STATUSES = (
     Menu.Status.ALLOCATED,
     Menu.Status.RUNNING,
 )
-
-
-# --- terms ------------------------------------------------------------------------------
-
-
-def terms():
-    return Term.objects.select_related("school_year").order_by(
-        "-school_year__start_year", "-semester"
-    )
-
-
-def current_term(today: dt.date | None = None) -> Term | None:
-    """The term whose dates include today, else the next to start, else the latest."""
-    today = today or timezone.localdate()
-    all_terms = Term.objects.select_related("school_year")
-    return (
-        all_terms.filter(start__lte=today, end__gte=today).order_by("start").first()
-        or all_terms.filter(start__gt=today).order_by("start").first()
-        or all_terms.order_by("-end").first()
-    )
-
-
-def term_from_code(code: str | None) -> Term | None:
-    """ "2026-1" → that term; None for no code; 404 for a bad or unknown one."""
-    if not code:
-        return current_term()
-    try:
-        year, semester = (int(part) for part in code.split("-"))
-        return Term.objects.select_related("school_year").get(
-            school_year__start_year=year, semester=semester
-        )
-    except (ValueError, Term.DoesNotExist) as error:
-        raise Http404 from error
 
 
 # --- access -----------------------------------------------------------------------------
@@ -147,15 +104,9 @@ def access_activity_for_edit(user: User, activity_pk: int) -> Activity:
 # --- presentation -----------------------------------------------------------------------
 
 
-def grades_label(grade_from: int, grade_to: int) -> str:
-    if grade_from == grade_to:
-        return _("Grade %(grade)d") % {"grade": grade_from}
-    return _("Grades %(from)d–%(to)d") % {"from": grade_from, "to": grade_to}
-
-
 def schedule_label(meetings) -> str:
     return _("; ").join(
-        f"{WEEKDAY_NAMES[m.weekday]} {m.start:%H:%M}–{m.end:%H:%M}" for m in meetings
+        f"{weekday_label(m.weekday)} {m.start:%H:%M}–{m.end:%H:%M}" for m in meetings
     )
 
 

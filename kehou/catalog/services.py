@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from kehou.allocation import seed_commitment
 from kehou.catalog.models import Activity, Category, Menu, Offering, OfferingMeeting
-from kehou.lib.school_calendar import WEEKDAY_NAMES_ZH as WEEKDAY_ZH
+from kehou.lib.vocabulary import WEEKDAY_NAMES_ZH as WEEKDAY_ZH
 from kehou.org.models import ExternalOrganisation, School, Staff
 
 BUCKET_MINUTES = 5
@@ -496,7 +496,7 @@ def menu_close_window(*, menu: Menu, actor) -> Menu:
     return locked
 
 
-def menu_mark_allocated(*, menu: Menu) -> Menu:
+def menu_mark_allocated(*, menu: Menu, actor) -> Menu:
     """closed → allocated, after an allocation run wrote its result (idempotent)."""
     with transaction.atomic():
         locked = _transition(

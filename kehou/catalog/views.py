@@ -23,6 +23,7 @@ from kehou.catalog.forms import (
 )
 from kehou.catalog.models import Menu
 from kehou.org import access
+from kehou.terms.selectors import term_for_page, terms
 
 
 @login_required
@@ -40,7 +41,7 @@ def home(request):
 @login_required
 def menu(request, school_pk: int):
     school = selectors.access_school_menus(request.user, school_pk)
-    term = selectors.term_from_code(request.GET.get("term"))
+    term = term_for_page(request.GET.get("term"))
     current = None
     if term is not None:
         if access.may_manage_school(request.user, school):
@@ -53,7 +54,7 @@ def menu(request, school_pk: int):
         {
             "school": school,
             "term": term,
-            "terms": selectors.terms(),
+            "terms": terms(),
             "page": selectors.menu_page(request.user, current) if current else None,
             "status_class": _status_class(current),
         },
@@ -260,13 +261,13 @@ def transition(request, menu_pk: int, action: str):
 def region(request):
     if request.user.role != User.Role.BUREAU and not request.user.is_superuser:
         raise Http404
-    term = selectors.term_from_code(request.GET.get("term"))
+    term = term_for_page(request.GET.get("term"))
     return render(
         request,
         "catalog/region.html",
         {
             "term": term,
-            "terms": selectors.terms(),
+            "terms": terms(),
             "schools": selectors.region_menus(request.user, term),
         },
     )
@@ -274,7 +275,7 @@ def region(request):
 
 @login_required
 def family(request):
-    term = selectors.term_from_code(request.GET.get("term"))
+    term = term_for_page(request.GET.get("term"))
     return render(
         request,
         "catalog/family.html",

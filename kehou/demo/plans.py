@@ -365,13 +365,13 @@ class PlanSeeder:
 
 def seed_sessions(plans: list[Plan], summary: PlanSummary) -> None:
     """Generate the sessions of every plan, or say why the calendar does not allow it."""
-    from kehou.terms.services import CalendarNotReady, plan_calendar_problems, sessions_generate
+    from kehou.sittings.services import CalendarNotReady, plan_calendar_problems, sittings_generate
 
     if not plans:
         return
     for plan in plans:
         try:
-            summary.sessions += sessions_generate(plan=plan).created
+            summary.sessions += sittings_generate(plan=plan).created
         except CalendarNotReady as exc:
             summary.sessions_skipped = "；".join(exc.messages)
             return

@@ -1000,10 +1000,10 @@ def flush_demo_data() -> None:
 
     from kehou.policy.models import PolicyProfile
     from kehou.policy.models import SchoolPlan as Plan
-    from kehou.terms.models import Session
+    from kehou.sittings.models import Sitting
 
     with disable_auditlog():
-        Session.objects.all().delete()
+        Sitting.objects.all().delete()
         Plan.objects.all().delete()
         demo_city = Region.objects.filter(code=names.CITY_CODE).first()
         if demo_city is not None:  # its profiles, with their history; the templates stay

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kehou.catalog.selectors import WEEKDAY_NAMES
+from kehou.core.labels import WEEKDAY_LABELS
 
 INSURANCE = [("yes", _("Yes, I have bought accident insurance")), ("no", _("No"))]
 
@@ -27,7 +27,7 @@ class ApplyForm(forms.Form):
 
     def __init__(self, *args, weekdays: list[int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["service_weekdays"].choices = [(d, WEEKDAY_NAMES[d]) for d in weekdays]
+        self.fields["service_weekdays"].choices = [(d, WEEKDAY_LABELS[d]) for d in weekdays]
 
 
 class DatedForm(forms.Form):

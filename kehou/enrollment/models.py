@@ -1,16 +1,20 @@
-"""Applications, safety agreements, ranked choices, allocation runs, enrolments and
-waiting lists (R10-R13).
+"""Applications, safety agreements, ranked choices, enrolments, waiting lists and the
+history of every seat (R10-R13).
 
-An `Enrollment` is a child's seat in an offering, with dated effect: `starts_on` and
-`ends_on` drive rosters and bills. Only one active enrolment per child and offering
-exists (a partial unique constraint), so a double click or a race cannot seat a child twice.
+An `Enrollment` is a child's seat in an offering, with dated effect: the child is on the
+roster from `starts_on` up to, not including, `ends_on`; rosters and bills follow these
+dates. While it is ACTIVE it holds one of the offering's seats (`Offering.taken` counts
+them), also when `ends_on` is set ahead: the seat is released on that day. Only one active
+enrolment per child and offering exists (a partial unique constraint), so a double click
+or a race cannot seat a child twice. Seats change only in kehou.enrollment.seats, which
+writes a `SeatEvent` for each change.
 """
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from kehou.catalog.models import Menu
+from kehou.core.fields import WeekdaysField
 
 
 class SafetyAgreement(models.Model):
@@ -56,7 +60,7 @@ class Application(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
     )
-    service_weekdays = models.JSONField(_("service days"), default=list)
+    service_weekdays = WeekdaysField(_("service days"), default=list)
     wants_extended_care = models.BooleanField(_("extended care (延时托管)"), default=False)
     has_accident_insurance = models.BooleanField(_("accident insurance bought"), default=False)
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
@@ -139,67 +143,6 @@ class Choice(models.Model):
         return f"{self.application} #{self.rank} {self.offering}"
 
 
-class AllocationRun(models.Model):
-    """One run of the allocation over a menu: inputs digest, seed, metrics, outcome."""
-
-    class Status(models.TextChoices):
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-
-    menu = models.ForeignKey("catalog.Menu", related_name="runs", on_delete=models.CASCADE)
-    mechanism = models.CharField(_("mechanism"), max_length=5, choices=Menu.Mechanism.choices)
-    max_extended_per_child = models.PositiveSmallIntegerField(_("k"))
-    seed = models.CharField(_("lottery seed"), max_length=128)
-    seed_hash = models.CharField(_("lottery seed hash"), max_length=64)
-    dry_run = models.BooleanField(_("dry run"), default=False)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.RUNNING
-    )
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    started_by = models.ForeignKey(
-        "accounts.User", null=True, blank=True, related_name="+", on_delete=models.SET_NULL
-    )
-    started_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    input_digest = models.CharField(max_length=64, blank=True)
-    result_digest = models.CharField(max_length=64, blank=True)
-    metrics = models.JSONField(_("metrics"), default=dict)
-    error = models.TextField(blank=True)
-
-    class Meta:
-        verbose_name = _("allocation run")
-        verbose_name_plural = _("allocation runs")
-        ordering = ["menu", "-started_at"]
-
-    def __str__(self) -> str:
-        return f"{self.menu} {self.started_at:%Y-%m-%d %H:%M}"
-
-
-class AllocationOutcome(models.Model):
-    """What one run gave one child, with the child's priority and the explanation shown to
-    the family ("you got your 2nd choice; your 1st choice filled at ...")."""
-
-    run = models.ForeignKey(AllocationRun, related_name="outcomes", on_delete=models.CASCADE)
-    application = models.ForeignKey(Application, related_name="outcomes", on_delete=models.CASCADE)
-    tier = models.PositiveSmallIntegerField(_("priority tier"))
-    lottery_number = models.PositiveIntegerField(_("lottery number"))
-    best_rank = models.PositiveSmallIntegerField(_("best choice obtained"), null=True, blank=True)
-    explanation = models.TextField(_("why this result"))
-
-    class Meta:
-        verbose_name = _("allocation outcome")
-        verbose_name_plural = _("allocation outcomes")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["run", "application"], name="one_outcome_per_child_run"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.run} · {self.application}"
-
-
 class Enrollment(models.Model):
     """A child's seat in an offering, from `starts_on` until `ends_on` (R13)."""
 
@@ -222,15 +165,17 @@ class Enrollment(models.Model):
     application = models.ForeignKey(
         Application, null=True, blank=True, related_name="enrollments", on_delete=models.SET_NULL
     )
-    run = models.ForeignKey(
-        AllocationRun, null=True, blank=True, related_name="enrollments", on_delete=models.SET_NULL
-    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
     source = models.CharField(_("source"), max_length=15, choices=Source.choices)
     starts_on = models.DateField(_("from"))
-    ends_on = models.DateField(_("until"), null=True, blank=True)
+    ends_on = models.DateField(
+        _("leaves from"),
+        null=True,
+        blank=True,
+        help_text=_("The first day the child is no longer in the group."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     withdrawn_reason = models.CharField(_("reason for withdrawal"), max_length=200, blank=True)
 
@@ -238,11 +183,16 @@ class Enrollment(models.Model):
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
         ordering = ["offering", "student"]
+        indexes = [models.Index(fields=["offering", "starts_on"], name="enrolment_roster_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["student", "offering"],
                 condition=Q(status="active"),
                 name="one_active_seat_per_child_offering",
+            ),
+            models.CheckConstraint(
+                name="enrolment_ends_after_start",
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
             ),
         ]
 
@@ -289,3 +239,51 @@ class WaitlistEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} ⏳ {self.offering}"
+
+
+class SeatEvent(models.Model):
+    """One change of one seat, append-only (R12, R13): who took, released or was offered
+    which seat, from which day, and why.
+
+    Written by kehou.enrollment.seats in the same transaction as the change itself, bulk
+    changes (an allocation's results) included; bills and the monthly report read it.
+    """
+
+    class Kind(models.TextChoices):
+        TAKEN = "taken", _("Seat taken")
+        ENDED = "ended", _("Leaving date set")
+        RELEASED = "released", _("Seat released")
+        OFFERED = "offered", _("Seat offered from the waiting list")
+        DECLINED = "declined", _("Offer declined")
+        EXPIRED = "expired", _("Offer expired")
+        WAITING = "waiting", _("Joined the waiting list")
+        LEFT_WAITLIST = "left_waitlist", _("Left the waiting list")
+
+    school = models.ForeignKey("org.School", related_name="+", on_delete=models.CASCADE)
+    offering = models.ForeignKey(
+        "catalog.Offering", related_name="seat_events", on_delete=models.CASCADE
+    )
+    student = models.ForeignKey("org.Student", related_name="seat_events", on_delete=models.CASCADE)
+    enrollment = models.ForeignKey(
+        Enrollment, null=True, blank=True, related_name="events", on_delete=models.CASCADE
+    )
+    kind = models.CharField(_("change"), max_length=15, choices=Kind.choices)
+    source = models.CharField(_("source"), max_length=15, blank=True)
+    effective_on = models.DateField(_("takes effect on"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    reference = models.CharField(
+        _("reference"), max_length=100, blank=True, help_text=_("e.g. the allocation run")
+    )
+    actor = models.ForeignKey(
+        "accounts.User", null=True, blank=True, related_name="+", on_delete=models.SET_NULL
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("seat change")
+        verbose_name_plural = _("seat changes")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["student", "at"], name="seat_event_student_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.student_id} → {self.offering_id}"

@@ -33,13 +33,13 @@ from kehou.enrollment.models import (
     SafetyAgreement,
     WaitlistEntry,
 )
+from kehou.enrollment.seats import waiting_position
 from kehou.enrollment.services import (
     WAITING,
     _window_open,
     child_grade,
     current_agreement,
     plan_weekdays,
-    waiting_position,
 )
 from kehou.org import access
 from kehou.org.models import SchoolClass, Student
@@ -226,14 +226,13 @@ def child_card(user: User, child: Student, term: Term) -> ChildCard:
         .select_related("offering__activity")
         .order_by("status", "offering__activity__name", "pk")
     )
-    mode = menu.mode if menu else Menu.Mode.LOTTERY
     for entry in WaitlistEntry.objects.filter(
         student=child, offering__menu__term=term, status__in=WAITING
-    ).select_related("offering"):
+    ).select_related("offering__menu"):
         if entry.status == WaitlistEntry.Status.OFFERED:
             card.offers.append(entry)
         else:
-            card.waiting.append(WaitingRow(entry, waiting_position(entry, mode=mode)))
+            card.waiting.append(WaitingRow(entry, waiting_position(entry)))
     return card
 
 

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kehou.accounts.models import User
-from kehou.catalog import selectors as catalog_selectors
 from kehou.catalog.selectors import schedule_label
+from kehou.core import errors
 from kehou.enrollment import selectors, services
 from kehou.enrollment.forms import (
     AgreementForm,
@@ -25,21 +25,22 @@ from kehou.enrollment.forms import (
     WithdrawForm,
 )
 from kehou.enrollment.models import Application, Enrollment
+from kehou.enrollment.seats import waiting_position
 from kehou.org import access
+from kehou.terms.selectors import term_for_page, terms
 
 
 def _term(request):
-    return catalog_selectors.term_from_code(request.GET.get("term"))
+    return term_for_page(request.GET.get("term"))
 
 
 def _errors(request, error: ValidationError) -> None:
-    for message in error.messages:
+    for message in errors.messages(error):
         messages.error(request, message)
 
 
 def _add_errors(form, error: ValidationError) -> None:
-    for message in error.messages:
-        form.add_error(None, message)
+    errors.add_to_form(form, error)
 
 
 def _term_url(name: str, term, *args) -> str:
@@ -94,7 +95,7 @@ def apply(request, student_pk: int):
                 services.application_submit(
                     student=child,
                     term=term,
-                    guardian_user=request.user,
+                    actor=request.user,
                     service_weekdays=data["service_weekdays"],
                     wants_extended_care=data["wants_extended_care"],
                     has_accident_insurance=data["has_accident_insurance"] == "yes",
@@ -242,10 +243,10 @@ def claim(request, application_pk: int, offering_pk: int):
         if isinstance(result, Enrollment):
             messages.success(request, _("You have a seat in “%(o)s”.") % {"o": offering})
         else:
-            position = services.waiting_position(result, mode=offering.menu.mode)
             messages.warning(
                 request,
-                services.MSG_FULL + _(" (number %(n)d in line).") % {"n": position},
+                _("The offering is full: the child is on its waiting list, number %(n)d in line.")
+                % {"n": waiting_position(result)},
             )
     return redirect("enrollment:fcfs", application_pk=app.pk)
 
@@ -386,7 +387,7 @@ def school(request):
         "enrollment/school.html",
         {
             "term": term,
-            "terms": catalog_selectors.terms(),
+            "terms": terms(),
             "applications": apps,
             "statuses": Application.Status.choices,
             "status": status,
@@ -413,7 +414,7 @@ def detail(request, application_pk: int):
             "may_see_groups": access.may_see_priority_facts(request.user),
             "refuse_form": RefuseForm(),
             "date_form": DatedForm(initial={"on": max(today, app.term.start)}),
-            "rule_no_refusal": services.RULE_NO_REFUSAL,
+            "rule_no_refusal": services.rule_no_refusal(),
         },
     )
 
@@ -470,7 +471,7 @@ def agreement(request):
     return render(
         request,
         "enrollment/agreement.html",
-        {"form": form, "current": current, "rule": services.RULE_AGREEMENT},
+        {"form": form, "current": current, "rule": services.rule_agreement()},
     )
 
 
@@ -485,8 +486,8 @@ def refusals(request):
         "enrollment/refusals.html",
         {
             "term": term,
-            "terms": catalog_selectors.terms(),
+            "terms": terms(),
             "rows": selectors.bureau_refusals(request.user, term=term),
-            "rule": services.RULE_NO_REFUSAL,
+            "rule": services.rule_no_refusal(),
         },
     )

@@ -23,8 +23,6 @@ from functools import lru_cache
 
 import chinese_calendar
 
-WEEKDAY_NAMES_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
-
 
 class DayKind(enum.StrEnum):
     WORKDAY = "workday"

@@ -8,6 +8,12 @@ it, so a refusal never reveals whether the object exists.
 - school admin, teacher, gate staff: their school
 - guardian: their own children (and those children's schools)
 - superuser: everything
+
+Writes check scope here too: every write service begins with one of the `require_*`
+functions, which raise `OutOfScope` (a 404 on a page) for an actor who may not act, so a
+view, a command, the API or a task that calls the service needs no check of its own.
+Work that kehou does by itself (the scheduler, the worker, an operator's command) acts as
+`SYSTEM`.
 """
 
 from django.db.models import QuerySet
@@ -17,6 +23,39 @@ from kehou.accounts.models import User
 from kehou.org.models import Guardian, Region, School, SchoolClass, Staff, Student
 
 SCHOOL_ROLES = {User.Role.SCHOOL_ADMIN, User.Role.TEACHER, User.Role.GATE}
+
+
+class OutOfScope(Http404):
+    """The actor may not do this to this object, or the object does not exist for them.
+    Pages answer 404, so a refusal never tells whether the object exists."""
+
+    code = "out_of_scope"
+
+
+class SystemActor:
+    """kehou acting by itself: periodic jobs, the worker, and the operator's commands (who
+    holds the database already). Passes every scope check; history records no user."""
+
+    is_superuser = True
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+    is_staff = False
+    role = None
+    pk = id = None
+    school_id = region_id = None
+    name = "kehou"
+
+    def __str__(self) -> str:
+        return "kehou"
+
+
+SYSTEM = SystemActor()
+
+
+def user_of(actor) -> User | None:
+    """The User to record as having acted (None for SYSTEM or an anonymous caller)."""
+    return actor if isinstance(actor, User) and actor.pk else None
 
 
 def regions_for(user: User) -> QuerySet[Region]:
@@ -91,11 +130,69 @@ def access_staff(user: User, pk: int) -> Staff:
     return _get_or_404(staff_for(user), pk=pk)
 
 
+def _acting(actor) -> bool:
+    return actor is not None and actor.is_authenticated and actor.is_active
+
+
 def may_manage_school(user: User, school: School) -> bool:
-    """Write access to a school's rosters: its own admin, or a superuser."""
+    """Write access to a school's rosters, plan, menu and applications: its own admin, or
+    a superuser."""
+    if not _acting(user):
+        return False
     if user.is_superuser:
         return True
     return user.role == User.Role.SCHOOL_ADMIN and user.school_id == school.pk
+
+
+def may_oversee(user: User, region: Region) -> bool:
+    """A bureau officer of `region` or of a region above it (or a superuser)."""
+    if not _acting(user):
+        return False
+    if user.is_superuser:
+        return True
+    return (
+        user.role == User.Role.BUREAU
+        and user.region_id is not None
+        and region.path.startswith(user.region.path)
+    )
+
+
+def require_school_admin(actor, school: School) -> None:
+    if not may_manage_school(actor, school):
+        raise OutOfScope
+
+
+def require_bureau_officer(actor) -> None:
+    """Any bureau officer (or a superuser): e.g. the holiday notice, which is national."""
+    if not _acting(actor) or not (actor.is_superuser or actor.role == User.Role.BUREAU):
+        raise OutOfScope
+
+
+def require_oversight(actor, region: Region) -> None:
+    if not may_oversee(actor, region):
+        raise OutOfScope
+
+
+def guardian_record(user, student: Student) -> Guardian | None:
+    """The user's Guardian record if they are a guardian of this child, else None."""
+    if not _acting(user) or user.role != User.Role.GUARDIAN:
+        return None
+    return Guardian.objects.filter(user=user, student_links__student=student).first()
+
+
+def require_guardian(actor, student: Student) -> Guardian:
+    guardian = guardian_record(actor, student)
+    if guardian is None:
+        raise OutOfScope
+    return guardian
+
+
+def require_guardian_or_school_admin(actor, student: Student) -> Guardian | None:
+    """A guardian of the child (returns their Guardian) or the child's school's admin."""
+    guardian = guardian_record(actor, student)
+    if guardian is None and not may_manage_school(actor, student.school):
+        raise OutOfScope
+    return guardian
 
 
 def may_see_priority_facts(user: User) -> bool:

@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kehou.org.models import GRADE_NAMES, School
+from kehou.core.labels import grade_label
+from kehou.org.models import School
 from kehou.org.selectors import counties_for
 
 URBAN_CHOICES = [("", _("Urban and rural")), ("urban", _("Urban")), ("rural", _("Rural"))]
@@ -51,7 +52,7 @@ class StudentFilterForm(forms.Form):
     def __init__(self, *args, classes, grades, show_priority: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["grade"].choices = [("", _("All grades"))] + [
-            (str(g), GRADE_NAMES.get(g, str(g))) for g in grades
+            (str(g), grade_label(g)) for g in grades
         ]
         self.fields["school_class"].choices = [("", _("All classes"))] + [
             (str(c.pk), c.name) for c in classes

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kehou.accounts.models import validate_mobile
+from kehou.core.labels import class_label, grade_label
 from kehou.lib.validators import is_region_code, is_school_code, is_student_number
 
 
@@ -199,22 +200,6 @@ class SchoolYear(models.Model):
         return cls.objects.get_or_create(start_year=start)[0]
 
 
-GRADE_NAMES = {
-    1: "一年级",
-    2: "二年级",
-    3: "三年级",
-    4: "四年级",
-    5: "五年级",
-    6: "六年级",
-    7: "七年级",
-    8: "八年级",
-    9: "九年级",
-    10: "高一",
-    11: "高二",
-    12: "高三",
-}
-
-
 class SchoolClass(models.Model):
     """班级: one class of one grade in one school year."""
 
@@ -247,11 +232,11 @@ class SchoolClass(models.Model):
 
     @property
     def name(self) -> str:
-        return f"{GRADE_NAMES.get(self.grade, self.grade)}{self.number}班"
+        return class_label(self.grade, self.number)
 
     @property
     def grade_name(self) -> str:
-        return GRADE_NAMES.get(self.grade, str(self.grade))
+        return grade_label(self.grade)
 
 
 class Student(models.Model):

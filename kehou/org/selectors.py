@@ -305,6 +305,27 @@ def student_list_for(user: User, school: School, filters: StudentFilters) -> Que
     return students.order_by("student_number").distinct()
 
 
+def classes_in_year(student_ids, school_year_id: int) -> dict[int, SchoolClass]:
+    """Each student's class in the school year (the one definition of a child's class and
+    grade for a term: `term.school_year_id`). A student without one is missing."""
+    return {
+        m.student_id: m.school_class
+        for m in ClassMembership.objects.filter(
+            student_id__in=student_ids, school_year_id=school_year_id
+        ).select_related("school_class")
+    }
+
+
+def class_in_year(student: Student, school_year_id: int) -> SchoolClass | None:
+    return classes_in_year([student.pk], school_year_id).get(student.pk)
+
+
+def grade_in_year(student: Student, school_year_id: int) -> int | None:
+    """The child's grade in that school year, None when they are in no class."""
+    school_class = class_in_year(student, school_year_id)
+    return school_class.grade if school_class else None
+
+
 def current_class(student: Student) -> SchoolClass | None:
     """The class from a prefetched `current_memberships`, or the latest membership."""
     memberships = getattr(student, "current_memberships", None)

@@ -4,6 +4,7 @@ from kehou.org import views
 
 app_name = "org"
 urlpatterns = [
+    path("activate/", views.activate, name="activate"),
     path("schools/", views.school_list, name="school_list"),
     path("schools/<int:school_pk>/", views.school_detail, name="school_detail"),
     path("schools/<int:school_pk>/classes/", views.class_list, name="class_list"),

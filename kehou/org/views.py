@@ -4,13 +4,21 @@ Thin: parse the query string, call a selector, render. Every read goes through
 kehou.org.selectors, which starts from kehou.org.access.
 """
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from kehou.accounts.forms import ActivationForm
 from kehou.org import access, selectors
 from kehou.org.forms import SchoolFilterForm, StudentFilterForm
+from kehou.org.services import guardian_activate
 
 PAGE_SIZE = 50
 
@@ -145,3 +153,32 @@ def staff_list(request, school_pk: int):
             "today": today,
         },
     )
+
+
+def activate(request):
+    if request.user.is_authenticated:
+        return redirect("home:index")
+    form = ActivationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        # Guessing a child's number and name is a login attempt like any other: failures
+        # count towards the same lockout as the login page, per phone and per address.
+        credentials = {"username": data["phone"]}
+        if not AxesProxyHandler.is_allowed(request, credentials):
+            return get_lockout_response(request, credentials=credentials)
+        try:
+            guardian_activate(
+                phone=data["phone"],
+                student_number=data["student_number"],
+                child_name=data["child_name"],
+                password=data["password1"],
+            )
+        except ValidationError as exc:
+            user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("Your account is ready. Log in with your mobile phone and password.")
+            )
+            return redirect("accounts:login")
+    return render(request, "org/activate.html", {"form": form})

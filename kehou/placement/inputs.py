@@ -12,7 +12,6 @@ inputs come in two parts over the same lottery:
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from kehou.allocation import Child, Offering
@@ -20,7 +19,7 @@ from kehou.catalog.models import Menu, priority_tier, student_priority_groups
 from kehou.catalog.models import Offering as OfferingRow
 from kehou.catalog.services import buckets_of
 from kehou.enrollment.models import Application, Choice, Enrollment
-from kehou.org.models import ClassMembership
+from kehou.org.selectors import classes_in_year
 
 OTHERS = "others"
 
@@ -74,16 +73,7 @@ def load_inputs(menu: Menu) -> Inputs:
     fallback = [pk for pk, o in rows.items() if o.is_fallback]
     basic = {pk for pk in rows if pk not in extended}
 
-    memberships = {}
-    for m in (
-        ClassMembership.objects.filter(student_id__in=applications)
-        .select_related("school_class", "school_year")
-        .order_by("school_year__start_year")
-    ):
-        if m.school_year_id == term.school_year_id or m.student_id not in memberships:
-            memberships[m.student_id] = m.school_class
-        elif memberships[m.student_id].school_year_id != term.school_year_id:
-            memberships[m.student_id] = m.school_class  # the latest year otherwise
+    memberships = classes_in_year(list(applications), term.school_year_id)
 
     ranked: dict[int, list[tuple[int, int]]] = {sid: [] for sid in applications}
     app_student = {a.pk: sid for sid, a in applications.items()}
@@ -115,7 +105,9 @@ def load_inputs(menu: Menu) -> Inputs:
         grades[sid] = grade
         groups["priority_group"][sid] = own_groups or [OTHERS]
         groups["grade"][sid] = str(grade) if grade else "?"
-        groups["class"][sid] = school_class.name if school_class else "?"
+        groups["class"][sid] = (
+            f"{school_class.grade}-{school_class.number}" if school_class else "?"
+        )
     return Inputs(
         menu=menu,
         applications=applications,
@@ -129,7 +121,3 @@ def load_inputs(menu: Menu) -> Inputs:
         groups=groups,
         grades=grades,
     )
-
-
-def start_date(menu: Menu, today: dt.date) -> dt.date:
-    return max(menu.term.start, today)

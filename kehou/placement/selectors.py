@@ -12,14 +12,12 @@ from django.utils.translation import gettext_lazy
 
 from kehou.accounts.models import User
 from kehou.catalog.models import PRIORITY_GROUP_LABELS, Menu
-from kehou.enrollment.models import (
-    AllocationOutcome,
-    AllocationRun,
-    Enrollment,
-    WaitlistEntry,
-)
+from kehou.core.labels import class_label
+from kehou.enrollment.models import Enrollment, WaitlistEntry
+from kehou.enrollment.seats import waiting_position
 from kehou.org import access
-from kehou.org.models import GRADE_NAMES, Student
+from kehou.org.models import Student
+from kehou.placement.models import AllocationOutcome, AllocationRun
 
 GROUP_LABELS = {**PRIORITY_GROUP_LABELS, "others": gettext_lazy("Others")}
 
@@ -165,7 +163,7 @@ def charts(run: AllocationRun) -> dict:
         "overall_ranks": [overall.get("rank_distribution", {}).get(k, 0) for k in ranks],
         "priority": dimension("priority_group", lambda n: str(GROUP_LABELS.get(n, n))),
         "grade": dimension("grade"),
-        "class": dimension("class"),
+        "class": dimension("class", class_key_label),
         "offerings": {
             "labels": [names.get(pk, pk) for pk in per],
             "demand": [s["first_choice_demand"] for s in per.values()],
@@ -247,41 +245,27 @@ def family_results(user: User) -> list[ChildResult]:
             result = ChildResult(child=child, menu=menu, enrolments=enrolments, outcome=outcome)
             for entry in WaitlistEntry.objects.filter(
                 student=child, offering__menu=menu
-            ).select_related("offering"):
+            ).select_related("offering__menu"):
                 if entry.status == WaitlistEntry.Status.OFFERED:
                     result.offers.append(entry)
                 elif entry.status == WaitlistEntry.Status.WAITING:
-                    ahead = (
-                        WaitlistEntry.objects.filter(
-                            offering=entry.offering_id,
-                            status__in=[WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED],
-                        )
-                        .filter(tier__lt=entry.tier)
-                        .count()
-                        + WaitlistEntry.objects.filter(
-                            offering=entry.offering_id,
-                            status__in=[WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED],
-                            tier=entry.tier,
-                            lottery_number__gt=entry.lottery_number,
-                        ).count()
-                    )
-                    result.waiting.append(Waiting(entry=entry, position=ahead + 1))
+                    result.waiting.append(Waiting(entry=entry, position=waiting_position(entry)))
             out.append(result)
     return out
 
 
-_GRADE_BY_NAME = sorted(
-    ((name, grade) for grade, name in GRADE_NAMES.items()), key=lambda p: -len(p[0])
-)
+def _school_order(key: str) -> tuple:
+    """Grades and classes in school order ("2" before "10", class "2-1" before "3-1"), not
+    in the order of their text; any other key after them, alphabetically."""
+    parts = key.split("-")
+    if all(p.isdigit() for p in parts) and len(parts) <= 2:
+        return (int(parts[0]), int(parts[1]) if len(parts) == 2 else 0, key)
+    return (99, 0, key)
 
 
-def _school_order(label: str) -> tuple:
-    """Grades and classes in school order ("2" before "10", 二年级1班 before 三年级1班), not
-    in the order of their text; any other label after them, alphabetically."""
-    if label.isdigit():
-        return (int(label), 0, label)
-    for name, grade in _GRADE_BY_NAME:
-        if label.startswith(name):
-            number = "".join(ch for ch in label[len(name) :] if ch.isdigit())
-            return (grade, int(number or 0), label)
-    return (99, 0, label)
+def class_key_label(key: str) -> str:
+    """A class as the metrics store it ("3-1") in the reader's language (三年级1班)."""
+    parts = key.split("-")
+    if len(parts) == 2 and all(p.isdigit() for p in parts):
+        return class_label(int(parts[0]), int(parts[1]))
+    return key

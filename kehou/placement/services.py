@@ -1,42 +1,36 @@
-"""Allocation runs over the database and waiting-list promotion (SPEC R12).
+"""Allocation runs over the database (SPEC R12).
 
-`allocation_run` reads the approved applications of a closed menu, runs the pure core
-(kehou.allocation), and writes every result in ONE transaction: enrolments, seat counters,
-waiting lists, an outcome with the family's explanation per application, the run's metrics
-and digests, and the menu's move to "allocated". A failure anywhere leaves no enrolment,
-outcome or seat behind; the run record then says "failed" with the error.
+A school admin starts a run (`allocation_start`); the background worker executes it
+(`allocation_execute`, from kehou.placement.tasks) and reports its progress on the run
+row. The run reads the approved applications of a closed menu, runs the pure core
+(kehou.allocation) and writes every result in ONE transaction through the seat path
+(kehou.enrollment.seats): enrolments and their seat history, seat counters, waiting
+lists, an outcome with the family's explanation per application, the run's metrics and
+digests, and the menu's move to "allocated". A failure anywhere leaves no enrolment,
+outcome or seat behind; the run then says "failed" with the reason. A worker that dies
+mid-run stops renewing the run's lease: the run is then "interrupted" (`runs_reap`), it
+wrote nothing, and the menu may be allocated again.
 
 Rules:
 - A real run uses the menu's committed seed (the one whose sha256 was published when the
   window opened) and the menu's mechanism, only on a closed menu, only once: a menu already
   allocated is refused, so no child is ever seated twice.
 - A dry run (`dry_run=True`) works on a menu in any state, may use another seed or mechanism
-  to compare, and writes only its run record with the metrics (no enrolment, outcome, seat or
-  waiting-list entry).
+  to compare, and writes only its run record with the metrics.
 - k (`menu.max_extended_per_child`) limits EXTENDED offerings; ranked basic offerings
   (homework tutoring, sports, evening study, extended care) are allocated afterwards over the
   same lottery, over the seats left (see kehou.placement.inputs). Every approved child left
   without anything gets the guaranteed basic care (the menu's `is_fallback` offerings, which
   grow by a seat if full).
-
-Waiting lists: a freed seat is offered per seat to the best waiting child by (tier, REVERSED
-lottery) — the permuted-lottery rule of kehou.allocation.refill_vacated, one seat at a time —
-who would still rather have it than what they hold. The offer reserves the seat for
-`menu.accept_deadline_hours`; there is no notification model yet, so the family sees the offer
-on its result page (placement:family) with accept/decline buttons and the deadline.
-Seat counters change only under a lock on the offering row and with a conditional UPDATE.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import time
-from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kehou.allocation import (
     FALLBACK,
@@ -49,87 +43,169 @@ from kehou.allocation import (
     input_digest,
     result_digest,
     seed_commitment,
-    wants,
 )
 from kehou.catalog.models import Menu
-from kehou.catalog.models import Offering as OfferingRow
-from kehou.catalog.services import buckets_of, menu_mark_allocated
-from kehou.enrollment.models import (
-    AllocationOutcome,
-    AllocationRun,
-    Choice,
-    Enrollment,
-    WaitlistEntry,
-)
-from kehou.placement.inputs import Inputs, load_inputs, start_date
+from kehou.catalog.services import menu_mark_allocated
+from kehou.core import leases
+from kehou.core.errors import Problems, items
+from kehou.enrollment import seats
+from kehou.enrollment.models import Enrollment, WaitlistEntry
+from kehou.org import access
+from kehou.placement.inputs import Inputs, load_inputs
+from kehou.placement.models import AllocationOutcome, AllocationRun
 
 MECHANISMS = ("da", "rsd")
-OPEN_OFFER = (WaitlistEntry.Status.OFFERED,)
+# How long a queued run waits for a worker before it counts as interrupted.
+QUEUE_PATIENCE = leases.LEASE * 5
 
 
-class AllocationRefused(ValidationError):
-    """A run that may not happen (wrong state, seed mismatch, already allocated)."""
+# --------------------------------------------------------------------------- starting
 
 
-# --------------------------------------------------------------------------- allocation
-
-
-def _check(menu: Menu, *, seed, mechanism, dry_run: bool) -> tuple[str, str]:
-    errors = []
+def _refusals(menu: Menu, *, seed, mechanism, dry_run: bool) -> tuple[str, str]:
+    problems = Problems()
     mechanism = mechanism or menu.mechanism
     if mechanism not in MECHANISMS:
-        errors.append(f"分配机制“{mechanism}”不存在，请用 da 或 rsd")
+        problems.add(
+            "unknown_mechanism",
+            _("There is no allocation mechanism “%(mechanism)s”: use da or rsd."),
+            field="mechanism",
+            mechanism=mechanism,
+        )
     if not dry_run:
         if menu.mode != Menu.Mode.LOTTERY:
-            errors.append("先到先得的菜单不做抽签分配")
-        if menu.status == Menu.Status.ALLOCATED or menu.status == Menu.Status.RUNNING:
-            errors.append("本菜单已经分配过，不能再次分配（不会重复安排座位）")
+            problems.add(
+                "not_a_lottery_menu",
+                _("A first-come-first-served menu is not allocated by lottery."),
+            )
+        if menu.status in (Menu.Status.ALLOCATED, Menu.Status.RUNNING):
+            problems.add(
+                "already_allocated",
+                _(
+                    "This menu is allocated already; it is not allocated twice (no child is "
+                    "seated twice)."
+                ),
+            )
         elif menu.status != Menu.Status.CLOSED:
-            errors.append("只有选课已截止的菜单才能正式分配（可以先试运行）")
+            problems.add(
+                "window_not_closed",
+                _(
+                    "Only a menu whose choice window has closed can be allocated for real (a "
+                    "trial run is possible before)."
+                ),
+            )
         if seed is not None and str(seed) != menu.lottery_seed:
-            errors.append("正式分配只能使用开放选课时承诺的种子；其他种子只能用于试运行")
+            problems.add(
+                "seed_not_committed",
+                _(
+                    "A real run uses the seed committed when the window opened; another seed is "
+                    "for a trial run only."
+                ),
+                field="seed",
+            )
         if mechanism != menu.mechanism:
-            errors.append("正式分配使用菜单设置的分配机制；其他机制只能用于试运行")
+            problems.add(
+                "mechanism_not_chosen",
+                _(
+                    "A real run uses the mechanism the menu's settings name; another one is for a "
+                    "trial run only."
+                ),
+                field="mechanism",
+            )
     use_seed = str(seed) if seed is not None else menu.lottery_seed
     if not use_seed:
-        errors.append("菜单还没有抽签种子（开放选课时生成），试运行请指定 --seed")
+        problems.add(
+            "no_seed",
+            _(
+                "The menu has no lottery seed yet (it is drawn when the window opens); give a "
+                "seed for a trial run."
+            ),
+            field="seed",
+        )
     elif seed is None and seed_commitment(use_seed) != menu.lottery_seed_hash:
-        errors.append("抽签种子与公布的哈希值不符，拒绝分配")
-    if errors:
-        raise AllocationRefused(errors)
+        problems.add(
+            "seed_hash_mismatch",
+            _(
+                "The lottery seed does not match the hash published when the window opened: "
+                "refused."
+            ),
+            field="seed",
+        )
+    problems.raise_if_any()
     return use_seed, mechanism
 
 
 def allocation_start(
-    *, menu: Menu, actor=None, seed=None, mechanism=None, dry_run: bool = False
+    *,
+    menu: Menu,
+    actor,
+    seed=None,
+    mechanism=None,
+    dry_run: bool = False,
+    in_background: bool = True,
 ) -> AllocationRun:
-    """Validate and create the run record (status running, progress 0) so a page can poll it;
-    `allocation_execute` does the work."""
+    """Check and queue a run for the worker (or, without `in_background`, for the caller to
+    execute); a page then shows its progress. A real run is refused while another real run
+    of the menu is alive."""
+    from kehou.placement.tasks import allocation_task
+
     menu = Menu.objects.select_related("term", "school").get(pk=menu.pk)
-    use_seed, use_mechanism = _check(menu, seed=seed, mechanism=mechanism, dry_run=dry_run)
-    if (
-        not dry_run
-        and AllocationRun.objects.filter(
-            menu=menu, dry_run=False, status=AllocationRun.Status.RUNNING
-        ).exists()
-    ):
-        raise AllocationRefused("本菜单的分配正在进行中")
-    return AllocationRun.objects.create(
-        menu=menu,
-        mechanism=use_mechanism,
-        max_extended_per_child=menu.max_extended_per_child,
-        seed=use_seed,
-        seed_hash=seed_commitment(use_seed),
-        dry_run=dry_run,
-        started_by=actor if getattr(actor, "pk", None) else None,
-    )
+    access.require_school_admin(actor, menu.school)
+    use_seed, use_mechanism = _refusals(menu, seed=seed, mechanism=mechanism, dry_run=dry_run)
+    with transaction.atomic():
+        Menu.objects.select_for_update().filter(pk=menu.pk).first()
+        runs_reap(menu=menu)
+        if not dry_run and any(
+            run.is_live for run in AllocationRun.objects.filter(menu=menu, dry_run=False)
+        ):
+            problems = Problems()
+            problems.add("run_in_progress", _("An allocation of this menu is in progress."))
+            problems.raise_if_any()
+        run = AllocationRun.objects.create(
+            menu=menu,
+            mechanism=use_mechanism,
+            max_extended_per_child=menu.max_extended_per_child,
+            seed=use_seed,
+            seed_hash=seed_commitment(use_seed),
+            dry_run=dry_run,
+            started_by=access.user_of(actor),
+            lease_until=leases.lease_end(lease=QUEUE_PATIENCE),
+        )
+
+        def enqueue(run_id=run.pk) -> None:
+            result = allocation_task.enqueue(run_id)
+            AllocationRun.objects.filter(pk=run_id).update(task_id=str(result.id))
+
+        if in_background:
+            transaction.on_commit(enqueue)
+    return run
 
 
 def allocation_run(
-    *, menu: Menu, actor=None, seed=None, mechanism=None, dry_run: bool = False
+    *, menu: Menu, actor, seed=None, mechanism=None, dry_run: bool = False
 ) -> AllocationRun:
-    run = allocation_start(menu=menu, actor=actor, seed=seed, mechanism=mechanism, dry_run=dry_run)
-    return allocation_execute(run=run)
+    """Start a run and execute it here and now (the `kehou allocate` command)."""
+    run = allocation_start(
+        menu=menu,
+        actor=actor,
+        seed=seed,
+        mechanism=mechanism,
+        dry_run=dry_run,
+        in_background=False,
+    )
+    return allocation_execute(run_id=run.pk)
+
+
+# --------------------------------------------------------------------------- executing
+
+
+def _claim(run_id: int) -> AllocationRun | None:
+    """Mark a queued run as running under this process's lease; None if it is not queued
+    (done, failed, interrupted, or taken by another worker)."""
+    claimed = AllocationRun.objects.filter(pk=run_id, status=AllocationRun.Status.QUEUED).update(
+        status=AllocationRun.Status.RUNNING, lease_until=leases.lease_end()
+    )
+    return AllocationRun.objects.get(pk=run_id) if claimed else None
 
 
 def _progress(run: AllocationRun, value: int) -> None:
@@ -137,17 +213,49 @@ def _progress(run: AllocationRun, value: int) -> None:
     AllocationRun.objects.filter(pk=run.pk).update(progress=value)
 
 
-def allocation_execute(*, run: AllocationRun) -> AllocationRun:
-    """Run the mechanism for a started run and write its result (see the module doc)."""
+def allocation_execute(*, run_id: int) -> AllocationRun:
+    """Execute a queued run (in the worker) and write its result. Refusals and failures
+    are recorded on the run with their reason, and raised again so the task records
+    them too."""
+    run = _claim(run_id)
+    if run is None:
+        return AllocationRun.objects.get(pk=run_id)
     try:
-        return _execute(run)
+        with leases.renewing(AllocationRun.objects.filter(pk=run.pk)):
+            return _execute(run)
     except Exception as exc:
-        message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else repr(exc)
         AllocationRun.objects.filter(pk=run.pk).update(
-            status=AllocationRun.Status.FAILED, error=message[:2000], finished_at=timezone.now()
+            status=AllocationRun.Status.FAILED,
+            error=_reason(exc)[:2000],
+            finished_at=timezone.now(),
         )
-        run.refresh_from_db()
         raise
+
+
+def _reason(exc: Exception) -> str:
+    from django.core.exceptions import ValidationError
+
+    if isinstance(exc, ValidationError):
+        return "; ".join(item.message for item in items(exc))
+    return _("Unexpected error: %(error)s") % {"error": repr(exc)}
+
+
+def runs_reap(*, menu: Menu | None = None) -> int:
+    """Runs whose lease lapsed without an outcome were interrupted (their worker died or
+    never came): say so, so the page shows it and the menu can be allocated again."""
+    lapsed = AllocationRun.objects.filter(
+        status__in=AllocationRun.LIVE, lease_until__lt=timezone.now()
+    )
+    if menu is not None:
+        lapsed = lapsed.filter(menu=menu)
+    return lapsed.update(
+        status=AllocationRun.Status.INTERRUPTED,
+        finished_at=timezone.now(),
+        error=_(
+            "The background worker stopped before the run finished; nothing was written. "
+            "Run it again."
+        ),
+    )
 
 
 class Computed:
@@ -272,39 +380,38 @@ def _execute(run: AllocationRun) -> AllocationRun:
         "load_seconds": round(loaded - started, 4),
         "mechanism_seconds": round(computed.mechanism_seconds, 4),
     }
+    done = {
+        "status": AllocationRun.Status.DONE,
+        "progress": 100,
+        "metrics": metrics,
+        "input_digest": in_digest,
+        "result_digest": out_digest,
+    }
     if run.dry_run:
         timing["total_seconds"] = round(time.perf_counter() - started, 4)
         metrics["timing"] = timing
-        AllocationRun.objects.filter(pk=run.pk).update(
-            status=AllocationRun.Status.DONE,
-            progress=100,
-            metrics=metrics,
-            input_digest=in_digest,
-            result_digest=out_digest,
-            finished_at=timezone.now(),
-        )
-        run.refresh_from_db()
-        return run
+        AllocationRun.objects.filter(pk=run.pk).update(**done, finished_at=timezone.now())
+        return AllocationRun.objects.get(pk=run.pk)
     with transaction.atomic():
         locked = Menu.objects.select_for_update().get(pk=menu.pk)
         if locked.status != Menu.Status.CLOSED:
-            raise AllocationRefused("本菜单已经分配过，不能再次分配（不会重复安排座位）")
+            problems = Problems()
+            problems.add(
+                "already_allocated",
+                _(
+                    "This menu is allocated already; it is not allocated twice (no child is "
+                    "seated twice)."
+                ),
+            )
+            problems.raise_if_any()
         write_started = time.perf_counter()
         _write(run, menu, computed, texts)
-        menu_mark_allocated(menu=locked)
+        menu_mark_allocated(menu=locked, actor=access.SYSTEM)
         timing["write_seconds"] = round(time.perf_counter() - write_started, 4)
         timing["total_seconds"] = round(time.perf_counter() - started, 4)
         metrics["timing"] = timing
-        AllocationRun.objects.filter(pk=run.pk).update(
-            status=AllocationRun.Status.DONE,
-            progress=100,
-            metrics=metrics,
-            input_digest=in_digest,
-            result_digest=out_digest,
-            finished_at=timezone.now(),
-        )
-    run.refresh_from_db()
-    return run
+        AllocationRun.objects.filter(pk=run.pk).update(**done, finished_at=timezone.now())
+    return AllocationRun.objects.get(pk=run.pk)
 
 
 SOURCE = {
@@ -315,32 +422,26 @@ SOURCE = {
 
 def _write(run: AllocationRun, menu: Menu, computed: Computed, texts: dict[int, str]) -> None:
     inputs = computed.inputs
-    starts_on = start_date(menu, timezone.localdate())
-    enrolments, waits, outcomes = [], [], []
-    seats: dict[int, int] = {}
+    reference = f"allocation run {run.pk}"
+    actor = run.started_by or access.SYSTEM
     passes = [computed.main] + ([computed.basic] if computed.basic is not None else [])
-    for result in passes:
-        for child, held in result.assignment.items():
-            app = inputs.applications[child]
-            for h in held:
-                seats[h.offering] = seats.get(h.offering, 0) + 1
-                enrolments.append(
-                    Enrollment(
-                        student_id=child,
-                        offering_id=h.offering,
-                        application=app,
-                        run=run,
-                        source=SOURCE.get(h.stage, Enrollment.Source.ALLOCATION),
-                        starts_on=starts_on,
-                    )
-                )
-    waiting: set[tuple[int, int]] = set()
+    placements = [
+        seats.Placement(
+            application=inputs.applications[child],
+            offering_id=h.offering,
+            source=SOURCE.get(h.stage, Enrollment.Source.ALLOCATION),
+        )
+        for result in passes
+        for child, held in result.assignment.items()
+        for h in held
+    ]
+    waits, seen = [], set()
     for result in passes:
         for offering, children in result.waitlists.items():
             for child in children:
-                if (offering, child) in waiting:
+                if (offering, child) in seen:
                     continue
-                waiting.add((offering, child))
+                seen.add((offering, child))
                 waits.append(
                     WaitlistEntry(
                         offering_id=offering,
@@ -351,6 +452,7 @@ def _write(run: AllocationRun, menu: Menu, computed: Computed, texts: dict[int, 
                     )
                 )
     main = computed.main
+    outcomes = []
     for child, app in inputs.applications.items():
         ranks = inputs.family_rank[child]
         got = [o for r in passes for o in r.offerings_of(child)]
@@ -365,206 +467,12 @@ def _write(run: AllocationRun, menu: Menu, computed: Computed, texts: dict[int, 
                 explanation=texts.get(child, ""),
             )
         )
-    # Seats: lock the offerings, grow expanded fallbacks, then count the seats taken.
-    locked = {
-        o.pk: o
-        for o in OfferingRow.objects.select_for_update().filter(pk__in=list(seats)).order_by("pk")
-    }
-    for pk, n in sorted(seats.items()):
-        extra = main.expanded.get(pk, 0)
-        offering = locked[pk]
-        if offering.taken + n > offering.capacity + extra:
-            raise AllocationRefused(f"项目“{offering}”的名额已被占用，分配未写入")
-        OfferingRow.objects.filter(pk=pk).update(
-            capacity=F("capacity") + extra, taken=F("taken") + n
-        )
-    Enrollment.objects.bulk_create(enrolments, batch_size=1000)
-    WaitlistEntry.objects.bulk_create(waits, batch_size=1000)
+    seats.place_all(
+        placements,
+        starts_on=seats.first_day(menu),
+        actor=actor,
+        reference=reference,
+        extra_capacity=dict(main.expanded),
+    )
+    seats.wait_all(waits, actor=actor, reference=reference)
     AllocationOutcome.objects.bulk_create(outcomes, batch_size=1000)
-
-
-# --------------------------------------------------------------------------- waiting lists
-
-
-def _child_state(entry_student_id: int, menu_id: int):
-    """The child's active seats in the menu and the family's ranks."""
-    held = list(
-        Enrollment.objects.filter(
-            student_id=entry_student_id,
-            offering__menu_id=menu_id,
-            status=Enrollment.Status.ACTIVE,
-        ).select_related("offering__activity")
-    )
-    return held
-
-
-def _meetings(offering_ids: Iterable[int]) -> dict[int, frozenset]:
-    out: dict[int, list] = {pk: [] for pk in offering_ids}
-    for offering_id, weekday, start, end in (
-        OfferingRow.objects.filter(pk__in=list(out))
-        .values_list("pk", "meetings__weekday", "meetings__start", "meetings__end")
-        .order_by("pk")
-    ):
-        if weekday is not None:
-            out[offering_id].append((weekday, start, end))
-    return {pk: buckets_of(m) for pk, m in out.items()}
-
-
-def _still_wants(entry: WaitlistEntry) -> tuple[bool, list[Enrollment]]:
-    """Would the child rather have `entry.offering` than what they hold now (same rule as the
-    core's `wants`, per part: extended seats count against k, basic ones do not)? Also returns
-    the seats taking it would end (clashing or beyond k, all ranked below it)."""
-    offering = entry.offering
-    menu = offering.menu
-    held = [
-        e
-        for e in _child_state(entry.student_id, menu.pk)
-        if e.offering.activity.is_extended == offering.activity.is_extended
-        and not e.offering.is_fallback
-    ]
-    ranks = dict(
-        Choice.objects.filter(application=entry.application).values_list("offering_id", "rank")
-    )
-    meet = _meetings([offering.pk, *(e.offering_id for e in held)])
-    k = menu.max_extended_per_child if offering.activity.is_extended else 10**6
-    held_ids = [e.offering_id for e in held]
-    if not wants(ranks, meet, held_ids, offering.pk, k):
-        return False, []
-    mine = ranks[offering.pk]
-    clash = [e for e in held if not meet[e.offering_id].isdisjoint(meet[offering.pk])]
-    release = list(clash)
-    if not clash and len(held) >= k:
-        worst = max(held, key=lambda e: ranks.get(e.offering_id, 10**6))
-        release = [worst]
-    release = [e for e in release if ranks.get(e.offering_id, 10**6) > mine]
-    return True, release
-
-
-def waitlist_refill(*, offering_id: int) -> list[WaitlistEntry]:
-    """Offer each free, unreserved seat of the offering to the best waiting child who
-    still wants it. Returns the entries offered now.
-
-    After an allocation the queue goes by (tier, reversed lottery): the reversed draw gives
-    those who were unlucky in the main run the first chance. In first-come-first-served
-    mode (seats claimed while the window is open) the lottery number is the arrival order,
-    so the queue goes by (tier, arrival)."""
-    offered = []
-    with transaction.atomic():
-        try:
-            offering = (
-                OfferingRow.objects.select_for_update(of=("self",))
-                .select_related("menu", "activity")
-                .get(pk=offering_id)
-            )
-        except OfferingRow.DoesNotExist:
-            return []
-        menu = offering.menu
-        fcfs = menu.mode == Menu.Mode.FCFS
-        live = (Menu.Status.ALLOCATED, Menu.Status.RUNNING)
-        if menu.status not in (live + (Menu.Status.WINDOW_OPEN,) if fcfs else live):
-            return []
-        reserved = WaitlistEntry.objects.filter(offering=offering, status__in=OPEN_OFFER).count()
-        free = offering.capacity - offering.taken - reserved
-        if free <= 0:
-            return []
-        now = timezone.now()
-        respond_by = now + dt.timedelta(hours=offering.menu.accept_deadline_hours)
-        queue = (
-            WaitlistEntry.objects.filter(offering=offering, status=WaitlistEntry.Status.WAITING)
-            .select_related("offering__menu", "offering__activity", "application")
-            .order_by("tier", "lottery_number" if fcfs else "-lottery_number", "pk")
-        )
-        for entry in queue:
-            if free <= 0:
-                break
-            wanted, _release = _still_wants(entry)
-            if not wanted:
-                entry.status = WaitlistEntry.Status.REMOVED
-                entry.save(update_fields=["status"])
-                continue
-            entry.status = WaitlistEntry.Status.OFFERED
-            entry.offered_at = now
-            entry.respond_by = respond_by
-            entry.save(update_fields=["status", "offered_at", "respond_by"])
-            offered.append(entry)
-            free -= 1
-    return offered
-
-
-def _refill_after_commit(offering_ids: Iterable[int]) -> None:
-    for pk in sorted(set(offering_ids)):
-        transaction.on_commit(lambda pk=pk: waitlist_refill(offering_id=pk))
-
-
-def waitlist_accept(*, entry: WaitlistEntry, actor) -> Enrollment:
-    """Take the offered seat: the child gets it, the lower-ranked seat it replaces (a clash,
-    or one beyond k) ends today and its seat goes to that offering's waiting list."""
-    today = timezone.localdate()
-    with transaction.atomic():
-        offering = (
-            OfferingRow.objects.select_for_update(of=("self",))
-            .select_related("menu__term", "activity")
-            .get(pk=entry.offering_id)
-        )
-        entry = (
-            WaitlistEntry.objects.select_for_update(of=("self",))
-            .select_related("offering__menu", "offering__activity", "application")
-            .get(pk=entry.pk)
-        )
-        if entry.status != WaitlistEntry.Status.OFFERED:
-            raise ValidationError("这个名额没有留给您，或已处理")
-        if entry.respond_by and entry.respond_by < timezone.now():
-            raise ValidationError("接受期限已过，名额已转给下一位")
-        _wanted, release = _still_wants(entry)
-        updated = OfferingRow.objects.filter(pk=offering.pk, taken__lt=F("capacity")).update(
-            taken=F("taken") + 1
-        )
-        if not updated:
-            raise ValidationError(f"项目“{offering}”已满")
-        freed = []
-        for old in release:
-            Enrollment.objects.filter(pk=old.pk, status=Enrollment.Status.ACTIVE).update(
-                status=Enrollment.Status.WITHDRAWN,
-                ends_on=today,
-                withdrawn_reason=f"候补获得更靠前的志愿“{offering}”",
-            )
-            OfferingRow.objects.filter(pk=old.offering_id, taken__gt=0).update(taken=F("taken") - 1)
-            freed.append(old.offering_id)
-        enrolment = Enrollment.objects.create(
-            student_id=entry.student_id,
-            offering=offering,
-            application=entry.application,
-            source=Enrollment.Source.WAITLIST,
-            starts_on=start_date(offering.menu, today),
-        )
-        entry.status = WaitlistEntry.Status.ACCEPTED
-        entry.save(update_fields=["status"])
-        _refill_after_commit(freed)
-    return enrolment
-
-
-def waitlist_decline(*, entry: WaitlistEntry, actor) -> WaitlistEntry:
-    with transaction.atomic():
-        entry = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
-        if entry.status != WaitlistEntry.Status.OFFERED:
-            raise ValidationError("这个名额没有留给您，或已处理")
-        entry.status = WaitlistEntry.Status.DECLINED
-        entry.save(update_fields=["status"])
-        _refill_after_commit([entry.offering_id])
-    return entry
-
-
-def waitlist_expire_overdue(now: dt.datetime | None = None) -> int:
-    """Offers past their deadline expire; their seats go to the next child. Returns the count."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        overdue = list(
-            WaitlistEntry.objects.select_for_update().filter(
-                status=WaitlistEntry.Status.OFFERED, respond_by__lt=now
-            )
-        )
-        for entry in overdue:
-            entry.status = WaitlistEntry.Status.EXPIRED
-            entry.save(update_fields=["status"])
-        _refill_after_commit(e.offering_id for e in overdue)
-    return len(overdue)

@@ -1,28 +1,25 @@
-"""Background work of the placement app (django-tasks; ImmediateBackend runs it inline)."""
+"""Background work of the placement app, run by `kehou worker`."""
+
+import datetime as dt
 
 from django_tasks import task
 
-from kehou.enrollment.models import AllocationRun
+from kehou.core.scheduler import periodic
 
 
 @task()
 def allocation_task(run_id: int) -> str:
-    """Execute a started allocation run (see services.allocation_execute)."""
+    """Execute a queued allocation run. A refusal or a failure is recorded on the run and
+    raised, so the task's own result records it too."""
     from kehou.placement.services import allocation_execute
 
-    run = AllocationRun.objects.get(pk=run_id)
-    if run.status != AllocationRun.Status.RUNNING:
-        return run.status
-    try:
-        allocation_execute(run=run)
-    except Exception:  # the run record holds the error; the page shows it
-        pass
-    return AllocationRun.objects.get(pk=run_id).status
+    return allocation_execute(run_id=run_id).status
 
 
+@periodic(every=dt.timedelta(minutes=1))
 @task()
-def waitlist_expire_task() -> int:
-    """Expire overdue waiting-list offers (schedule it every few minutes)."""
-    from kehou.placement.services import waitlist_expire_overdue
+def allocation_runs_reap_task() -> int:
+    """Mark runs whose worker stopped as interrupted, so they can be run again."""
+    from kehou.placement.services import runs_reap
 
-    return waitlist_expire_overdue()
+    return runs_reap()

@@ -3,16 +3,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kehou.allocation import seed_commitment
 from kehou.catalog.models import Menu
-from kehou.enrollment.models import AllocationRun
+from kehou.core import errors
+from kehou.enrollment import services as enrollment_services
 from kehou.placement import selectors, services
-from kehou.placement.tasks import allocation_task
+from kehou.placement.models import AllocationRun
 
 
 @login_required
@@ -21,11 +21,9 @@ def run_page(request, menu_pk: int):
     if request.method == "POST":
         dry_run = request.POST.get("action") != "run"
         try:
-            with transaction.atomic():
-                run = services.allocation_start(menu=menu, actor=request.user, dry_run=dry_run)
-                transaction.on_commit(lambda: allocation_task.enqueue(run.pk))
+            run = services.allocation_start(menu=menu, actor=request.user, dry_run=dry_run)
         except ValidationError as exc:
-            for message in exc.messages:
+            for message in errors.messages(exc):
                 messages.error(request, message)
             return redirect("placement:run", menu_pk=menu.pk)
         return redirect("placement:progress", run_pk=run.pk)
@@ -86,10 +84,10 @@ def family(request):
 def accept(request, entry_pk: int):
     entry = selectors.access_offer(request.user, entry_pk)
     try:
-        services.waitlist_accept(entry=entry, actor=request.user)
+        enrollment_services.waitlist_accept(entry=entry, actor=request.user)
         messages.success(request, _("The seat is yours."))
     except ValidationError as exc:
-        for message in exc.messages:
+        for message in errors.messages(exc):
             messages.error(request, message)
     return redirect("placement:family")
 
@@ -99,9 +97,9 @@ def accept(request, entry_pk: int):
 def decline(request, entry_pk: int):
     entry = selectors.access_offer(request.user, entry_pk)
     try:
-        services.waitlist_decline(entry=entry, actor=request.user)
+        enrollment_services.waitlist_decline(entry=entry, actor=request.user)
         messages.success(request, _("You declined the seat; it goes to the next child."))
     except ValidationError as exc:
-        for message in exc.messages:
+        for message in errors.messages(exc):
             messages.error(request, message)
     return redirect("placement:family")

@@ -7,11 +7,12 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from kehou.org.models import GRADE_NAMES, LeadershipMember
+from kehou.core.labels import GRADE_LABELS, category_label
+from kehou.lib.vocabulary import PLAN_CATEGORIES
+from kehou.org.models import LeadershipMember
 from kehou.policy import services
 from kehou.policy.models import PlanSlot, PlanVacationWeek, SchoolPlan
-from kehou.policy_rules import RULE_ZH, Category, RuleId
-from kehou.policy_rules.model import CATEGORY_ZH
+from kehou.policy_rules import RULE_ZH, RuleId
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -24,7 +25,7 @@ WEEKDAYS = [
 ]
 WORKDAYS = WEEKDAYS[:5]
 BLANK = [("", "—")]
-GRADES = BLANK + [(g, GRADE_NAMES[g]) for g in range(1, 10)]
+GRADES = BLANK + [(g, GRADE_LABELS[g]) for g in range(1, 10)]
 YES_NO_UNKNOWN = [("", _("Not stated")), ("yes", _("Yes")), ("no", _("No"))]
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -121,7 +122,7 @@ class SlotForm(forms.Form):
 class ContentForm(forms.Form):
     name = forms.CharField(label=_("Content"), max_length=100)
     category = forms.ChoiceField(
-        label=_("Category"), choices=BLANK + [(c.value, CATEGORY_ZH[c]) for c in Category]
+        label=_("Category"), choices=BLANK + [(c.value, category_label(c)) for c in PLAN_CATEGORIES]
     )
 
 

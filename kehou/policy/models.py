@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kehou.core.fields import WeekdaysField
+
 
 class PolicyProfile(models.Model):
     """The rules of one locality. A school follows the profile of the nearest region
@@ -85,7 +87,7 @@ class SchoolPlan(models.Model):
     term_start = models.DateField(_("first day of service"))
     term_end = models.DateField(_("last day of service"))
     # 0 = Monday … 6 = Sunday; a Saturday or Sunday here is the weekend day of 5+2+1.
-    service_weekdays = models.JSONField(_("service days"), default=list)
+    service_weekdays = WeekdaysField(_("service days"), default=list)
     service_mode = models.CharField(
         _("service mode"), max_length=20, choices=ServiceMode.choices, blank=True
     )
@@ -175,7 +177,7 @@ class PlanSlot(models.Model):
     end = models.TimeField(_("end"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.REGULAR)
     # None = every service day of the plan; else a list of weekdays (0 = Monday).
-    weekdays = models.JSONField(_("only on"), null=True, blank=True)
+    weekdays = WeekdaysField(_("only on"), null=True, blank=True)
     label = models.CharField(_("label"), max_length=50, blank=True)
 
     class Meta:

@@ -149,32 +149,6 @@ def current_plan(*, school: School, term: Term) -> SchoolPlan | None:
     return by_status.get(SchoolPlan.Status.PUBLISHED) or by_status.get(SchoolPlan.Status.DRAFT)
 
 
-def term_by_code(code: str) -> Term:
-    """ "2026-1" → the autumn 2026 term. Raises Term.DoesNotExist for a bad or unknown code."""
-    try:
-        year, semester = (int(part) for part in code.strip().split("-"))
-    except ValueError as error:
-        raise Term.DoesNotExist(f"学期代码“{code}”无效,应如 2026-1") from error
-    try:
-        return Term.objects.select_related("school_year").get(
-            school_year__start_year=year, semester=semester
-        )
-    except Term.DoesNotExist as error:
-        raise Term.DoesNotExist(f"学期{code}不存在") from error
-
-
-def terms() -> QuerySet[Term]:
-    return Term.objects.select_related("school_year").order_by(
-        "-school_year__start_year", "-semester"
-    )
-
-
-def default_term() -> Term | None:
-    """The latest term that has plans, else the latest term."""
-    with_plans = terms().filter(plans__isnull=False).first()
-    return with_plans or terms().first()
-
-
 # --- who may do what -------------------------------------------------------------------
 
 PLAN_READERS = {User.Role.BUREAU, User.Role.SCHOOL_ADMIN, User.Role.TEACHER}

@@ -24,7 +24,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from kehou.accounts.models import User
-from kehou.lib.school_calendar import WEEKDAY_NAMES_ZH as WEEKDAY_ZH
+from kehou.lib.vocabulary import WEEKDAY_NAMES_ZH as WEEKDAY_ZH
 from kehou.org.models import LeadershipMember, Region, School
 from kehou.policy.models import (
     PlanContentItem,

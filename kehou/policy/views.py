@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kehou.accounts.models import User
+from kehou.core.labels import category_label, weekdays_label
 from kehou.org import access
 from kehou.org.models import LeadershipMember
 from kehou.policy import selectors, services
@@ -26,9 +27,9 @@ from kehou.policy.forms import (
 )
 from kehou.policy.models import PolicyProfile
 from kehou.policy_rules import RULE_ZH, profile_gaps
-from kehou.policy_rules.check import WEEKDAY_ZH
-from kehou.policy_rules.model import CATEGORY_ZH
 from kehou.terms.models import Term
+from kehou.terms.selectors import current_term
+from kehou.terms.selectors import terms as all_terms
 
 
 def _messages_of(error: ValidationError) -> list[str]:
@@ -50,7 +51,7 @@ def plan_home(request):
 def school_plans(request, school_pk: int):
     school = selectors.access_school_for_plans(request.user, school_pk)
     terms = []
-    for term in selectors.terms():
+    for term in all_terms():
         versions = list(selectors.plan_versions(school, term))
         current = selectors.current_plan(school=school, term=term)
         draft = next((p for p in versions if p.status == "draft"), None)
@@ -84,8 +85,8 @@ def plan_start(request, school_pk: int, term_pk: int):
 def _plan_context(plan) -> dict:
     return {
         "plan": plan,
-        "weekdays_zh": "、".join(WEEKDAY_ZH[d] for d in plan.service_weekdays if 0 <= d <= 6),
-        "content": [(c, CATEGORY_ZH.get(c.category, c.category)) for c in plan.content.all()],
+        "weekdays_label": weekdays_label(plan.service_weekdays),
+        "content": [(c, category_label(c.category)) for c in plan.content.all()],
     }
 
 
@@ -223,13 +224,13 @@ def compliance_table(request):
     user = request.user
     if not (user.is_superuser or user.role == User.Role.BUREAU):
         raise Http404
-    terms = list(selectors.terms())
+    terms = list(all_terms())
     counties = list(selectors.counties_for(user))
     form = TableFilterForm(request.GET or None, terms=terms, counties=counties)
     filters = form.cleaned_data if form.is_valid() else {}
     term = next((t for t in terms if t.code == filters.get("term")), None)
     if term is None:
-        term = selectors.default_term()
+        term = current_term()
         if term is not None and not form.is_bound:
             form = TableFilterForm(initial={"term": term.code}, terms=terms, counties=counties)
     table = selectors.compliance_table_for(
@@ -348,7 +349,7 @@ def _value_text(name: str, value) -> str:
 def _model_text(model) -> str:
     parts = []
     if model.basic:
-        parts.append("基本服务:" + "、".join(CATEGORY_ZH[c] for c in sorted(model.basic)))
+        parts.append("基本服务:" + "、".join(category_label(c) for c in sorted(model.basic)))
     if model.min_extended:
         parts.append(f"至少{model.min_extended}项拓展服务")
     if model.homework_minutes:

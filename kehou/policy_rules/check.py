@@ -20,9 +20,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from kehou.lib.vocabulary import WEEKDAY_NAMES_ZH
+
 from .model import (
     BASIC_CATEGORIES,
-    CATEGORY_ZH,
+    CATEGORY_NAMES_ZH,
     EXTENDED_CATEGORIES,
     JUNIOR_GRADES,
     WEEKDAYS,
@@ -34,8 +36,6 @@ from .model import (
     ProfileRules,
     SlotKind,
 )
-
-WEEKDAY_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
 
 class RuleId(enum.StrEnum):
@@ -237,7 +237,7 @@ def _grouped(values: dict[int, object]) -> list[tuple[int, int, object]]:
 def _which_days(weekdays: tuple, all_days: int) -> str:
     if len(weekdays) == all_days:
         return ""
-    return "(" + "、".join(WEEKDAY_ZH[w] for w in weekdays) + ")"
+    return "(" + "、".join(WEEKDAY_NAMES_ZH[w] for w in weekdays) + ")"
 
 
 def _min_minutes(plan: PlanFacts, profile: ProfileRules) -> list[Shortfall]:
@@ -394,7 +394,7 @@ def content_problems(plan: PlanFacts, model: ContentModel) -> list[tuple[str, ob
         if category not in offered:
             problems.append(
                 (
-                    f"“{model.name}”的基本服务缺少{CATEGORY_ZH[category]}",
+                    f"“{model.name}”的基本服务缺少{CATEGORY_NAMES_ZH[category]}",
                     sorted(offered & BASIC_CATEGORIES, key=list(Category).index),
                     sorted(model.basic, key=list(Category).index),
                 )

@@ -16,6 +16,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Generic, TypeVar
 
+from kehou.lib.vocabulary import (  # noqa: F401  (the content categories, re-exported)
+    BASIC_CATEGORIES,
+    CATEGORY_NAMES_ZH,
+    EXTENDED_CATEGORIES,
+    PLAN_CATEGORIES,
+    Category,
+)
+
 T = TypeVar("T")
 
 GRADES = range(1, 10)  # compulsory education: primary 1–6, junior 7–9
@@ -36,50 +44,6 @@ class Citation:
 class Rule(Generic[T]):
     value: T
     cite: Citation
-
-
-class Category(enum.StrEnum):
-    """Content categories (000, 001, 003). The first two are the "2" of 2+N."""
-
-    HOMEWORK = "homework"  # 作业辅导
-    SPORTS = "sports"  # 体育活动
-    SCIENCE = "science"  # 科普
-    ARTS = "arts"  # 文艺
-    LABOUR = "labour"  # 劳动
-    READING = "reading"  # 阅读
-    FILM = "film"  # 影视欣赏
-    INTEREST_GROUP = "interest_group"  # 兴趣小组
-    CLUB = "club"  # 社团活动
-    TUTORING = "tutoring"  # 课业辅导 (答疑, 培优辅差): neither basic nor extended
-    OTHER = "other"
-
-
-CATEGORY_ZH = {
-    Category.HOMEWORK: "作业辅导",
-    Category.SPORTS: "体育活动",
-    Category.SCIENCE: "科普",
-    Category.ARTS: "文艺",
-    Category.LABOUR: "劳动",
-    Category.READING: "阅读",
-    Category.FILM: "影视欣赏",
-    Category.INTEREST_GROUP: "兴趣小组",
-    Category.CLUB: "社团活动",
-    Category.TUTORING: "课业辅导",
-    Category.OTHER: "其他",
-}
-BASIC_CATEGORIES = frozenset({Category.HOMEWORK, Category.SPORTS})
-# The "N" of 2+N and the "X" of 30+X (003: 科普、文艺、劳动、阅读、兴趣小组及社团活动).
-EXTENDED_CATEGORIES = frozenset(
-    {
-        Category.SCIENCE,
-        Category.ARTS,
-        Category.LABOUR,
-        Category.READING,
-        Category.FILM,
-        Category.INTEREST_GROUP,
-        Category.CLUB,
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -137,6 +101,15 @@ class ProfileRules:
     fee_standard: Rule[FeeStandard] | None = None
     grade12_no_written_homework: Rule[bool] | None = None
     junior_homework_at_school_min_percent: Rule[int] | None = None
+    # What a menu may not hold (R8), each True where the seed says so: the menu's services
+    # read them from the school's profile instead of assuming one city's rules everywhere.
+    evening_study_weekdays_only: Rule[bool] | None = None
+    no_subject_training_by_organisations: Rule[bool] | None = None
+    no_new_lessons: Rule[bool] | None = None
+    no_commercial_promotion: Rule[bool] | None = None
+    no_high_risk_activities: Rule[bool] | None = None
+    agency_fee_for_organisations_only: Rule[bool] | None = None
+    instructors_vetted: Rule[bool] | None = None
     # What the seed says that is not a checkable rule, and which rules it is silent on.
     notes: tuple[str, ...] = ()
 

@@ -75,7 +75,24 @@ _CODECS: dict[str, tuple[Callable, Callable]] = {
     ),
     "grade12_no_written_homework": _SAME,
     "junior_homework_at_school_min_percent": _SAME,
+    "evening_study_weekdays_only": _SAME,
+    "no_subject_training_by_organisations": _SAME,
+    "no_new_lessons": _SAME,
+    "no_commercial_promotion": _SAME,
+    "no_high_risk_activities": _SAME,
+    "agency_fee_for_organisations_only": _SAME,
+    "instructors_vetted": _SAME,
 }
+# The rules of a menu (kehou.catalog): yes/no rules a bureau may switch on or off.
+MENU_RULE_FIELDS = (
+    "evening_study_weekdays_only",
+    "no_subject_training_by_organisations",
+    "no_new_lessons",
+    "no_commercial_promotion",
+    "no_high_risk_activities",
+    "agency_fee_for_organisations_only",
+    "instructors_vetted",
+)
 RULE_FIELDS = tuple(_CODECS)
 
 

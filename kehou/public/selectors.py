@@ -12,36 +12,19 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kehou.catalog.selectors import (
-    WEEKDAY_NAMES,
-    OfferingRow,
-    grades_label,
-    published_offerings,
-)
+from kehou.catalog.selectors import OfferingRow, published_offerings
+from kehou.core.labels import category_label, grades_label, weekdays_label
+from kehou.lib.vocabulary import PLAN_CATEGORIES
 from kehou.org.models import LeadershipMember, Region, School
 from kehou.policy.models import PlanContentItem, PlanSlot, PolicyProfile, SchoolPlan
 from kehou.policy.selectors import profile_for_school, profile_rules
 from kehou.policy_rules import ProfileRules
 from kehou.terms.models import Term
+from kehou.terms.selectors import current_term
 
-# Plan content categories (kehou.policy_rules.model.Category values) for the public.
-CATEGORY_LABELS = {
-    "homework": gettext_lazy("Homework tutoring"),
-    "sports": gettext_lazy("Sports"),
-    "science": gettext_lazy("Science"),
-    "arts": gettext_lazy("Arts"),
-    "labour": gettext_lazy("Labour"),
-    "reading": gettext_lazy("Reading"),
-    "film": gettext_lazy("Film"),
-    "interest_group": gettext_lazy("Interest group"),
-    "club": gettext_lazy("Club"),
-    "tutoring": gettext_lazy("Study help"),
-    "other": gettext_lazy("Other"),
-}
 BASIC = ("homework", "sports")
 # The plan's choices, worded for families.
 SLOT_KIND_LABELS = {
@@ -62,38 +45,6 @@ SEASON_LABELS = {
     "winter": gettext_lazy("Winter vacation"),
     "summer": gettext_lazy("Summer vacation"),
 }
-
-
-def weekdays_label(days) -> str:
-    """[0, 1, 2, 3, 4, 5] -> "周一至周五、周六": runs of three or more days joined."""
-    days = sorted(set(days))
-    runs: list[list[int]] = []
-    for day in days:
-        if runs and runs[-1][-1] == day - 1 and day <= 4:
-            runs[-1].append(day)
-        else:
-            runs.append([day])
-    parts = []
-    for run in runs:
-        if len(run) >= 3:
-            parts.append(
-                _("%(first)s to %(last)s")
-                % {"first": WEEKDAY_NAMES[run[0]], "last": WEEKDAY_NAMES[run[-1]]}
-            )
-        else:
-            parts.extend(str(WEEKDAY_NAMES[d]) for d in run)
-    return _(", ").join(parts)
-
-
-def current_term(today: datetime.date | None = None) -> Term | None:
-    """The term whose dates include today, else the next one to start, else the latest."""
-    today = today or timezone.localdate()
-    terms = Term.objects.select_related("school_year")
-    return (
-        terms.filter(start__lte=today, end__gte=today).order_by("start").first()
-        or terms.filter(start__gt=today).order_by("start").first()
-        or terms.order_by("-end").first()
-    )
 
 
 @dataclass
@@ -187,13 +138,13 @@ def _public_plan(plan: SchoolPlan, profile: PolicyProfile | None) -> PublicPlan:
         if group is None:
             group = groups[item.category] = ContentGroup(
                 category=item.category,
-                label=str(CATEGORY_LABELS.get(item.category, item.category)),
+                label=str(category_label(item.category)),
                 items=[],
                 is_basic=item.category in BASIC,
             )
         if item.name not in group.items:
             group.items.append(item.name)
-    order = list(CATEGORY_LABELS)
+    order = list(PLAN_CATEGORIES)
     content = sorted(
         groups.values(), key=lambda g: order.index(g.category) if g.category in order else 99
     )

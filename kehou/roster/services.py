@@ -18,10 +18,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from kehou.accounts.models import User
+from kehou.core.labels import class_label
 from kehou.lib.validators import mask_mobile
 from kehou.org.audit import log_bulk_changes, log_bulk_created
 from kehou.org.models import (
-    GRADE_NAMES,
     AuthorisedCollector,
     ClassMembership,
     ExternalOrganisation,
@@ -443,7 +443,7 @@ def _check_rules(parsed, context: _Context, errors: list[RowError]) -> None:
                 row,
                 "number",
                 _("class %(name)s is neither in sheet 班级 nor in the system")
-                % {"name": f"{GRADE_NAMES[v['grade']]}{v['number']}班"},
+                % {"name": class_label(v["grade"], v["number"])},
             )
 
     def check_student(spec, row) -> None:

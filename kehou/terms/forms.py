@@ -7,7 +7,7 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from kehou.lib.school_calendar import WEEKDAY_NAMES_ZH
+from kehou.core.labels import WEEKDAY_LABELS
 from kehou.terms.models import SpecialDay
 from kehou.terms.services import DayEntry
 
@@ -39,7 +39,7 @@ class DayRowForm(forms.Form):
     name = forms.CharField(label=_("Holiday name"), max_length=30, required=False)
     follows_weekday = forms.TypedChoiceField(
         label=_("Follows the timetable of"),
-        choices=[("", "—"), *[(str(i), WEEKDAY_NAMES_ZH[i]) for i in range(5)]],
+        choices=[("", "—"), *[(str(i), WEEKDAY_LABELS[i]) for i in range(5)]],
         coerce=int,
         empty_value=None,
         required=False,

@@ -1,6 +1,4 @@
-"""Terms, the holiday calendar the bureau completes, and the sessions a plan produces (R5, R14)."""
-
-import datetime
+"""Terms and the holiday calendar the bureau completes (R5, R14)."""
 
 from django.db import models
 from django.db.models import Q
@@ -91,55 +89,3 @@ class SpecialDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
-
-
-class Session(models.Model):
-    """One sitting of the after-school service: a plan's slot on a service day (R14).
-
-    Sessions are generated from plan × calendar. Regeneration replaces those nobody has
-    touched and keeps every session whose roll was taken (`roll_taken_at`), so the
-    attendance of step 4 is never lost.
-    """
-
-    school = models.ForeignKey("org.School", related_name="sessions", on_delete=models.CASCADE)
-    term = models.ForeignKey(Term, related_name="sessions", on_delete=models.PROTECT)
-    plan = models.ForeignKey("policy.SchoolPlan", related_name="sessions", on_delete=models.PROTECT)
-    slot = models.ForeignKey(
-        "policy.PlanSlot", null=True, blank=True, related_name="sessions", on_delete=models.SET_NULL
-    )
-    date = models.DateField(_("date"))
-    timetable_weekday = models.PositiveSmallIntegerField(
-        _("timetable of"), help_text=_("The weekday whose timetable runs (differs on 调休 days).")
-    )
-    start = models.TimeField(_("start"))
-    end = models.TimeField(_("end"))
-    grade_from = models.PositiveSmallIntegerField(_("from grade"))
-    grade_to = models.PositiveSmallIntegerField(_("to grade"))
-    kind = models.CharField(_("kind"), max_length=20)
-    label = models.CharField(_("label"), max_length=50, blank=True)
-    is_makeup_day = models.BooleanField(_("make-up workday"), default=False)
-    in_vacation = models.BooleanField(_("vacation opening week"), default=False)
-    roll_taken_at = models.DateTimeField(_("roll taken at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("session")
-        verbose_name_plural = _("sessions")
-        ordering = ["school", "date", "start", "grade_from"]
-        indexes = [models.Index(fields=["school", "date"])]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["school", "date", "start", "grade_from", "grade_to", "kind"],
-                name="unique_session",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.date} {self.start:%H:%M}-{self.end:%H:%M} {self.label}"
-
-    @property
-    def weekday(self) -> int:
-        return self.date.weekday()
-
-    @property
-    def is_past(self) -> bool:
-        return self.date < datetime.date.today()

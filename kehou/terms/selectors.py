@@ -1,25 +1,24 @@
-"""Reads for the calendar and session pages and commands (R5, R14).
+"""Reads of terms and of the holiday calendar (R5, R14).
 
-The holiday calendar is public information; sessions are read through
-kehou.org.access (`access_school_sessions` raises Http404 outside the scope).
+The holiday calendar is public information. `current_term` and `term_for_code` are the
+one definition of "this term" and of a term's code ("2026-1" = autumn 2026) for every
+page, command and service.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kehou.accounts.models import User
+from kehou.core.labels import weekday_label
 from kehou.lib import school_calendar as cal
-from kehou.org import access
-from kehou.org.models import School
-from kehou.policy.models import PlanSlot, SchoolPlan
-from kehou.terms.models import CalendarYear, Session, SpecialDay, Term
+from kehou.terms.models import CalendarYear, SpecialDay, Term
 
 # The library names holidays in English; the pages and commands show them in Chinese.
 HOLIDAY_NAMES = {
@@ -32,7 +31,6 @@ HOLIDAY_NAMES = {
     "Mid-autumn Festival": _("Mid-autumn Festival"),
     "Anti-Fascist 70th Day": _("Anti-Fascist 70th Day"),
 }
-WEEKDAYS_ZH = cal.WEEKDAY_NAMES_ZH
 
 
 @dataclass(frozen=True)
@@ -44,11 +42,11 @@ class CalendarDay:
 
     @property
     def weekday_name(self) -> str:
-        return WEEKDAYS_ZH[self.date.weekday()]
+        return weekday_label(self.date.weekday())
 
     @property
     def follows_name(self) -> str:
-        return "" if self.follows_weekday is None else WEEKDAYS_ZH[self.follows_weekday]
+        return "" if self.follows_weekday is None else weekday_label(self.follows_weekday)
 
     @property
     def is_holiday(self) -> bool:
@@ -146,97 +144,53 @@ def entry_rows(calendar: YearCalendar) -> list[dict]:
     return rows
 
 
-# --- sessions -------------------------------------------------------------------------
+# --- terms ----------------------------------------------------------------------------
 
-SESSION_ROLES = {User.Role.SCHOOL_ADMIN, User.Role.TEACHER}
-
-
-def access_school_sessions(user: User, school_pk: int) -> School:
-    """The school whose sessions `user` may see: its admin and teachers (superusers too).
-    Everyone else gets 404."""
-    school = access.access_school(user, school_pk)
-    if not (user.is_superuser or user.role in SESSION_ROLES):
-        raise Http404
-    return school
+TERM_CODE = re.compile(r"^\s*(\d{4})-([12])\s*$")
 
 
-def terms_for_school(school: School) -> list[Term]:
-    """Terms the school has a plan or sessions for, newest first."""
-    ids = set(SchoolPlan.objects.filter(school=school).values_list("term_id", flat=True))
-    ids |= set(Session.objects.filter(school=school).values_list("term_id", flat=True).distinct())
-    return list(Term.objects.filter(pk__in=ids).select_related("school_year"))
-
-
-def default_term(terms: list[Term], today: dt.date) -> Term | None:
-    for term in terms:
-        if term.start <= today <= term.end:
-            return term
-    upcoming = [t for t in terms if t.start > today]
-    if upcoming:
-        return min(upcoming, key=lambda t: t.start)
-    return terms[0] if terms else None
-
-
-def published_plan(school: School, term: Term) -> SchoolPlan | None:
-    return SchoolPlan.objects.filter(
-        school=school, term=term, status=SchoolPlan.Status.PUBLISHED
-    ).first()
-
-
-def draft_plan(school: School, term: Term) -> SchoolPlan | None:
-    return SchoolPlan.objects.filter(
-        school=school, term=term, status=SchoolPlan.Status.DRAFT
-    ).first()
-
-
-def term_sessions(school: School, term: Term) -> QuerySet[Session]:
-    return Session.objects.filter(school=school, term=term).order_by(
-        "date", "start", "grade_from", "kind"
+def term_for_code(code: str) -> Term:
+    """The term "2026-1" (autumn 2026) or "2026-2" (spring 2027). Raises Term.DoesNotExist
+    for a malformed or unknown code."""
+    match = TERM_CODE.match(code or "")
+    if not match:
+        raise Term.DoesNotExist(f"no term {code!r}")
+    return Term.objects.select_related("school_year").get(
+        school_year__start_year=int(match[1]), semester=int(match[2])
     )
 
 
-@dataclass
-class SessionDay:
-    date: dt.date
-    timetable_weekday: int
-    is_makeup_day: bool
-    in_vacation: bool
-    sessions: list[Session]
-
-    @property
-    def weekday_name(self) -> str:
-        return WEEKDAYS_ZH[self.date.weekday()]
-
-    @property
-    def timetable_name(self) -> str:
-        return WEEKDAYS_ZH[self.timetable_weekday]
-
-
-@dataclass
-class SessionMonth:
-    month: dt.date  # first of the month
-    days: list[SessionDay]
-    session_count: int
+def current_term(today: dt.date | None = None, *, among: Iterable[Term] | None = None):
+    """The term whose dates include today (the Beijing date), else the next to start, else
+    the one that ended last; among `among` when given (a school's terms), else all."""
+    today = today or timezone.localdate()
+    terms = (
+        list(among)
+        if among is not None
+        else list(Term.objects.select_related("school_year").order_by("start"))
+    )
+    running = [t for t in terms if t.start <= today <= t.end]
+    if running:
+        return min(running, key=lambda t: t.start)
+    upcoming = [t for t in terms if t.start > today]
+    if upcoming:
+        return min(upcoming, key=lambda t: t.start)
+    return max(terms, key=lambda t: t.end, default=None)
 
 
-def sessions_by_month(sessions: QuerySet[Session]) -> list[SessionMonth]:
-    by_date: dict[dt.date, list[Session]] = defaultdict(list)
-    kinds = dict(PlanSlot.Kind.choices)
-    for session in sessions:
-        session.kind_name = kinds.get(session.kind, session.kind)
-        by_date[session.date].append(session)
-    months: dict[dt.date, SessionMonth] = {}
-    for day, items in sorted(by_date.items()):
-        first = items[0]
-        month = months.setdefault(day.replace(day=1), SessionMonth(day.replace(day=1), [], 0))
-        month.days.append(
-            SessionDay(
-                day,
-                first.timetable_weekday,
-                any(s.is_makeup_day for s in items),
-                any(s.in_vacation for s in items),
-                items,
-            )
-        )
-        month.session_count += len(items)
-    return list(months.values())
+def term_for_page(code: str | None) -> Term | None:
+    """The term a page's `?term=` names, or the current term without one; 404 for a bad
+    or unknown code."""
+    if not code:
+        return current_term()
+    try:
+        return term_for_code(code)
+    except Term.DoesNotExist as error:
+        raise Http404 from error
+
+
+def terms():
+    """Every term, newest first (for term switchers)."""
+    return Term.objects.select_related("school_year").order_by(
+        "-school_year__start_year", "-semester"
+    )

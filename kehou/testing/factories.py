@@ -131,3 +131,257 @@ class PlanSlotFactory(factory.django.DjangoModelFactory):
     grade_to = 6
     start = factory.LazyFunction(lambda: datetime.time(16, 0))
     end = factory.LazyFunction(lambda: datetime.time(18, 0))
+
+
+# --- menus, offerings, applications, enrolments, sittings --------------------------------
+#
+# Written straight to the tables where a test is not about the writing service itself, but
+# seats always through kehou.enrollment.seats, so counters and the seat history agree.
+
+LOTTERY_SEED = "0123456789abcdef0123456789abcdef"
+MON_1600 = (0, datetime.time(16, 0), datetime.time(17, 0))
+WED_1600 = (2, datetime.time(16, 0), datetime.time(17, 0))
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.ExternalOrganisation
+
+    region = factory.SubFactory(RegionFactory)
+    name = factory.Sequence(lambda n: f"青少年体育俱乐部{n}")
+    credit_code = factory.Sequence(lambda n: f"91320500MA{n:08d}")
+    is_vetted = True
+    vetted_on = datetime.date(2026, 1, 1)
+    licence_valid_until = datetime.date(2030, 12, 31)
+
+
+def external_instructor(school, *, organisation=None, **kwargs) -> m.Staff:
+    """An external coach vetted for the whole school year 2026/27."""
+    values = {
+        "school": school,
+        "kind": m.Staff.Kind.EXTERNAL,
+        "external_kind": m.Staff.ExternalKind.COACH,
+        "organisation": organisation,
+        "background_check_date": datetime.date(2026, 3, 1),
+        "background_check_result": m.Staff.CheckResult.PASSED,
+        "agreement_start": datetime.date(2026, 8, 1),
+        "agreement_end": datetime.date(2027, 7, 31),
+        "subjects": "",
+    }
+    values.update(kwargs)
+    return StaffFactory(**values)
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "catalog.Activity"
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"剪纸{n}")
+    category = "arts"
+
+
+def menu(
+    school,
+    *,
+    term=None,
+    status: str = "window_open",
+    mode: str = "lottery",
+    mechanism: str = "da",
+    k: int = 1,
+    closes_in: datetime.timedelta = datetime.timedelta(days=3),
+    **fields,
+):
+    """A menu in `status` (the choice window open by default, closing in `closes_in`), with
+    a committed lottery seed."""
+    from django.utils import timezone
+
+    from kehou.allocation import seed_commitment
+    from kehou.catalog.models import Menu
+
+    now = timezone.now()
+    return Menu.objects.create(
+        school=school,
+        term=term or TermFactory(),
+        status=status,
+        mode=mode,
+        mechanism=mechanism,
+        max_extended_per_child=k,
+        window_opens_at=now - datetime.timedelta(hours=1),
+        window_closes_at=now + closes_in,
+        lottery_seed=LOTTERY_SEED,
+        lottery_seed_hash=seed_commitment(LOTTERY_SEED),
+        **fields,
+    )
+
+
+def offering(
+    menu,
+    name: str = "剪纸",
+    *,
+    capacity: int = 10,
+    category: str = "arts",
+    meetings=(MON_1600,),
+    grades: tuple[int, int] = (1, 6),
+    fallback: bool = False,
+    activity=None,
+    instructor=None,
+    **fields,
+):
+    """An offering of `menu` with its meetings, written straight to the tables (no menu
+    checks: use kehou.catalog.services.offering_save to test those)."""
+    from kehou.catalog.models import Activity, Offering, OfferingMeeting
+
+    activity = activity or Activity.objects.create(school=menu.school, name=name, category=category)
+    created = Offering.objects.create(
+        menu=menu,
+        activity=activity,
+        name=name,
+        grade_from=grades[0],
+        grade_to=grades[1],
+        capacity=capacity,
+        is_fallback=fallback,
+        instructor=instructor,
+        **fields,
+    )
+    for weekday, start, end in meetings:
+        OfferingMeeting.objects.create(offering=created, weekday=weekday, start=start, end=end)
+    return created
+
+
+def homework(menu, *, capacity: int = 2, name: str = "作业辅导"):
+    """The guaranteed homework-tutoring fallback of a menu, on Fridays."""
+    return offering(
+        menu,
+        name,
+        capacity=capacity,
+        category="homework",
+        meetings=[(4, datetime.time(16, 0), datetime.time(17, 0))],
+        fallback=True,
+    )
+
+
+def child(school, school_class, *, guardian=None, **facts) -> m.Student:
+    """A student in `school_class` (for its school year) with a guardian (the mother)."""
+    student = StudentFactory(school=school, **facts)
+    m.ClassMembership.objects.create(
+        student=student, school_class=school_class, school_year=school_class.school_year
+    )
+    m.StudentGuardian.objects.create(
+        student=student,
+        guardian=guardian or GuardianFactory(),
+        relation=m.StudentGuardian.Relation.MOTHER,
+    )
+    return student
+
+
+def agreement(school, *, version: int = 1):
+    from kehou.enrollment.models import SafetyAgreement
+
+    return SafetyAgreement.objects.create(
+        school=school,
+        version=version,
+        title="课后服务安全协议",
+        text="学校与家长约定双方责任与权利。",
+    )
+
+
+def application(
+    student,
+    term,
+    *,
+    status: str = "approved",
+    guardian=None,
+    weekdays=(0, 1, 2, 3, 4),
+    starts_on: datetime.date | None = None,
+    choices=(),
+    signed_by=None,
+    **fields,
+):
+    """An application (approved by default), its ranked choices and, with `signed_by`, a
+    signature of the school's newest safety agreement."""
+    from kehou.enrollment.models import AgreementSignature, Application, Choice, SafetyAgreement
+
+    app = Application.objects.create(
+        student=student,
+        term=term,
+        guardian=guardian or student.guardian_links.first().guardian,
+        status=status,
+        service_weekdays=list(weekdays),
+        starts_on=starts_on or (term.start if status == "approved" else None),
+        **fields,
+    )
+    for rank, ranked in enumerate(choices, start=1):
+        Choice.objects.create(application=app, offering=ranked, rank=rank)
+    newest = SafetyAgreement.objects.filter(school=student.school).order_by("-version").first()
+    if newest is not None and signed_by is not None:
+        AgreementSignature.objects.create(application=app, agreement=newest, signed_by=signed_by)
+    return app
+
+
+def enrol(app, offering, *, starts_on: datetime.date | None = None, source: str = "school"):
+    """Seat the application's child in `offering` through the seat path."""
+    from django.db import transaction
+
+    from kehou.enrollment import seats
+    from kehou.org.access import SYSTEM
+
+    with transaction.atomic():
+        locked = seats.lock_application(app.pk)
+        enrolment = seats.take(
+            application=locked,
+            offering=offering,
+            source=source,
+            starts_on=starts_on or locked.starts_on or locked.term.start,
+            actor=SYSTEM,
+        )
+    if enrolment is None:
+        raise AssertionError(f"{offering} is full")
+    return enrolment
+
+
+def published_plan(school, *, start=None, end=None, weekdays=(0, 1, 2, 3, 4), slots=None, **kw):
+    """A published plan for autumn 2026 with one grades 1-6 16:00-18:00 slot unless `slots`
+    says otherwise (a list of PlanSlotFactory keyword dicts)."""
+    plan = SchoolPlanFactory(
+        school=school,
+        term_start=start or datetime.date(2026, 9, 1),
+        term_end=end or datetime.date(2026, 12, 31),
+        service_weekdays=list(weekdays),
+        status=kw.pop("status", "published"),
+        **kw,
+    )
+    for slot in slots if slots is not None else [{}]:
+        PlanSlotFactory(plan=plan, **slot)
+    return plan
+
+
+def enter_2027(actor):
+    """The 2027 holiday notice as the bureau would enter it (a plausible one: the real
+    notice is published in late 2026)."""
+    from kehou.terms.services import calendar_year_enter
+
+    d = datetime.date
+    days = [(d(2027, 1, 1), "holiday", "元旦", None)]
+    days += [(d(2027, 2, n), "holiday", "春节", None) for n in range(6, 13)]
+    days += [(d(2027, 2, 14), "makeup_workday", "春节", 4)]
+    days += [(d(2027, 1, 2), "makeup_workday", "元旦", None)]
+    return calendar_year_enter(year=2027, days=days, source="国办发明电〔2026〕1号", actor=actor)
+
+
+class SittingFactory(factory.django.DjangoModelFactory):
+    """A plan slot's sitting (the basic service for grades 1-6) on 1 September 2026."""
+
+    class Meta:
+        model = "sittings.Sitting"
+
+    plan = factory.SubFactory(SchoolPlanFactory, status="published")
+    school = factory.SelfAttribute("plan.school")
+    term = factory.SelfAttribute("plan.term")
+    date = datetime.date(2026, 9, 1)
+    timetable_weekday = factory.LazyAttribute(lambda o: o.date.weekday())
+    start = datetime.time(16, 0)
+    end = datetime.time(18, 0)
+    grade_from = 1
+    grade_to = 6
+    kind = "regular"

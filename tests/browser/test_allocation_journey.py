@@ -17,7 +17,8 @@ from django.utils import timezone
 from kehou.accounts.models import User
 from kehou.catalog.models import Menu, Offering
 from kehou.demo.seed import DEMO_PASSWORD, PHONE_GUARDIAN, PHONE_SCHOOL_ADMIN, seed_city
-from kehou.enrollment.models import AllocationRun, Enrollment, WaitlistEntry
+from kehou.enrollment.models import Enrollment, WaitlistEntry
+from kehou.placement.models import AllocationRun
 
 from .test_foundation_journey import CHROMIUM, SCREENSHOTS, _log_in, _shot, browser  # noqa: F401
 

@@ -29,7 +29,7 @@ def test_login_page_in_english_after_switching(client, db):
 def test_login_by_phone_goes_home(client, north):
     response = _login(client, north.admin.phone, TEST_PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:home")
+    assert response["Location"] == reverse("home:index")
 
 
 def test_login_accepts_phone_with_spaces_and_country_code(client, north):
@@ -67,6 +67,6 @@ def test_logout_is_a_post(client, north):
 
 
 def test_home_needs_login(client, db):
-    response = client.get(reverse("accounts:home"))
+    response = client.get(reverse("home:index"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))

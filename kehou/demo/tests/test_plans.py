@@ -15,7 +15,8 @@ from kehou.lib import school_calendar
 from kehou.org.models import School, SchoolYear
 from kehou.policy.models import PolicyProfile, SchoolPlan
 from kehou.policy.selectors import plan_check, profile_for_school, profile_rules
-from kehou.terms.models import CalendarYear, Session, SpecialDay, Term
+from kehou.sittings.models import Sitting
+from kehou.terms.models import CalendarYear, SpecialDay, Term
 
 pytestmark = pytest.mark.django_db
 
@@ -143,8 +144,8 @@ def test_unknown_calendar_days_are_left_out_with_the_reason():
     # when
     call_command("seed", "--schools", "2", "--students", "40", stdout=out)
     # then: sessions only on known days, and the command says what is left out and why
-    assert not Session.objects.filter(date__year__in=unknown).exists()
-    assert Session.objects.exists() == (year not in unknown)
+    assert not Sitting.objects.filter(date__year__in=unknown).exists()
+    assert Sitting.objects.exists() == (year not in unknown)
     assert "录入" in out.getvalue()
     assert SchoolPlan.objects.count() == 2
 
@@ -162,10 +163,10 @@ def test_sessions_are_generated_once_the_bureau_entered_the_missing_year():
     summary = demo.seed_city(schools=2, students=40, sessions=True)
     # then
     assert summary.plans.sessions_skipped == ""
-    assert summary.plans.sessions == Session.objects.count() > 0
-    assert not Session.objects.filter(date=datetime.date(year + 1, 1, 1)).exists()
-    assert Session.objects.filter(date__week_day=7, kind="regular").exists()  # Saturdays
-    assert Session.objects.filter(in_vacation=True).exists()
+    assert summary.plans.sessions == Sitting.objects.count() > 0
+    assert not Sitting.objects.filter(date=datetime.date(year + 1, 1, 1)).exists()
+    assert Sitting.objects.filter(date__week_day=7, kind="regular").exists()  # Saturdays
+    assert Sitting.objects.filter(in_vacation=True).exists()
 
 
 def test_flush_replaces_plans_and_the_city_profile(city12):

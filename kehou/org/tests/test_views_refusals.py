@@ -69,7 +69,7 @@ def test_guardian_cannot_open_a_classmate(client, north):
 def test_list_pages_never_include_the_other_school(client, north, south, persona):
     user = getattr(north, persona)
     client.force_login(user)
-    for name in ("accounts:home", "org:school_list"):
+    for name in ("home:index", "org:school_list"):
         body = client.get(reverse(name)).content.decode()
         assert south.child.name not in body
         assert south.school.name not in body
@@ -80,7 +80,7 @@ def test_list_pages_never_include_the_other_school(client, north, south, persona
 
 def test_gate_search_does_not_find_the_other_school(client, north, south):
     client.force_login(north.gate)
-    response = client.get(reverse("accounts:home"), {"q": south.child.student_number})
+    response = client.get(reverse("home:index"), {"q": south.child.student_number})
     assert response.context["results"] == []
 
 

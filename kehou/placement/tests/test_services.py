@@ -5,13 +5,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from kehou.catalog.models import Category, Menu, Offering
-from kehou.enrollment.models import (
-    AllocationOutcome,
-    AllocationRun,
-    Enrollment,
-    WaitlistEntry,
-)
+from kehou.enrollment.models import Enrollment, WaitlistEntry
 from kehou.placement import services
+from kehou.placement.models import AllocationOutcome, AllocationRun
 from kehou.placement.services import AllocationRefused
 
 from .factories import apply, child, closed_menu, homework, offering

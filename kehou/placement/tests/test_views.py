@@ -6,8 +6,9 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from kehou.catalog.models import Menu, Offering
-from kehou.enrollment.models import AllocationRun, Enrollment, WaitlistEntry
+from kehou.enrollment.models import Enrollment, WaitlistEntry
 from kehou.placement import services
+from kehou.placement.models import AllocationRun
 
 from .factories import apply, child, closed_menu, homework, offering
 

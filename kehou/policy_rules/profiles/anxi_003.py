@@ -3,7 +3,8 @@
 Seed 003 names "5+2" without spelling it out; it is read with the meaning seed 000 gives
 (5 days a week, at least 2 hours a day) — see each citation's note. Silent in seed 003, so
 absent here: the off-work end time, evening study, vacation opening, the pay floor, a fee
-standard and the homework rules.
+standard, the homework rules and what a menu may not hold (subject training, new lessons,
+commercial promotion, high-risk activities, agency fees).
 """
 
 from ..model import BASIC_CATEGORIES, Citation, ContentModel, ProfileRules, Rule, UrbanTarget
@@ -32,6 +33,15 @@ PROFILE = ProfileRules(
     service_days_per_week=Rule(5, _5_PLUS_2),
     min_minutes_per_day=Rule(120, _5_PLUS_2),
     content_models=Rule((TWO_PLUS_N,), _2_PLUS_N),
+    instructors_vetted=Rule(
+        True,
+        Citation(
+            SEED,
+            "三、工作措施 · 3.用好资源,丰富形式",
+            "鼓励学校聘请退休教师、具备资质的社会专业人员、非遗传承人或志愿者承担课后服务工作。",
+            note="外聘人员须具备资质并经背景审查",
+        ),
+    ),
     urban_target=Rule(
         UrbanTarget(TWO_PLUS_THREE, share_percent=80),
         Citation(

@@ -12,6 +12,14 @@ from ..model import Citation, FeeStandard, ProfileRules, Rule
 SEED = "001_5321a4d9f89be473"
 TIME_SECTION = "三、服务内容与方式 ·（二）服务时间"
 FORM_SECTION = "三、服务内容与方式 ·（四）服务形式 · 1.丰富校内课后服务样式"
+CONTENT_SECTION = "三、服务内容与方式 ·（三）服务内容"
+
+_EVENING = Citation(
+    SEED,
+    TIME_SECTION,
+    "初中学校可探索在工作日晚上开设自习班，但不得讲授新课，不得分配到学科，"
+    "原则上结束时间不晚于20:30。",
+)
 
 _5_2_1 = Citation(
     SEED,
@@ -44,13 +52,22 @@ PROFILE = ProfileRules(
         True,
         Citation(SEED, TIME_SECTION, "对有特殊需要的学生，学校应提供延时托管服务。"),
     ),
-    evening_study_latest_end=Rule(
-        dt.time(20, 30),
+    evening_study_latest_end=Rule(dt.time(20, 30), _EVENING),
+    evening_study_weekdays_only=Rule(True, _EVENING),
+    no_new_lessons=Rule(True, Citation(SEED, CONTENT_SECTION, "不得组织集体补课和上新课。")),
+    no_commercial_promotion=Rule(
+        True, Citation(SEED, CONTENT_SECTION, "严禁开展商业推广性质的活动")
+    ),
+    no_high_risk_activities=Rule(
+        True, Citation(SEED, CONTENT_SECTION, "不得组织开展危险性较高的活动")
+    ),
+    instructors_vetted=Rule(
+        True,
         Citation(
             SEED,
-            TIME_SECTION,
-            "初中学校可探索在工作日晚上开设自习班，但不得讲授新课，不得分配到学科，"
-            "原则上结束时间不晚于20:30。",
+            "三、服务内容与方式 ·（四）服务形式 · 2.拓宽校外课后服务渠道",
+            "三是充分发挥社会热心人士、退休教师、具备资质的社会专业人员、特别是家长的作用",
+            note="外聘人员须具备资质并经背景审查",
         ),
     ),
     vacation_weeks_winter=Rule(1, _VACATION),

@@ -14,6 +14,20 @@ from ..model import Citation, ProfileRules, Rule
 
 SEED = "000_9a9d0b41bb444542"
 TIME_SECTION = "二、坚持需求导向,全面扩大课后服务范围和时间 · 保证课后服务时间"
+QUALITY_SECTION = "三、聚焦学生发展,着力提升课后服务质量和水平"
+FUNDING_SECTION = "四、强化组织领导 · 落实经费保障"
+
+_EVENING = Citation(
+    SEED,
+    TIME_SECTION,
+    "有条件的初中,周一至周五可设晩自习(一般安排2小时以内,原则上不晚于20:30结束)。",
+)
+_ORGANISATIONS = Citation(
+    SEED,
+    QUALITY_SECTION + " · 拓展校外渠道",
+    "可根据发展学生兴趣特长的需要,适当引进资质优、行为规范、信誉度高、无违法违规记录的社会"
+    "组织和校外专业机构参与课后服务,但不得开展学科类培训。",
+)
 
 _5_PLUS_2 = Citation(
     SEED,
@@ -52,12 +66,30 @@ PROFILE = ProfileRules(
             note="“2小时以内”:不超过120分钟",
         ),
     ),
-    evening_study_latest_end=Rule(
-        dt.time(20, 30),
+    evening_study_latest_end=Rule(dt.time(20, 30), _EVENING),
+    evening_study_weekdays_only=Rule(True, _EVENING),
+    no_subject_training_by_organisations=Rule(True, _ORGANISATIONS),
+    no_new_lessons=Rule(
+        True,
+        Citation(SEED, QUALITY_SECTION + " · 提供丰富课程", "学校不得利用课后服务时间讲授新课。"),
+    ),
+    agency_fee_for_organisations_only=Rule(
+        True,
         Citation(
             SEED,
-            TIME_SECTION,
-            "有条件的初中,周一至周五可设晩自习(一般安排2小时以内,原则上不晚于20:30结束)。",
+            FUNDING_SECTION,
+            "还可采用代收费方式向社会组织和校外专业机构提供课后服务",
+            note="代收费只用于社会组织和校外专业机构提供的项目",
+        ),
+    ),
+    instructors_vetted=Rule(
+        True,
+        Citation(
+            SEED,
+            QUALITY_SECTION + " · 拓展校外渠道",
+            "也可积极争取退休教师、学生家长、高校优秀学生、体育教练、民间艺人、能工巧匠、"
+            "非物质文化传承人等具备资质的社会专业人员或志愿服务力量",
+            note="外聘人员须具备资质并经背景审查;机构须“无违法违规记录”",
         ),
     ),
     pay_floor_per_class_hour=Rule(

@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime as dt
+from decimal import Decimal
 
 from kehou.policy_rules import Rule, RuleId, check_plan, profile_gaps, urban_target_share
 from kehou.policy_rules.profiles import PROFILES
@@ -88,13 +89,16 @@ def test_seed_002_against_seed_004_is_reported_against_the_closest_mode():
             RuleId.CONTENT_MODEL,
             "方案未说明每天作业辅导时长,“30+X”要求30分钟(也可采用“每周1-2天社团”)",
             True,
-        )
+        ),
+        # 004: fees only under a standard the government approved; none is entered yet
+        (RuleId.FEE, "方案未说明是否收取课后服务费(不得收费)", True),
     ]
-    # a school that states 30 minutes of homework first passes
-    plan = dataclasses.replace(SEED_002_PLAN, homework_minutes_per_day=30)
+    free = dataclasses.replace(SEED_002_PLAN, fee_yuan_per_term=Decimal(0))
+    # a free school that states 30 minutes of homework first passes
+    plan = dataclasses.replace(free, homework_minutes_per_day=30)
     assert check_plan(plan, PROFILES["binzhou_004"]) == []
     # and so does one running clubs on two days a week
-    plan = dataclasses.replace(SEED_002_PLAN, club_days_per_week=2)
+    plan = dataclasses.replace(free, club_days_per_week=2)
     assert check_plan(plan, PROFILES["binzhou_004"]) == []
 
 

@@ -2,7 +2,8 @@
 
 import datetime as dt
 
-from kehou.terms.models import CalendarYear, Session, SpecialDay
+from kehou.sittings.models import Sitting
+from kehou.terms.models import CalendarYear, SpecialDay
 from kehou.testing import factories as f
 
 D = dt.date
@@ -43,7 +44,7 @@ def snapshot():
     """Everything this app writes, to assert that a refusal changed nothing."""
     return (
         sorted(
-            Session.objects.values_list(
+            Sitting.objects.values_list(
                 "id", "plan_id", "slot_id", "date", "start", "end", "roll_taken_at"
             )
         ),

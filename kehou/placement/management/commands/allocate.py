@@ -12,17 +12,19 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from kehou.catalog.models import Menu
+from kehou.core import errors
+from kehou.org.access import SYSTEM
 from kehou.org.models import School
 from kehou.placement import services
 from kehou.placement.selectors import metric_lines
 from kehou.terms.models import Term
+from kehou.terms.selectors import term_for_code
 
 
 def _term(code: str) -> Term:
     try:
-        year, semester = code.split("-")
-        return Term.objects.get(school_year__start_year=int(year), semester=int(semester))
-    except (ValueError, Term.DoesNotExist):
+        return term_for_code(code)
+    except Term.DoesNotExist:
         raise CommandError(
             _("No term %(code)s (write it as 2026-1 for autumn 2026, 2026-2 for spring 2027).")
             % {"code": code}
@@ -54,10 +56,10 @@ class Command(BaseCommand):
             )
         try:
             run = services.allocation_run(
-                menu=menu, actor=None, seed=seed, mechanism=mechanism, dry_run=dry_run
+                menu=menu, actor=SYSTEM, seed=seed, mechanism=mechanism, dry_run=dry_run
             )
         except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from None
+            raise CommandError(" ".join(errors.messages(exc))) from None
         if json:
             self.stdout.write(_dumps(run))
             return

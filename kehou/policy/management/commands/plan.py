@@ -17,6 +17,7 @@ from kehou.policy.models import PolicyProfile
 from kehou.policy_rules import RULE_ZH, profile_gaps
 from kehou.policy_rules.check import jsonable
 from kehou.terms.models import Term
+from kehou.terms.selectors import current_term, term_for_code
 
 
 def _bad(message: str) -> CommandError:
@@ -76,7 +77,7 @@ class Command(BaseCommand):
 
     def _term(self, code: str | None) -> Term:
         try:
-            return selectors.term_by_code(code)
+            return term_for_code(code)
         except Term.DoesNotExist as error:
             raise _bad(str(error)) from None
 
@@ -111,7 +112,7 @@ class Command(BaseCommand):
             except Region.DoesNotExist:
                 raise _bad(f"地区代码{options['region']}不存在") from None
             schools = schools.filter(region__path__startswith=region.path)
-        term = self._term(options["term"]) if options["term"] else selectors.default_term()
+        term = self._term(options["term"]) if options["term"] else current_term()
         if term is None:
             raise _bad("还没有任何学期")
         table = selectors.compliance_table(schools, term=term)

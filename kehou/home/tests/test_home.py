@@ -9,7 +9,7 @@ from kehou.testing import factories as f
 
 def _home(client, user, **query):
     client.force_login(user)
-    return client.get(reverse("accounts:home"), query)
+    return client.get(reverse("home:index"), query)
 
 
 def test_bureau_home_summarises_region(client, north, south, city_officer):
@@ -106,7 +106,7 @@ def test_gate_search_leaves_out_guardian_who_may_not_collect(client, north):
 def test_every_home_renders_in_english(client, north, persona):
     client.force_login(getattr(north, persona))
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    response = client.get(reverse("accounts:home"))
+    response = client.get(reverse("home:index"))
     assert response.status_code == 200
     assert "Log out" in response.content.decode()
 
@@ -125,5 +125,5 @@ def test_gate_search_query_count_does_not_grow(client, north, django_assert_max_
     client.force_login(north.gate)
     # then
     with django_assert_max_num_queries(8):
-        response = client.get(reverse("accounts:home"), {"q": "王"})
+        response = client.get(reverse("home:index"), {"q": "王"})
     assert len(response.context["results"]) == 13

@@ -29,7 +29,7 @@ def _activate(client, north, **overrides):
         "password2": PASSWORD,
         **overrides,
     }
-    return client.post(reverse("accounts:activate"), data)
+    return client.post(reverse("org:activate"), data)
 
 
 def test_activation_creates_guardian_login(client, north, roster_guardian):
@@ -49,7 +49,7 @@ def test_activation_creates_guardian_login(client, north, roster_guardian):
         reverse("accounts:login"), {"username": "13812340000", "password": PASSWORD}
     )
     assert login.status_code == 302
-    home = client.get(reverse("accounts:home"))
+    home = client.get(reverse("home:index"))
     assert [c.name for c in home.context["children"]] == [north.child.name]
 
 
@@ -118,14 +118,14 @@ def test_activation_checks_the_password(
 
 
 def test_activation_page_renders_in_chinese(client, db):
-    body = client.get(reverse("accounts:activate")).content.decode()
+    body = client.get(reverse("org:activate")).content.decode()
     assert "学籍号" in body
     assert "激活" in body
 
 
 def test_logged_in_user_is_sent_home(client, north):
     client.force_login(north.admin)
-    response = client.get(reverse("accounts:activate"))
+    response = client.get(reverse("org:activate"))
     assert response.status_code == 302
 
 

@@ -1,4 +1,4 @@
-"""Account writes (SPEC R26)."""
+"""Writes of the organisation's people (SPEC R2, R26): a guardian's own activation."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
