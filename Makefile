@@ -1,4 +1,5 @@
-# kehou: `make demo` serves the demo city, `make test` runs the whole suite on SQLite and PostgreSQL.
+# kehou: `make demo` serves the demo city with its worker, `make test` runs the whole suite on
+# SQLite and PostgreSQL.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -17,8 +18,8 @@ $(BIN)/.installed: pyproject.toml
 demo: $(BIN)/.installed
 	KEHOU_DEBUG=1 $(KEHOU) migrate --noinput
 	KEHOU_DEBUG=1 $(KEHOU) seed --if-empty
-	@echo "Serving kehou on http://$(HOST)/ (Ctrl-C stops it)"
-	KEHOU_DEBUG=1 $(KEHOU) runserver $(HOST)
+	@echo "Serving kehou on http://$(HOST)/ with its background worker (Ctrl-C stops both)"
+	KEHOU_DEBUG=1 $(KEHOU) serve $(HOST)
 
 # Debian's chromium and CJK fonts for the browser tests. Installing needs root; without
 # it the browser tests are skipped with a reason and the rest of the suite still runs.
@@ -33,6 +34,7 @@ browser-deps:
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .

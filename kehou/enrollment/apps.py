@@ -7,12 +7,13 @@ class EnrollmentConfig(AppConfig):
     verbose_name = _("Applications, choices and enrolments")
 
     def ready(self) -> None:
-        # Applications, signatures and seats are the history a family may dispute; seat
-        # counters change by conditional UPDATE (no signal), the Enrollment rows record it.
+        # Applications and signatures are the history a family may dispute, kept by
+        # django-auditlog. Seats and waiting lists keep their own history, SeatEvent,
+        # written by the seat path for bulk changes too (kehou.enrollment.seats).
         from auditlog.registry import auditlog
 
         from kehou.enrollment import models as m
 
-        for model in (m.Application, m.AgreementSignature, m.Enrollment, m.WaitlistEntry):
+        for model in (m.Application, m.AgreementSignature):
             if not auditlog.contains(model):
                 auditlog.register(model)

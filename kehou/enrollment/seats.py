@@ -211,14 +211,20 @@ def place_all(
 
 
 def end(
-    enrolments: Iterable[Enrollment], *, on: dt.date, actor, reason: str, reference: str = ""
+    enrolments: Iterable[Enrollment],
+    *,
+    on: dt.date,
+    actor,
+    reason: str,
+    reference: str = "",
+    today: dt.date | None = None,
 ) -> list[int]:
     """The children leave these groups from `on` (the first day they are no longer there).
     On or before today the seats are released now; a later day keeps each seat until then
     (`release_due` lets it go). Returns the offerings with a seat released now, whose
     waiting lists are offered the seat after commit. The caller holds the lock of each
     enrolment's application."""
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     released: list[int] = []
     events = []
     reason = reason[:200]
@@ -281,14 +287,9 @@ def release_due(today: dt.date | None = None, *, actor=None) -> int:
             ).first()
             if enrolment is None:
                 continue
-            count += len(
-                end(
-                    [enrolment],
-                    on=enrolment.ends_on,
-                    actor=actor,
-                    reason=enrolment.withdrawn_reason,
-                )
-            )
+            reason = enrolment.withdrawn_reason
+            freed = end([enrolment], on=enrolment.ends_on, actor=actor, reason=reason, today=today)
+            count += len(freed)
     return count
 
 

@@ -105,20 +105,6 @@ def access_enrollment(user: User, pk: int) -> Enrollment:
     raise Http404
 
 
-def access_claim(user: User, application_pk: int, offering_pk: int) -> tuple[Application, Offering]:
-    app = access_own_application(user, application_pk)
-    offering = (
-        Offering.objects.filter(
-            menu__school_id=app.student.school_id, menu__term_id=app.term_id, pk=offering_pk
-        )
-        .select_related("menu")
-        .first()
-    )
-    if offering is None:
-        raise Http404
-    return app, offering
-
-
 def _get(queryset: QuerySet, **lookup):
     obj = queryset.select_related("student__school", "term__school_year").filter(**lookup).first()
     if obj is None:

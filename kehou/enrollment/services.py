@@ -22,13 +22,20 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kehou.accounts.models import User
-from kehou.catalog.models import Menu, Offering, priority_tier, student_priority_groups
+from kehou.catalog.models import (
+    EXTENDED_CATEGORIES,
+    Menu,
+    Offering,
+    OfferingMeeting,
+    priority_tier,
+    student_priority_groups,
+)
 from kehou.catalog.services import buckets_of
 from kehou.core.errors import Problems, refusal
 from kehou.core.labels import weekday_label, weekdays_label
@@ -42,7 +49,7 @@ from kehou.enrollment.models import (
     WaitlistEntry,
 )
 from kehou.org import access
-from kehou.org.models import School, Student
+from kehou.org.models import ClassMembership, School, Student, StudentGuardian
 from kehou.org.selectors import class_in_year, grade_in_year
 from kehou.terms.models import Term
 
@@ -544,7 +551,7 @@ def choices_set(*, application: Application, offering_ids: Sequence[int], actor:
 # --------------------------------------------------------------------------- seats
 
 
-def _check_claim(app: Application, offering: Offering, actor: User, now) -> Menu:
+def _check_claim(app: Application, offering: Offering, grade: int | None, now) -> Menu:
     menu = offering.menu
     if menu.school_id != app.student.school_id or menu.term_id != app.term_id:
         raise access.OutOfScope
@@ -563,10 +570,44 @@ def _check_claim(app: Application, offering: Offering, actor: User, now) -> Menu
             "application_not_approved",
             _("The school has not approved the application yet, so offerings cannot be taken."),
         )
-    grade = child_grade(app.student, app.term)
     if grade is None or not offering.grade_from <= grade <= offering.grade_to:
         raise _grade_refusal(offering, grade, field="offering")
     return menu
+
+
+def _lock_for_claim(application_id: int, actor) -> Application:
+    """The application, locked, in one query with what a claim checks: whether the actor
+    is a guardian of the child (`actor_is_guardian`) and the child's grade this school year
+    (`grade`). A claim is the rush of a first-come-first-served window, so it stays lean."""
+    guardian = StudentGuardian.objects.filter(
+        student_id=OuterRef("student_id"), guardian__user_id=getattr(actor, "pk", None) or 0
+    )
+    grade = ClassMembership.objects.filter(
+        student_id=OuterRef("student_id"), school_year_id=OuterRef("term__school_year_id")
+    ).values("school_class__grade")[:1]
+    app = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("student__school", "term")
+        .annotate(actor_is_guardian=Exists(guardian), grade=Subquery(grade))
+        .filter(pk=application_id)
+        .first()
+    )
+    if app is None:
+        raise access.OutOfScope
+    is_guardian = app.actor_is_guardian and getattr(actor, "role", None) == User.Role.GUARDIAN
+    if not is_guardian and not access.may_manage_school(actor, app.student.school):
+        raise access.OutOfScope
+    return app
+
+
+def _meetings_of(offering_ids) -> dict[int, frozenset]:
+    """The 5-minute buckets each offering meets in, in one query."""
+    found: dict[int, list] = {pk: [] for pk in offering_ids}
+    for offering_id, weekday, start, end in OfferingMeeting.objects.filter(
+        offering_id__in=list(found)
+    ).values_list("offering_id", "weekday", "start", "end"):
+        found[offering_id].append((weekday, start, end))
+    return {pk: buckets_of(meetings) for pk, meetings in found.items()}
 
 
 def _check_fits(student_id: int, offering: Offering, menu: Menu) -> None:
@@ -603,49 +644,83 @@ def _check_fits(student_id: int, offering: Offering, menu: Menu) -> None:
 def _record_choice(app: Application, offering: Offering) -> None:
     """In FCFS the order of claims is the family's order of preference; recorded as ranks so a
     freed seat can be re-offered by the same rule as after an allocation."""
-    if Choice.objects.filter(application=app, offering=offering).exists():
-        return
-    last = Choice.objects.filter(application=app).aggregate(r=Max("rank"))["r"] or 0
-    Choice.objects.create(application=app, offering=offering, rank=last + 1)
+    ranks = dict(
+        Choice.objects.filter(application_id=app.pk).order_by().values_list("offering_id", "rank")
+    )
+    if offering.pk not in ranks:
+        Choice.objects.create(
+            application=app, offering=offering, rank=max(ranks.values(), default=0) + 1
+        )
+
+
+def _pk(value) -> int:
+    return value if isinstance(value, int) else value.pk
 
 
 def fcfs_claim(
-    *, application: Application, offering: Offering, actor: User
+    *, application: Application | int, offering: Offering | int, actor: User
 ) -> Enrollment | WaitlistEntry:
     """Take a seat first come, first served, or join the waiting list when the offering is
     full (a ValidationError for a claim that may not happen). Idempotent: a second click
-    returns the seat or waiting-list place the child already has."""
+    returns the seat or waiting-list place the child already has. Takes the application
+    and the offering or their ids: a page can pass the ids of its URL, since this service
+    checks the actor's scope itself (OutOfScope, a 404)."""
     now = timezone.now()
-    offering = (
-        Offering.objects.select_related("menu", "activity")
-        .prefetch_related("meetings")
-        .get(pk=offering.pk)
-    )
     with transaction.atomic():
-        app = seats.lock_application(application.pk)
-        access.require_guardian_or_school_admin(actor, app.student)
-        menu = _check_claim(app, offering, actor, now)
-        held = Enrollment.objects.filter(
-            student_id=app.student_id, offering=offering, status=Enrollment.Status.ACTIVE
-        ).first()
-        if held is not None:
-            return held
+        app = _lock_for_claim(_pk(application), actor)
+        offering = (
+            Offering.objects.select_related("menu", "activity").filter(pk=_pk(offering)).first()
+        )
+        if offering is None:
+            raise access.OutOfScope
+        menu = _check_claim(app, offering, app.grade, now)
+        held = list(
+            Enrollment.objects.filter(
+                student_id=app.student_id,
+                offering__menu_id=menu.pk,
+                status=Enrollment.Status.ACTIVE,
+            ).values_list("pk", "offering_id", "offering__activity__category")
+        )
+        held_offerings = {offering_id: pk for pk, offering_id, _category in held}
+        if offering.pk in held_offerings:
+            return Enrollment.objects.select_related("offering").get(pk=held_offerings[offering.pk])
         waiting = WaitlistEntry.objects.filter(
             offering=offering, student_id=app.student_id, status__in=WAITING
         ).first()
         if waiting is not None:
             return waiting
-        _check_fits(app.student_id, offering, menu)
-        starts_on = max(app.starts_on or app.term.start, timezone.localdate())
+        meetings = _meetings_of([offering.pk, *held_offerings])
+        for offering_id in held_offerings:
+            if meetings[offering.pk] & meetings[offering_id]:
+                other = Offering.objects.get(pk=offering_id)
+                raise refusal(
+                    "time_clash",
+                    _("At the same time as “%(other)s”, which the child has already."),
+                    field="offering",
+                    other=str(other),
+                )
+        if offering.activity.is_extended:
+            extended = sum(1 for _pk, _o, category in held if category in EXTENDED_CATEGORIES)
+            if extended >= menu.max_extended_per_child:
+                raise refusal(
+                    "extended_limit",
+                    _(
+                        "A child takes at most %(k)d extended offerings a week, and has them "
+                        "already."
+                    ),
+                    field="offering",
+                    k=menu.max_extended_per_child,
+                )
         enrolment = seats.take(
             application=app,
             offering=offering,
             source=Enrollment.Source.FCFS,
-            starts_on=starts_on,
+            starts_on=max(app.starts_on or app.term.start, timezone.localdate()),
             actor=actor,
         )
         _record_choice(app, offering)
         if enrolment is not None:
+            enrolment.offering = offering
             return enrolment
         return seats.wait(
             application=app,

@@ -234,21 +234,23 @@ def fcfs(request, application_pk: int):
 @login_required
 @require_POST
 def claim(request, application_pk: int, offering_pk: int):
-    app, offering = selectors.access_claim(request.user, application_pk, offering_pk)
+    """The rush page's button: the service checks who may claim (a 404 for anyone else)."""
     try:
-        result = services.fcfs_claim(application=app, offering=offering, actor=request.user)
+        result = services.fcfs_claim(
+            application=application_pk, offering=offering_pk, actor=request.user
+        )
     except ValidationError as error:
         _errors(request, error)
     else:
         if isinstance(result, Enrollment):
-            messages.success(request, _("You have a seat in “%(o)s”.") % {"o": offering})
+            messages.success(request, _("You have a seat in “%(o)s”.") % {"o": result.offering})
         else:
             messages.warning(
                 request,
                 _("The offering is full: the child is on its waiting list, number %(n)d in line.")
                 % {"n": waiting_position(result)},
             )
-    return redirect("enrollment:fcfs", application_pk=app.pk)
+    return redirect("enrollment:fcfs", application_pk=application_pk)
 
 
 # --------------------------------------------------------------------------- withdrawals

@@ -221,14 +221,18 @@ def offering(
     *,
     capacity: int = 10,
     category: str = "arts",
-    meetings=(MON_1600,),
+    weekday: int = 0,
+    start: datetime.time = datetime.time(16, 0),
+    end: datetime.time = datetime.time(17, 0),
+    meetings=None,
     grades: tuple[int, int] = (1, 6),
     fallback: bool = False,
     activity=None,
     instructor=None,
     **fields,
 ):
-    """An offering of `menu` with its meetings, written straight to the tables (no menu
+    """An offering of `menu` meeting once a week (`weekday`, `start`–`end`) or at each of
+    `meetings` ((weekday, start, end) triples), written straight to the tables (no menu
     checks: use kehou.catalog.services.offering_save to test those)."""
     from kehou.catalog.models import Activity, Offering, OfferingMeeting
 
@@ -244,8 +248,8 @@ def offering(
         instructor=instructor,
         **fields,
     )
-    for weekday, start, end in meetings:
-        OfferingMeeting.objects.create(offering=created, weekday=weekday, start=start, end=end)
+    for day, begins, ends in meetings if meetings is not None else [(weekday, start, end)]:
+        OfferingMeeting.objects.create(offering=created, weekday=day, start=begins, end=ends)
     return created
 
 
@@ -256,7 +260,7 @@ def homework(menu, *, capacity: int = 2, name: str = "作业辅导"):
         name,
         capacity=capacity,
         category="homework",
-        meetings=[(4, datetime.time(16, 0), datetime.time(17, 0))],
+        weekday=4,
         fallback=True,
     )
 

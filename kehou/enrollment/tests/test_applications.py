@@ -8,9 +8,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kehou.catalog.models import Menu
-from kehou.enrollment import services
-from kehou.enrollment.models import AgreementSignature, Application, Enrollment, WaitlistEntry
-from kehou.enrollment.tests import factories as ef
+from kehou.enrollment import seats, services
+from kehou.enrollment.models import (
+    AgreementSignature,
+    Application,
+    Enrollment,
+    SeatEvent,
+    WaitlistEntry,
+)
+from kehou.org.access import OutOfScope
+from kehou.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +26,7 @@ def submit(persona, term, **overrides):
     values = {
         "student": persona.child,
         "term": term,
-        "guardian_user": persona.guardian_user,
+        "actor": persona.guardian_user,
         "service_weekdays": [0, 2, 4],
         "wants_extended_care": True,
         "has_accident_insurance": False,
@@ -31,8 +38,8 @@ def submit(persona, term, **overrides):
 
 def test_guardian_applies_and_signs_the_current_agreement(north, term):
     # given
-    ef.agreement(north.school, version=1)
-    v2 = ef.agreement(north.school, version=2)
+    f.agreement(north.school, version=1)
+    v2 = f.agreement(north.school, version=2)
     # when
     app = submit(north, term)
     # then
@@ -48,17 +55,17 @@ def test_guardian_applies_and_signs_the_current_agreement(north, term):
 
 def test_other_guardian_cannot_apply(north, south, term):
     # given
-    ef.agreement(north.school)
+    f.agreement(north.school)
     # when / then
-    with pytest.raises(ValidationError, match="监护人"):
-        submit(north, term, guardian_user=south.guardian_user)
+    with pytest.raises(OutOfScope):
+        submit(north, term, actor=south.guardian_user)
     assert not Application.objects.exists()
 
 
 def test_school_admin_cannot_apply_for_the_family(north, term):
-    ef.agreement(north.school)
-    with pytest.raises(ValidationError):
-        submit(north, term, guardian_user=north.admin)
+    f.agreement(north.school)
+    with pytest.raises(OutOfScope):
+        submit(north, term, actor=north.admin)
     assert not Application.objects.exists()
 
 
@@ -71,7 +78,7 @@ def test_school_admin_cannot_apply_for_the_family(north, term):
     ],
 )
 def test_bad_application_is_refused_and_nothing_is_written(north, term, overrides, expected):
-    ef.agreement(north.school)
+    f.agreement(north.school)
     with pytest.raises(ValidationError) as error:
         submit(north, term, **overrides)
     assert any(expected in m for m in error.value.messages)
@@ -80,8 +87,8 @@ def test_bad_application_is_refused_and_nothing_is_written(north, term, override
 
 
 def test_an_old_agreement_version_is_refused(north, term):
-    old = ef.agreement(north.school, version=1)
-    ef.agreement(north.school, version=2)
+    old = f.agreement(north.school, version=1)
+    f.agreement(north.school, version=2)
     with pytest.raises(ValidationError, match="第2版"):
         submit(north, term, agreement=old)
     assert not Application.objects.exists()
@@ -96,7 +103,7 @@ def test_no_agreement_published_means_no_application(north, term):
 def test_service_days_follow_the_published_plan(north, term):
     from kehou.policy.models import SchoolPlan
 
-    ef.agreement(north.school)
+    f.agreement(north.school)
     SchoolPlan.objects.create(
         school=north.school,
         term=term,
@@ -109,7 +116,7 @@ def test_service_days_follow_the_published_plan(north, term):
 
 
 def test_teacher_reviews_then_admin_approves(north, term):
-    ef.agreement(north.school)
+    f.agreement(north.school)
     app = submit(north, term)
     # the admin may not skip the class teacher
     with pytest.raises(ValidationError, match="班主任审核"):
@@ -128,29 +135,29 @@ def test_teacher_reviews_then_admin_approves(north, term):
 
 
 def test_only_the_head_teacher_reviews(north, south, term):
-    ef.agreement(north.school)
+    f.agreement(north.school)
     app = submit(north, term)
     for stranger in (south.teacher, north.admin, north.guardian_user):
-        with pytest.raises(ValidationError, match="班主任"):
+        with pytest.raises(OutOfScope):
             services.application_teacher_review(application=app, actor=stranger)
     app.refresh_from_db()
     assert app.status == Application.Status.SUBMITTED and app.teacher_reviewed_by is None
 
 
 def test_other_school_admin_cannot_decide(north, south, term):
-    ef.agreement(north.school)
+    f.agreement(north.school)
     app = submit(north, term)
     services.application_teacher_review(application=app, actor=north.teacher)
-    with pytest.raises(ValidationError):
+    with pytest.raises(OutOfScope):
         services.application_approve(application=app, actor=south.admin)
-    with pytest.raises(ValidationError):
+    with pytest.raises(OutOfScope):
         services.application_refuse(application=app, actor=south.admin, reason="名额不足")
     app.refresh_from_db()
     assert app.status == Application.Status.TEACHER_REVIEWED and app.decided_by is None
 
 
 def test_refusal_needs_a_reason(north, term):
-    ef.agreement(north.school)
+    f.agreement(north.school)
     app = submit(north, term)
     with pytest.raises(ValidationError) as error:
         services.application_refuse(application=app, actor=north.admin, reason="  ")
@@ -161,14 +168,14 @@ def test_refusal_needs_a_reason(north, term):
 
 
 def test_the_database_refuses_a_refusal_without_reason(north, term):
-    ef.agreement(north.school)
+    f.agreement(north.school)
     app = submit(north, term)
     with pytest.raises(IntegrityError), transaction.atomic():
         Application.objects.filter(pk=app.pk).update(status=Application.Status.REFUSED)
 
 
 def test_refusal_with_reason_and_apply_again(north, term):
-    ef.agreement(north.school)
+    f.agreement(north.school)
     app = submit(north, term)
     services.application_refuse(application=app, actor=north.admin, reason="已在校外托管")
     app.refresh_from_db()
@@ -180,8 +187,8 @@ def test_refusal_with_reason_and_apply_again(north, term):
 
 
 def test_approved_application_cannot_be_resubmitted(north, term):
-    ef.agreement(north.school)
-    app = ef.approved(north.child, term)
+    f.agreement(north.school)
+    app = f.application(north.child, term)
     with pytest.raises(ValidationError, match="已获批准"):
         submit(north, term, service_weekdays=[1])
     app.refresh_from_db()
@@ -189,68 +196,71 @@ def test_approved_application_cannot_be_resubmitted(north, term):
 
 
 def _seated(persona, term, menu, offering):
-    app = ef.approved(persona.child, term)
-    Enrollment.objects.create(
-        student=persona.child,
-        offering=offering,
-        application=app,
-        source=Enrollment.Source.ALLOCATION,
-        starts_on=term.start,
-    )
-    offering.taken = 1
-    offering.save(update_fields=["taken"])
+    app = f.application(persona.child, term)
+    f.enrol(app, offering, source=Enrollment.Source.ALLOCATION)
     return app
 
 
-def test_withdraw_with_a_date_ends_enrolments_and_frees_seats(
-    north, term, monkeypatch, django_capture_on_commit_callbacks
-):
-    # given
-    menu = ef.menu(north.school, status=Menu.Status.RUNNING)
-    offering = ef.offering(menu, capacity=1)
+def test_withdraw_from_a_later_day_keeps_the_seat_until_then(north, term):
+    # given: a seated child who is also waiting for another offering
+    menu = f.menu(north.school, status=Menu.Status.RUNNING)
+    offering = f.offering(menu, capacity=1)
+    other_offering = f.offering(menu, "足球", capacity=1, weekday=1)
     app = _seated(north, term, menu, offering)
-    other = ef.child(north.school, north.school_class)
-    other_app = ef.approved(other, term)
     WaitlistEntry.objects.create(
-        offering=offering, student=north.child, application=app, tier=1, lottery_number=1
-    )
-    WaitlistEntry.objects.create(
-        offering=offering, student=other, application=other_app, tier=1, lottery_number=2
-    )
-    refilled = []
-    monkeypatch.setattr(
-        "kehou.placement.services.waitlist_refill",
-        lambda *, offering_id: refilled.append(offering_id) or [],
+        offering=other_offering, student=north.child, application=app, tier=1, lottery_number=1
     )
     on = timezone.localdate() + dt.timedelta(days=7)
     # when
-    with django_capture_on_commit_callbacks() as callbacks:
-        services.application_withdraw(
-            application=app, actor=north.guardian_user, on=on, reason="搬家"
-        )
-    assert refilled == []  # the refill waits for the commit
-    for callback in callbacks:
-        callback()
-    # then
+    services.application_withdraw(application=app, actor=north.guardian_user, on=on, reason="搬家")
+    # then the child leaves the service from that day; the seat is held until then
     app.refresh_from_db()
     assert app.status == Application.Status.WITHDRAWN and app.withdrawn_on == on
     enrolment = Enrollment.objects.get(student=north.child)
-    assert enrolment.status == Enrollment.Status.WITHDRAWN and enrolment.ends_on == on
+    assert enrolment.status == Enrollment.Status.ACTIVE and enrolment.ends_on == on
     offering.refresh_from_db()
-    assert offering.taken == 0
+    assert offering.taken == 1
+    # and the waiting-list place ends now
     assert WaitlistEntry.objects.get(student=north.child).status == WaitlistEntry.Status.REMOVED
-    assert WaitlistEntry.objects.get(student=other).status == WaitlistEntry.Status.WAITING
-    assert refilled == [offering.pk]
-    # the UPDATE sends no signal: the service wrote the history entry itself
-    from auditlog.models import LogEntry
+    # the seat history says who, what, from when and why
+    ended = SeatEvent.objects.get(enrollment=enrolment, kind=SeatEvent.Kind.ENDED)
+    assert ended.actor == north.guardian_user and ended.effective_on == on
+    assert ended.reason == "搬家" and ended.school == north.school
+    # on that day the periodic job releases the seat
+    assert seats.release_due(on - dt.timedelta(days=1)) == 0
+    assert seats.release_due(on) == 1
+    enrolment.refresh_from_db()
+    offering.refresh_from_db()
+    assert enrolment.status == Enrollment.Status.WITHDRAWN and offering.taken == 0
+    assert SeatEvent.objects.filter(enrollment=enrolment, kind=SeatEvent.Kind.RELEASED).exists()
 
-    entry = LogEntry.objects.get_for_object(enrolment).get(action=LogEntry.Action.UPDATE)
-    assert entry.actor == north.guardian_user and entry.changes["ends_on"][1] == str(on)
+
+def test_withdraw_today_frees_the_seat_for_the_waiting_list_after_commit(
+    north, term, django_capture_on_commit_callbacks
+):
+    menu = f.menu(north.school, status=Menu.Status.RUNNING)
+    offering = f.offering(menu, capacity=1)
+    app = _seated(north, term, menu, offering)
+    other = f.child(north.school, north.school_class)
+    other_app = f.application(other, term, choices=[offering])
+    WaitlistEntry.objects.create(
+        offering=offering, student=other, application=other_app, tier=1, lottery_number=2
+    )
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.application_withdraw(application=app, actor=north.guardian_user, on=today)
+        # the seat is not offered before the withdrawal commits
+        assert WaitlistEntry.objects.get(student=other).status == WaitlistEntry.Status.WAITING
+    for callback in callbacks:
+        callback()
+    offering.refresh_from_db()
+    assert offering.taken == 0 and offering.held == 1
+    assert WaitlistEntry.objects.get(student=other).status == WaitlistEntry.Status.OFFERED
 
 
 def test_guardian_cannot_backdate_a_withdrawal_but_the_school_can(north, term):
-    menu = ef.menu(north.school, status=Menu.Status.RUNNING)
-    offering = ef.offering(menu, capacity=1)
+    menu = f.menu(north.school, status=Menu.Status.RUNNING)
+    offering = f.offering(menu, capacity=1)
     app = _seated(north, term, menu, offering)
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     with pytest.raises(ValidationError, match="退出日期"):
@@ -263,15 +273,15 @@ def test_guardian_cannot_backdate_a_withdrawal_but_the_school_can(north, term):
 
 
 def test_withdraw_outside_the_term_or_by_a_stranger_is_refused(north, south, term):
-    menu = ef.menu(north.school, status=Menu.Status.RUNNING)
-    offering = ef.offering(menu, capacity=1)
+    menu = f.menu(north.school, status=Menu.Status.RUNNING)
+    offering = f.offering(menu, capacity=1)
     app = _seated(north, term, menu, offering)
     with pytest.raises(ValidationError, match="不在本学期"):
         services.application_withdraw(
             application=app, actor=north.admin, on=term.end + dt.timedelta(days=1)
         )
     for stranger in (south.guardian_user, south.admin, north.teacher):
-        with pytest.raises(ValidationError):
+        with pytest.raises(OutOfScope):
             services.application_withdraw(application=app, actor=stranger, on=timezone.localdate())
     app.refresh_from_db()
     offering.refresh_from_db()
@@ -279,10 +289,9 @@ def test_withdraw_outside_the_term_or_by_a_stranger_is_refused(north, south, ter
     assert Enrollment.objects.get().status == Enrollment.Status.ACTIVE
 
 
-def test_enrollment_withdraw_is_idempotent(north, term, monkeypatch):
-    monkeypatch.setattr("kehou.placement.services.waitlist_refill", lambda *, offering_id: [])
-    menu = ef.menu(north.school, status=Menu.Status.RUNNING)
-    offering = ef.offering(menu, capacity=2)
+def test_enrollment_withdraw_is_idempotent(north, term):
+    menu = f.menu(north.school, status=Menu.Status.RUNNING)
+    offering = f.offering(menu, capacity=2)
     _seated(north, term, menu, offering)
     enrolment = Enrollment.objects.get()
     today = timezone.localdate()
@@ -295,11 +304,11 @@ def test_enrollment_withdraw_is_idempotent(north, term, monkeypatch):
 
 
 def test_enrollment_withdraw_by_another_family_changes_nothing(north, south, term):
-    menu = ef.menu(north.school, status=Menu.Status.RUNNING)
-    offering = ef.offering(menu, capacity=2)
+    menu = f.menu(north.school, status=Menu.Status.RUNNING)
+    offering = f.offering(menu, capacity=2)
     _seated(north, term, menu, offering)
     enrolment = Enrollment.objects.get()
-    with pytest.raises(ValidationError):
+    with pytest.raises(OutOfScope):
         services.enrollment_withdraw(
             enrollment=enrolment, actor=south.guardian_user, on=timezone.localdate()
         )
@@ -309,7 +318,7 @@ def test_enrollment_withdraw_by_another_family_changes_nothing(north, south, ter
 
 
 def test_school_joins_a_withdrawn_child_again_from_a_date(north, term):
-    ef.agreement(north.school)
+    f.agreement(north.school)
     app = submit(north, term)
     services.application_withdraw(
         application=app, actor=north.guardian_user, on=timezone.localdate()
@@ -322,13 +331,13 @@ def test_school_joins_a_withdrawn_child_again_from_a_date(north, term):
 
 
 def test_join_without_a_signature_or_by_another_school_is_refused(north, south, term):
-    app = ef.approved(north.child, term)
+    app = f.application(north.child, term)
     app.status = Application.Status.WITHDRAWN
     app.save()
     on = timezone.localdate()
     with pytest.raises(ValidationError, match="安全协议"):
         services.application_join(application=app, actor=north.admin, on=on)
-    with pytest.raises(ValidationError):
+    with pytest.raises(OutOfScope):
         services.application_join(application=app, actor=south.admin, on=on)
     app.refresh_from_db()
     assert app.status == Application.Status.WITHDRAWN
@@ -346,7 +355,7 @@ def test_join_without_a_signature_or_by_another_school_is_refused(north, south, 
     ],
 )
 def test_child_priority_tier(north, facts, tiers, expected):
-    student = ef.child(north.school, north.school_class, **facts)
-    menu = ef.menu(north.school)
+    student = f.child(north.school, north.school_class, **facts)
+    menu = f.menu(north.school)
     menu.priority_tiers = tiers
     assert services.child_priority_tier(student, menu) == expected

@@ -18,8 +18,8 @@ from django.db import connection
 from kehou.catalog.models import Menu, Offering
 from kehou.enrollment import services
 from kehou.enrollment.models import Application, Enrollment, WaitlistEntry
-from kehou.enrollment.tests import factories as ef
 from kehou.org.models import ClassMembership, Guardian, Student, StudentGuardian
+from kehou.testing import factories as f
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -89,8 +89,8 @@ def _claim_all(apps, offering, actor, *, workers: int):
 
 
 def _setup(north, term, n):
-    menu = ef.menu(north.school, mode=Menu.Mode.FCFS)
-    offering = ef.offering(menu, capacity=SEATS)
+    menu = f.menu(north.school, mode=Menu.Mode.FCFS)
+    offering = f.offering(menu, capacity=SEATS)
     apps = _families(north.school, north.school_class, term, n)
     return offering, apps
 
@@ -133,9 +133,9 @@ def test_200_claims_through_a_bounded_pool_admit_exactly_30(north, term):
 
 def test_double_click_gives_one_seat(north, term):
     # given: one child, the same claim sent ten times at once
-    menu = ef.menu(north.school, mode=Menu.Mode.FCFS)
-    offering = ef.offering(menu, capacity=SEATS)
-    app = ef.approved(north.child, term)
+    menu = f.menu(north.school, mode=Menu.Mode.FCFS)
+    offering = f.offering(menu, capacity=SEATS)
+    app = f.application(north.child, term)
     # when
     results, errors = _claim_all([app] * 10, offering, north.guardian_user, workers=10)
     # then
@@ -147,10 +147,10 @@ def test_double_click_gives_one_seat(north, term):
 
 
 def test_last_seat_race_between_two_children(north, term):
-    menu = ef.menu(north.school, mode=Menu.Mode.FCFS)
-    offering = ef.offering(menu, capacity=1)
-    a = ef.approved(ef.child(north.school, north.school_class), term)
-    b = ef.approved(ef.child(north.school, north.school_class), term)
+    menu = f.menu(north.school, mode=Menu.Mode.FCFS)
+    offering = f.offering(menu, capacity=1)
+    a = f.application(f.child(north.school, north.school_class), term)
+    b = f.application(f.child(north.school, north.school_class), term)
     results, errors = _claim_all([a, b], offering, north.admin, workers=2)
     assert errors == []
     assert sorted(type(r).__name__ for r in results) == ["Enrollment", "WaitlistEntry"]

@@ -10,7 +10,7 @@ from django.utils import timezone
 from kehou.catalog.models import Menu
 from kehou.enrollment import services
 from kehou.enrollment.models import AgreementSignature, Application, Choice, Enrollment
-from kehou.enrollment.tests import factories as ef
+from kehou.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def test_family_page_lists_only_my_children(client, north, south, term):
 
 
 def test_guardian_applies_through_the_form(client, north, term):
-    agreement = ef.agreement(north.school, version=3)
+    agreement = f.agreement(north.school, version=3)
     client.force_login(north.guardian_user)
     page = client.get(url("apply", north.child.pk, term=term))
     assert agreement.text in page.content.decode()
@@ -56,7 +56,7 @@ def test_guardian_applies_through_the_form(client, north, term):
 
 
 def test_apply_without_signing_writes_nothing(client, north, term):
-    ef.agreement(north.school)
+    f.agreement(north.school)
     client.force_login(north.guardian_user)
     response = client.post(
         url("apply", north.child.pk, term=term),
@@ -68,7 +68,7 @@ def test_apply_without_signing_writes_nothing(client, north, term):
 
 
 def test_apply_for_someone_elses_child_is_404(client, north, south, term):
-    ef.agreement(north.school)
+    f.agreement(north.school)
     for user in (south.guardian_user, north.admin, north.teacher):
         client.force_login(user)
         response = client.post(
@@ -80,9 +80,9 @@ def test_apply_for_someone_elses_child_is_404(client, north, south, term):
 
 
 def test_ranking_with_rank_numbers_without_javascript(client, north, term):
-    menu = ef.menu(north.school)
-    a, b, c = (ef.offering(menu, name) for name in ("剪纸", "足球", "合唱"))
-    app = ef.approved(north.child, term)
+    menu = f.menu(north.school)
+    a, b, c = (f.offering(menu, name) for name in ("剪纸", "足球", "合唱"))
+    app = f.application(north.child, term)
     client.force_login(north.guardian_user)
     page = client.get(url("choices", app.pk))
     assert page.status_code == 200
@@ -99,9 +99,9 @@ def test_ranking_with_rank_numbers_without_javascript(client, north, term):
 
 
 def test_ranking_another_familys_application_is_404(client, north, south, term):
-    menu = ef.menu(north.school)
-    a = ef.offering(menu)
-    app = ef.approved(north.child, term)
+    menu = f.menu(north.school)
+    a = f.offering(menu)
+    app = f.application(north.child, term)
     client.force_login(south.guardian_user)
     assert client.get(url("choices", app.pk)).status_code == 404
     assert client.post(url("choices", app.pk), {f"rank_{a.pk}": "1"}).status_code == 404
@@ -109,10 +109,10 @@ def test_ranking_another_familys_application_is_404(client, north, south, term):
 
 
 def test_fcfs_claim_button_then_full(client, north, term):
-    menu = ef.menu(north.school, mode=Menu.Mode.FCFS)
-    offering = ef.offering(menu, capacity=1)
-    app = ef.approved(north.child, term)
-    other = ef.approved(ef.child(north.school, north.school_class), term)
+    menu = f.menu(north.school, mode=Menu.Mode.FCFS)
+    offering = f.offering(menu, capacity=1)
+    app = f.application(north.child, term)
+    other = f.application(f.child(north.school, north.school_class), term)
     services.fcfs_claim(application=other, offering=offering, actor=north.admin)
     client.force_login(north.guardian_user)
     assert client.get(url("fcfs", app.pk)).status_code == 200
@@ -122,9 +122,9 @@ def test_fcfs_claim_button_then_full(client, north, term):
 
 
 def test_fcfs_claim_for_another_family_is_404(client, north, south, term):
-    menu = ef.menu(north.school, mode=Menu.Mode.FCFS)
-    offering = ef.offering(menu)
-    app = ef.approved(north.child, term)
+    menu = f.menu(north.school, mode=Menu.Mode.FCFS)
+    offering = f.offering(menu)
+    app = f.application(north.child, term)
     client.force_login(south.guardian_user)
     assert client.post(url("claim", app.pk, offering.pk)).status_code == 404
     offering.refresh_from_db()
@@ -132,7 +132,7 @@ def test_fcfs_claim_for_another_family_is_404(client, north, south, term):
 
 
 def test_guardian_withdraws_with_a_date(client, north, south, term):
-    app = ef.approved(north.child, term)
+    app = f.application(north.child, term)
     on = timezone.localdate() + dt.timedelta(days=2)
     client.force_login(south.guardian_user)
     assert client.post(url("withdraw", app.pk), {"on": on.isoformat()}).status_code == 404
@@ -149,11 +149,11 @@ def test_guardian_withdraws_with_a_date(client, north, south, term):
 
 
 def _submitted(persona, term):
-    ef.agreement(persona.school)
+    f.agreement(persona.school)
     return services.application_submit(
         student=persona.child,
         term=term,
-        guardian_user=persona.guardian_user,
+        actor=persona.guardian_user,
         service_weekdays=[0],
         wants_extended_care=False,
         has_accident_insurance=True,
@@ -239,8 +239,8 @@ def test_bureau_sees_refusals_of_its_region_with_priority_groups_first(
 ):
     app = _submitted(north, term)
     services.application_refuse(application=app, actor=north.admin, reason="校车不到")
-    needy = ef.child(south.school, south.school_class, has_disability=True)
-    south_app = ef.approved(needy, term)
+    needy = f.child(south.school, south.school_class, has_disability=True)
+    south_app = f.application(needy, term)
     Application.objects.filter(pk=south_app.pk).update(
         status=Application.Status.REFUSED, refusal_reason="无人照护"
     )
@@ -274,9 +274,9 @@ def test_home_sends_each_role_to_its_page(client, north, city_officer):
 
 
 def test_family_page_links_to_ranking_or_claiming_by_mode(client, north, south, term):
-    app = ef.approved(north.child, term)
-    menu = ef.menu(north.school)
-    ef.offering(menu, capacity=7)
+    app = f.application(north.child, term)
+    menu = f.menu(north.school)
+    f.offering(menu, capacity=7)
     client.force_login(north.guardian_user)
     body = client.get(url("family", term=term)).content.decode()
     assert url("choices", app.pk) in body and url("fcfs", app.pk) not in body
@@ -285,5 +285,5 @@ def test_family_page_links_to_ranking_or_claiming_by_mode(client, north, south, 
     body = client.get(url("family", term=term)).content.decode()
     assert url("fcfs", app.pk) in body and url("choices", app.pk) not in body
     assert client.get(url("fcfs", app.pk)).status_code == 200
-    south_app = ef.approved(south.child, term)
+    south_app = f.application(south.child, term)
     assert client.get(url("fcfs", south_app.pk)).status_code == 404

@@ -4,25 +4,29 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import timezone
 
-from kehou.catalog.models import Menu, Offering
+from kehou.catalog.models import Menu
+from kehou.enrollment import seats
+from kehou.enrollment import services as enrollment_services
 from kehou.enrollment.models import Enrollment, WaitlistEntry
 from kehou.placement import services
 from kehou.placement.models import AllocationRun
-
-from .factories import apply, child, closed_menu, homework, offering
+from kehou.testing import factories as f
+from kehou.testing.worker import run_queued_tasks
 
 
 @pytest.fixture
 def setup(north):
     """North's menu: the persona's child and two more want A (1 seat)."""
-    menu = closed_menu(north.school)
-    a = offering(menu, "A 剪纸", capacity=1)
-    c = offering(menu, "C 科学", capacity=2, weekday=1)
-    homework(menu)
-    apply(north.child, menu, [a, c], guardian=north.guardian)
+    menu = f.menu(north.school, status=Menu.Status.CLOSED)
+    a = f.offering(menu, "A 剪纸", capacity=1)
+    c = f.offering(menu, "C 科学", capacity=2, weekday=1)
+    f.homework(menu)
+    f.application(north.child, menu.term, choices=[a, c], guardian=north.guardian)
     for i in range(2):
-        apply(child(north.school, north.school_class, name=f"童{i}"), menu, [a, c])
+        kid = f.child(north.school, north.school_class, name=f"童{i}")
+        f.application(kid, menu.term, choices=[a, c])
     return menu, a
 
 
@@ -41,7 +45,13 @@ def test_admin_runs_from_page_and_sees_metrics(
     run = AllocationRun.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("placement:progress", args=[run.pk])
-    assert run.status == AllocationRun.Status.DONE and not run.dry_run
+    # the run waits for the worker, and the page says so
+    assert run.status == AllocationRun.Status.QUEUED and not run.dry_run and run.task_id
+    assert b"data-finished" not in client.get(reverse("placement:status", args=[run.pk])).content
+    # the worker runs it
+    assert run_queued_tasks() == 1
+    run.refresh_from_db()
+    assert run.status == AllocationRun.Status.DONE
     status = client.get(reverse("placement:status", args=[run.pk]))
     assert b"data-finished" in status.content
     page = client.get(reverse("placement:metrics", args=[run.pk]))
@@ -58,6 +68,7 @@ def test_trial_run_from_page_writes_nothing(
     login(client, north.admin)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("placement:run", args=[menu.pk]), {"action": "dry"})
+    run_queued_tasks()
     assert AllocationRun.objects.get().dry_run
     assert not Enrollment.objects.exists()
 
@@ -65,7 +76,7 @@ def test_trial_run_from_page_writes_nothing(
 @pytest.mark.parametrize("who", ["south_admin", "north_teacher", "north_guardian"])
 def test_others_cannot_run_or_read(client, north, south, setup, who):
     menu, _a = setup
-    run = services.allocation_run(menu=menu, dry_run=True)
+    run = services.allocation_run(menu=menu, actor=north.admin, dry_run=True)
     user = {
         "south_admin": south.admin,
         "north_teacher": north.teacher,
@@ -85,7 +96,7 @@ def test_others_cannot_run_or_read(client, north, south, setup, who):
 
 def test_bureau_reads_metrics_but_cannot_run(client, north, setup):
     menu, _a = setup
-    run = services.allocation_run(menu=menu, dry_run=True)
+    run = services.allocation_run(menu=menu, actor=north.admin, dry_run=True)
     login(client, north.county_officer)
     assert client.get(reverse("placement:metrics", args=[run.pk])).status_code == 200
     assert (
@@ -96,14 +107,15 @@ def test_bureau_reads_metrics_but_cannot_run(client, north, setup):
 
 def _offer_to_persona(north, menu, a):
     """Run, then free A's seat until the persona's child is offered it (if not seated)."""
-    services.allocation_run(menu=menu)
+    services.allocation_run(menu=menu, actor=north.admin)
     holder = Enrollment.objects.get(offering=a, status="active")
     if holder.student_id == north.child.pk:
         return None
-    Enrollment.objects.filter(pk=holder.pk).update(status="withdrawn")
-    Offering.objects.filter(pk=a.pk).update(taken=0)
     WaitlistEntry.objects.filter(offering=a).exclude(student=north.child).update(status="removed")
-    [entry] = services.waitlist_refill(offering_id=a.pk)
+    enrollment_services.enrollment_withdraw(
+        enrollment=holder, actor=north.admin, on=timezone.localdate()
+    )
+    [entry] = seats.offer_free_seats(offering_id=a.pk)
     return entry
 
 
@@ -161,14 +173,9 @@ def test_allocate_command_dry_run_json_and_refusals(north, setup, capsys):
 
 
 def test_grades_and_classes_chart_in_school_order():
-    from kehou.placement.selectors import _school_order
+    from kehou.placement.selectors import _school_order, class_key_label
 
     assert sorted(["10", "2", "1"], key=_school_order) == ["1", "2", "10"]
-    classes = ["三年级1班", "一年级2班", "二年级1班", "一年级10班", "一年级1班"]
-    assert sorted(classes, key=_school_order) == [
-        "一年级1班",
-        "一年级2班",
-        "一年级10班",
-        "二年级1班",
-        "三年级1班",
-    ]
+    classes = ["3-1", "1-2", "2-1", "1-10", "1-1"]
+    assert sorted(classes, key=_school_order) == ["1-1", "1-2", "1-10", "2-1", "3-1"]
+    assert class_key_label("1-10") == "一年级10班"
