@@ -3,11 +3,9 @@
 allocated again."""
 
 import datetime as dt
-import os
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -21,10 +19,9 @@ from kehou.placement import services
 from kehou.placement.models import AllocationOutcome, AllocationRun
 from kehou.testing import factories as f
 from kehou.testing.clock import freeze_now
+from kehou.testing.worker import ROOT, WORKER_COMMAND, worker_environment
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-ROOT = Path(__file__).resolve().parents[3]
 
 # A worker whose process dies (os._exit: no cleanup, no rollback by Python) right after
 # the first rows of the result went to the database, inside the write transaction.
@@ -49,38 +46,17 @@ DYING_WORKER = textwrap.dedent(
 )
 
 
-def _database_url() -> str:
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{settings['NAME']}"
-    user, host, port = settings["USER"], settings["HOST"], settings["PORT"]
-    return f"postgres://{user}@{host}:{port}/{settings['NAME']}"
-
-
 def _worker(code: str | None = None) -> subprocess.CompletedProcess:
     """`kehou worker --batch` (or `code`) in a new process, on the test database."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "DJANGO_SETTINGS_MODULE": "kehou.settings",
-        "KEHOU_SECRET_KEY": os.environ.get("KEHOU_SECRET_KEY", "worker-test-key"),
-    }
     command = (
         [sys.executable, "-c", code]
         if code
-        else [
-            sys.executable,
-            "-m",
-            "kehou",
-            "worker",
-            "--batch",
-            "--no-scheduler",
-            "--no-startup-delay",
-            "--no-reload",
-        ]
+        else [sys.executable, *WORKER_COMMAND, "--batch", "--no-scheduler"]
     )
     connection.close()  # let the other process write (SQLite) and see committed rows
-    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        command, cwd=ROOT, env=worker_environment(), capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.fixture

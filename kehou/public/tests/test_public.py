@@ -93,8 +93,8 @@ def test_anonymous_visitor_sees_the_published_plan(client, north, published):
         "15:30–17:30",
         "15:40–17:40",
         "17:40–18:30",  # slots
-        "1-2年级",
-        "3-6年级",
+        "1–2年级",
+        "3–6年级",
         "周一至周五",
         "周六",  # grades, days
         "作业辅导",
@@ -239,7 +239,7 @@ def test_the_service_guide_lists_offerings_once_the_menu_is_published(client, no
         "足球A班",
         "基本技术与小场比赛",
         teacher.name,
-        "3-4年级",
+        "3–4年级",
         "30",
         "周二 15:40–17:10",
         "代收费每生每学期150元",

@@ -1,0 +1,43 @@
+"""pytest plugin for the whole suite (registered in pyproject's addopts).
+
+A GET never writes (docs/ARCHITECTURE.md): every GET a test makes through Django's test
+client runs with a database guard that fails the test on any INSERT, UPDATE or DELETE,
+except the login session's own row. So each of the suite's page tests also proves its page
+reads honestly.
+"""
+
+import re
+
+import pytest
+from django.db import connections
+from django.test import Client
+
+WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+ALLOWED_TABLES = ("django_session",)
+
+
+class WriteOnGet(AssertionError):
+    pass
+
+
+def _forbid_writes(execute, sql, params, many, context):
+    if WRITE.match(sql) and not any(f'"{table}"' in sql for table in ALLOWED_TABLES):
+        raise WriteOnGet(f"a GET request wrote to the database: {sql[:300]}")
+    return execute(sql, params, many, context)
+
+
+@pytest.fixture(autouse=True)
+def _a_get_never_writes(monkeypatch):
+    original = Client.get
+
+    def guarded_get(self, *args, **kwargs):
+        guards = [c.execute_wrapper(_forbid_writes) for c in connections.all()]
+        for guard in guards:
+            guard.__enter__()
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            for guard in reversed(guards):
+                guard.__exit__(None, None, None)
+
+    monkeypatch.setattr(Client, "get", guarded_get)
