@@ -56,6 +56,7 @@ class OfferingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields.update(fields_for_model(Offering, fields=OFFERING_FORM_FIELDS))
         self.fields["activity"].queryset = Activity.objects.filter(school=school)
+        self.fields["activity"].label = _("activity")
         self.fields["instructor"].queryset = Staff.objects.filter(
             school=school, is_active=True
         ).order_by("kind", "name")

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from kehou.accounts.models import User
 from kehou.catalog.models import Activity, Menu, Offering
+from kehou.catalog.rules import citation, no_fee_standard, school_rules, stated
 from kehou.core.labels import grades_label, weekday_label
 from kehou.org import access
 from kehou.org.models import ClassMembership, School, Student
@@ -99,6 +100,92 @@ def access_activity_for_edit(user: User, activity_pk: int) -> Activity:
     if activity is None or not access.may_manage_school(user, activity.school):
         raise Http404
     return activity
+
+
+# --- menus ------------------------------------------------------------------------------
+
+
+def school_menu(*, school: School, term: Term) -> Menu | None:
+    """The school's menu for the term, or None before the school has created it. Takes a
+    school already found in the reader's scope (`access_school_menus`)."""
+    return Menu.objects.filter(school=school, term=term).select_related("term").first()
+
+
+def eligible_offerings(*, menu: Menu, grade: int):
+    """The offerings of `menu` open to a child in `grade`."""
+    return (
+        Offering.objects.filter(menu=menu, grade_from__lte=grade, grade_to__gte=grade)
+        .select_related("activity", "instructor")
+        .prefetch_related("meetings")
+    )
+
+
+# --- the rules a menu is checked against ---------------------------------------------------
+
+
+@dataclass
+class RuleNote:
+    """One rule of the school's policy profile, as the activity and offering forms show it."""
+
+    text: str
+    source: str
+    quote: str
+    note: str = ""
+
+
+ACTIVITY_RULES = {
+    "no_subject_training_by_organisations": gettext_lazy(
+        "External organisations may not deliver subject training."
+    ),
+    "no_new_lessons": gettext_lazy("No new lessons may be taught."),
+    "no_commercial_promotion": gettext_lazy("No commercial promotion."),
+    "no_high_risk_activities": gettext_lazy("No high-risk activities."),
+    "instructors_vetted": gettext_lazy(
+        "Organisations and external instructors must be vetted and their agreements in force."
+    ),
+}
+OFFERING_RULES = {
+    "instructors_vetted": ACTIVITY_RULES["instructors_vetted"],
+    "agency_fee_for_organisations_only": gettext_lazy(
+        "A fee may be collected only for what an external organisation delivers."
+    ),
+    "evening_study_weekdays_only": gettext_lazy("Evening study on weekdays only."),
+    "evening_study_latest_end": gettext_lazy("Evening study ends by %(value)s."),
+    "evening_study_max_minutes": gettext_lazy("Evening study lasts at most %(value)s minutes."),
+}
+
+
+def _note(text, rule) -> RuleNote:
+    cited = citation(rule)
+    value = rule.value
+    if hasattr(value, "strftime"):
+        value = f"{value:%H:%M}"
+    return RuleNote(
+        text=str(text) % {"value": value},
+        source=str(cited["source"]),
+        quote=cited["quote"],
+        note=rule.cite.note,
+    )
+
+
+def rule_notes(school: School, *, for_offerings: bool = False) -> list[RuleNote] | None:
+    """The menu rules the school's profile states, for the activity form (or the offering
+    form); None when the school follows no profile."""
+    rules = school_rules(school)
+    if rules is None:
+        return None
+    texts = OFFERING_RULES if for_offerings else ACTIVITY_RULES
+    notes = [_note(text, rule) for name, text in texts.items() if (rule := stated(rules, name))]
+    fee_rule = no_fee_standard(rules) if for_offerings else None
+    if fee_rule is not None:
+        notes.insert(
+            0,
+            _note(
+                gettext_lazy("No fee standard has been issued yet: no fee may be collected."),
+                fee_rule,
+            ),
+        )
+    return notes
 
 
 # --- presentation -----------------------------------------------------------------------

@@ -1,16 +1,21 @@
 """Writes of menus, activities and offerings (SPEC R8, R9, R25).
 
-Every write validates everything first and then writes in one transaction; a refusal
-raises ValidationError whose messages are Chinese, name the field and, where a policy
-forbids the thing, quote the rule and the seed document it comes from (000, 001).
+Every write begins with the actor's scope (`access.require_school_admin` for the school
+the object belongs to, as stored), then validates everything, then writes in one
+transaction. A refusal is a kehou.core.errors ValidationError: a stable code, the field it
+concerns and a translatable message. What a menu may not hold comes from the school's
+policy profile (kehou.catalog.rules): a rule the profile does not state is not checked,
+and a refusal quotes the profile's citation. What is not policy (the school's grades,
+meetings that do not clash, the lifecycle) is checked everywhere.
 
 Lifecycle of a menu: draft → published → window_open → closed → allocated → running
 (an FCFS menu may go from closed straight to running: its seats were claimed in the
 window). Offerings are edited freely in draft and published. Once the choice window has
 opened families have ranked on the strength of the grades, times, venue and fee, so from
 then on only two changes are accepted: a larger capacity (more seats never hurt a family;
-freed seats go to the waiting list) and a different instructor (illness, replacement),
-who must be vetted like the first. No offering is added or removed after the window opens.
+the waiting-list sweep of kehou.enrollment.tasks offers the new seats within a minute) and
+a different instructor (illness, replacement), who must be vetted like the first. No
+offering is added or removed after the window opens.
 """
 
 from __future__ import annotations
@@ -20,64 +25,26 @@ import secrets
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from kehou.allocation import seed_commitment
 from kehou.catalog.models import Activity, Category, Menu, Offering, OfferingMeeting
-from kehou.lib.vocabulary import WEEKDAY_NAMES_ZH as WEEKDAY_ZH
-from kehou.org.models import ExternalOrganisation, School, Staff
+from kehou.catalog.rules import citation, no_fee_standard, school_rules, stated
+from kehou.core.errors import WHOLE, Problems, refusal
+from kehou.core.labels import WEEKDAY_LABELS
+from kehou.org import access
+from kehou.org.models import School, Staff
+from kehou.policy_rules import ProfileRules
+from kehou.terms.models import Term
 
 BUCKET_MINUTES = 5
+JUNIOR_FROM = 7  # evening study (晚自习) is for junior secondary grades by its definition
 
-SEED_000 = "种子000《关于全面推进中小学课后服务进一步提升课后服务水平的实施方案》"
-SEED_001 = "种子001《长治市教育局关于进一步推进义务教育阶段公办学校课后服务工作的实施方案》"
-
-# The rules, each quoting the seed sentence it rests on.
-RULE_SUBJECT_TRAINING = (
-    "校外机构不得开展学科类培训。依据"
-    + SEED_000
-    + "：“可根据发展学生兴趣特长的需要，适当引进资质优、行为规范、信誉度高、无违法违规记录的"
-    "社会组织和校外专业机构参与课后服务，但不得开展学科类培训。”"
-)
-RULE_NEW_LESSONS = (
-    "课后服务不得讲新课。依据"
-    + SEED_000
-    + "：“学校不得利用课后服务时间讲授新课。”；"
-    + SEED_001
-    + "：“不得组织集体补课和上新课。”"
-)
-RULE_COMMERCIAL = "课后服务严禁商业推广。依据" + SEED_001 + "：“严禁开展商业推广性质的活动”"
-RULE_HIGH_RISK = (
-    "课后服务不得开展危险性较高的活动。依据" + SEED_001 + "：“不得组织开展危险性较高的活动”"
-)
-RULE_FEE = (
-    "只有由校外机构承担的项目才可代收费。依据"
-    + SEED_000
-    + "：“还可采用代收费方式向社会组织和校外专业机构提供课后服务”"
-)
-RULE_INSTRUCTOR = (
-    "授课人须具备资质并经审核。依据"
-    + SEED_000
-    + "：“具备资质的社会专业人员”，机构须“资质优、行为规范、信誉度高、无违法违规记录”"
-)
-RULE_EVENING_STUDY = (
-    "晚自习只在初中、工作日开设，不晚于20:30结束。依据"
-    + SEED_001
-    + "：“初中学校可探索在工作日晚上开设自习班，但不得讲授新课，不得分配到学科，"
-    "原则上结束时间不晚于20:30。”"
-)
-EVENING_STUDY_LATEST = dt.time(20, 30)
-
-STATUS_ZH = {
-    Menu.Status.DRAFT: "草稿",
-    Menu.Status.PUBLISHED: "已发布",
-    Menu.Status.WINDOW_OPEN: "选课开放中",
-    Menu.Status.CLOSED: "选课已截止",
-    Menu.Status.ALLOCATED: "已分配",
-    Menu.Status.RUNNING: "运行中",
-}
 EDITABLE = (Menu.Status.DRAFT, Menu.Status.PUBLISHED)
 
 ACTIVITY_FIELDS = (
@@ -112,12 +79,6 @@ Meeting = tuple[int, dt.time, dt.time]
 # --- reads the contract puts here -------------------------------------------------------
 
 
-def menu_for(*, school: School, term) -> Menu:
-    """The school's menu for the term, created as an empty draft the first time."""
-    menu, _created = Menu.objects.get_or_create(school=school, term=term)
-    return menu
-
-
 def buckets_of(meetings: Iterable[Meeting]) -> frozenset[tuple[int, int]]:
     """(weekday, 5-minute bucket) pairs covered; two meetings clash when they share one."""
     pairs = set()
@@ -132,15 +93,62 @@ def meeting_buckets(offering: Offering) -> frozenset[tuple[int, int]]:
     return buckets_of((m.weekday, m.start, m.end) for m in offering.meetings.all())
 
 
-def eligible_offerings(*, menu: Menu, grade: int):
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _hhmm(time: dt.time) -> str:
+    return f"{time:%H:%M}"
+
+
+def _minutes(start: dt.time, end: dt.time) -> int:
+    return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+
+
+def _status_label(status: str):
+    return Menu.Status(status).label
+
+
+def _either_text(statuses: tuple[str, ...]) -> str:
+    labels = [f"“{_status_label(s)}”" for s in statuses]
+    if len(labels) == 1:
+        return labels[0]
+    return gettext("%(first)s or %(second)s") % {
+        "first": gettext(", ").join(labels[:-1]),
+        "second": labels[-1],
+    }
+
+
+def _list_text(items: tuple[str, ...]) -> str:
+    return gettext(", ").join(items)
+
+
+# Params shown in the language of the page that shows the refusal.
+_either = lazy(_either_text, str)
+_list = lazy(_list_text, str)
+
+
+def _school_of(menu: Menu) -> School:
+    """The school a menu belongs to, as stored (not as the caller's object says)."""
+    return _stored_school(menus__pk=menu.pk)
+
+
+def _school_of_offering(offering: Offering) -> School:
+    return _stored_school(menus__offerings__pk=offering.pk)
+
+
+def _stored_school(**lookup) -> School:
+    school = School.objects.filter(**lookup).first()
+    if school is None:
+        raise access.OutOfScope
+    return school
+
+
+def _lock_menu(menu: Menu) -> Menu:
     return (
-        Offering.objects.filter(menu=menu, grade_from__lte=grade, grade_to__gte=grade)
-        .select_related("activity", "instructor")
-        .prefetch_related("meetings")
+        Menu.objects.select_for_update(of=("self",))
+        .select_related("school", "term")
+        .get(pk=menu.pk)
     )
-
-
-# --- activities -------------------------------------------------------------------------
 
 
 def _delivered_externally(activity: Activity, instructor: Staff | None = None) -> bool:
@@ -149,18 +157,135 @@ def _delivered_externally(activity: Activity, instructor: Staff | None = None) -
     )
 
 
-def _content_problems(activity: Activity, instructor: Staff | None = None) -> list[str]:
-    label = f"活动“{activity.name}”"
-    problems = []
-    if activity.is_subject_training and _delivered_externally(activity, instructor):
-        problems.append(f"{label}是由校外机构承担的学科类培训，不予保存。{RULE_SUBJECT_TRAINING}")
-    if activity.teaches_new_lessons:
-        problems.append(f"{label}讲新课，不予保存。{RULE_NEW_LESSONS}")
-    if activity.has_commercial_promotion:
-        problems.append(f"{label}含商业推广，不予保存。{RULE_COMMERCIAL}")
-    if activity.risk_level == Activity.RiskLevel.HIGH:
-        problems.append(f"{label}风险等级为“高”，不予保存。{RULE_HIGH_RISK}")
-    return problems
+class _AboutOffering:
+    """Adds problems to `problems`, each prefixed with the offering it concerns (publishing
+    checks every offering of the menu at once)."""
+
+    PREFIX = _("Offering “%(offering)s”: ")
+
+    def __init__(self, problems: Problems, offering: Offering) -> None:
+        self.problems = problems
+        self.offering = str(offering)
+
+    def add(self, code: str, message, *, field: str = WHOLE, **params) -> None:
+        self.problems.add(
+            code, format_lazy("{}{}", self.PREFIX, message), offering=self.offering, **params
+        )
+
+
+# --- what the profile forbids -----------------------------------------------------------
+
+
+def _content_problems(
+    problems,
+    rules: ProfileRules | None,
+    activity: Activity,
+    *,
+    instructor: Staff | None = None,
+    field: str | None = None,
+) -> None:
+    """What the profile forbids an activity to be. Each problem goes beside the flag it
+    concerns, or on `field` (the offering form's "activity")."""
+
+    def add(code, message, flag, rule):
+        problems.add(code, message, field=field or flag, activity=activity.name, **citation(rule))
+
+    rule = stated(rules, "no_subject_training_by_organisations")
+    if rule and activity.is_subject_training and _delivered_externally(activity, instructor):
+        add(
+            "subject_training_by_organisation",
+            _(
+                "Activity “%(activity)s” is subject training delivered by an external "
+                "organisation: not saved. Under %(source)s: “%(quote)s”"
+            ),
+            "is_subject_training",
+            rule,
+        )
+    rule = stated(rules, "no_new_lessons")
+    if rule and activity.teaches_new_lessons:
+        add(
+            "new_lessons",
+            _(
+                "Activity “%(activity)s” teaches new lessons: not saved. "
+                "Under %(source)s: “%(quote)s”"
+            ),
+            "teaches_new_lessons",
+            rule,
+        )
+    rule = stated(rules, "no_commercial_promotion")
+    if rule and activity.has_commercial_promotion:
+        add(
+            "commercial_promotion",
+            _(
+                "Activity “%(activity)s” carries commercial promotion: not saved. "
+                "Under %(source)s: “%(quote)s”"
+            ),
+            "has_commercial_promotion",
+            rule,
+        )
+    rule = stated(rules, "no_high_risk_activities")
+    if rule and activity.risk_level == Activity.RiskLevel.HIGH:
+        add(
+            "high_risk_activity",
+            _(
+                "Activity “%(activity)s” has a high risk level: not saved. "
+                "Under %(source)s: “%(quote)s”"
+            ),
+            "risk_level",
+            rule,
+        )
+
+
+def _instructor_problems(
+    problems, rules: ProfileRules | None, instructor: Staff | None, *, school: School, day
+) -> None:
+    if instructor is None:
+        return
+    if instructor.school_id != school.pk:
+        problems.add(
+            "instructor_other_school",
+            _("Instructor: choose a teacher or external instructor registered at this school."),
+            field="instructor",
+        )
+        return
+    if not instructor.is_active:
+        problems.add(
+            "instructor_inactive",
+            _("Instructor “%(instructor)s” no longer works at the school."),
+            field="instructor",
+            instructor=instructor.name,
+        )
+        return
+    rule = stated(rules, "instructors_vetted")
+    found = instructor.vetting_problems(day) if rule else []
+    if found:
+        problems.add(
+            "instructor_not_vetted",
+            _(
+                "Instructor “%(instructor)s” cannot be assigned on the first day of term "
+                "(%(day)s): %(problems)s. Under %(source)s: “%(quote)s”"
+            ),
+            field="instructor",
+            instructor=instructor.name,
+            day=day.isoformat(),
+            problems=_list(tuple(found)),
+            **citation(rule),
+        )
+
+
+# --- the menu of a term -----------------------------------------------------------------
+
+
+def menu_create(*, school: School, term: Term, actor) -> Menu:
+    """The school's menu for the term, created as an empty draft if it has none yet
+    (idempotent: a second call returns the same menu)."""
+    access.require_school_admin(actor, school)
+    with transaction.atomic():
+        menu, _created = Menu.objects.get_or_create(school=school, term=term)
+    return menu
+
+
+# --- activities -------------------------------------------------------------------------
 
 
 def _in_use_after_window(activity: Activity) -> bool:
@@ -171,34 +296,62 @@ def _in_use_after_window(activity: Activity) -> bool:
 
 
 def activity_save(*, school: School, actor, activity: Activity | None = None, **fields) -> Activity:
-    """Create an activity (or change `activity`) after checking what the seeds forbid."""
+    """Create an activity (or change `activity`) after checking what the profile forbids."""
     unknown = set(fields) - set(ACTIVITY_FIELDS)
     if unknown:
         raise TypeError(f"unknown activity fields: {sorted(unknown)}")
-    if activity is not None and activity.school_id != school.pk:
-        raise ValidationError("该活动不属于本校")
-    target = Activity(school=school) if activity is None else Activity.objects.get(pk=activity.pk)
+    access.require_school_admin(actor, school)
+    if activity is None:
+        target = Activity(school=school)
+    else:
+        target = Activity.objects.select_related("school").filter(pk=activity.pk).first()
+        if target is None:
+            raise access.OutOfScope
+        access.require_school_admin(actor, target.school)
+        if target.school_id != school.pk:
+            raise refusal("activity_other_school", _("This activity is not one of this school's."))
     old_category = target.category
     for name, value in fields.items():
         setattr(target, name, value)
     target.name = (target.name or "").strip()
-    errors = []
+    rules = school_rules(school)
+    problems = Problems()
     if not target.name:
-        errors.append("活动名称：必填")
+        problems.add("name_required", _("Activity name: required."), field="name")
     if target.category not in Category.values:
-        errors.append("类别：请选择课后服务类别")
-    if target.risk_level not in Activity.RiskLevel.values:
-        errors.append("风险等级：请选择低、中或高")
-    organisation = target.organisation
-    if organisation is not None and not organisation.is_usable_on(timezone.localdate()):
-        errors.append(
-            f"承担机构“{organisation.name}”未经教育局审核、有违规记录或资质已过期。{RULE_INSTRUCTOR}"
+        problems.add(
+            "category_invalid",
+            _("Category: choose an after-school service category."),
+            field="category",
         )
-    errors += _content_problems(target)
+    if target.risk_level not in Activity.RiskLevel.values:
+        problems.add(
+            "risk_level_invalid", _("Risk level: choose low, medium or high."), field="risk_level"
+        )
+    organisation = target.organisation
+    rule = stated(rules, "instructors_vetted")
+    if rule and organisation is not None and not organisation.is_usable_on(timezone.localdate()):
+        problems.add(
+            "organisation_not_vetted",
+            _(
+                "Organisation “%(organisation)s” has not been vetted by the education bureau, "
+                "has a violation record or its licence has expired. Under %(source)s: “%(quote)s”"
+            ),
+            field="organisation",
+            organisation=organisation.name,
+            **citation(rule),
+        )
+    _content_problems(problems, rules, target)
     if activity is not None and target.category != old_category and _in_use_after_window(target):
-        errors.append("类别：选课已开放的菜单中有该活动的项目，类别不能再改")
-    if errors:
-        raise ValidationError(errors)
+        problems.add(
+            "category_frozen",
+            _(
+                "Category: a menu whose choice window has opened has offerings of this "
+                "activity, so its category can no longer change."
+            ),
+            field="category",
+        )
+    problems.raise_if_any()
     with transaction.atomic():
         target.save()
     return target
@@ -207,90 +360,259 @@ def activity_save(*, school: School, actor, activity: Activity | None = None, **
 # --- offerings --------------------------------------------------------------------------
 
 
-def _meeting_problems(meetings: Sequence, *, category: str) -> tuple[list[str], list[Meeting]]:
-    errors: list[str] = []
-    clean: list[Meeting] = []
+def _evening_problems(problems, rules, row: int, weekday: int, start, end) -> bool:
+    """The profile's evening-study rules for one meeting; True when it passes them."""
+    passed = True
+    rule = stated(rules, "evening_study_weekdays_only")
+    if rule and weekday > 4:
+        problems.add(
+            "evening_study_weekend",
+            _(
+                "Meeting row %(row)d: evening study is held on weekdays only. "
+                "Under %(source)s: “%(quote)s”"
+            ),
+            field="meetings",
+            row=row,
+            **citation(rule),
+        )
+        passed = False
+    rule = stated(rules, "evening_study_latest_end")
+    if rule and end > rule.value:
+        problems.add(
+            "evening_study_too_late",
+            _(
+                "Meeting row %(row)d: evening study ends no later than %(latest)s, this row "
+                "ends at %(end)s. Under %(source)s: “%(quote)s”"
+            ),
+            field="meetings",
+            row=row,
+            latest=_hhmm(rule.value),
+            end=_hhmm(end),
+            **citation(rule),
+        )
+        passed = False
+    rule = stated(rules, "evening_study_max_minutes")
+    if rule and _minutes(start, end) > rule.value:
+        problems.add(
+            "evening_study_too_long",
+            _(
+                "Meeting row %(row)d: evening study lasts at most %(max)d minutes, this row "
+                "lasts %(minutes)d. Under %(source)s: “%(quote)s”"
+            ),
+            field="meetings",
+            row=row,
+            max=rule.value,
+            minutes=_minutes(start, end),
+            **citation(rule),
+        )
+        passed = False
+    return passed
+
+
+def _meeting_problems(
+    problems: Problems, rules, meetings: Sequence, *, category: str
+) -> list[Meeting]:
+    """The well-formed meetings; every problem of the others, and every clash, is added."""
     if not meetings:
-        return ["上课时间：至少填写一次（星期几、开始、结束）"], []
+        problems.add(
+            "meetings_missing",
+            _("Meeting times: give at least one (weekday, start, end)."),
+            field="meetings",
+        )
+        return []
+    clean: list[tuple[int, Meeting]] = []
     for row, meeting in enumerate(meetings, start=1):
         try:
             weekday, start, end = meeting
         except (TypeError, ValueError):
-            errors.append(f"上课时间第{row}行：应为星期几、开始时间、结束时间")
+            problems.add(
+                "meeting_malformed",
+                _("Meeting row %(row)d: give the weekday, the start time and the end time."),
+                field="meetings",
+                row=row,
+            )
             continue
         if not isinstance(weekday, int) or isinstance(weekday, bool) or not 0 <= weekday <= 6:
-            errors.append(f"上课时间第{row}行：星期应为0（周一）到6（周日）")
+            problems.add(
+                "meeting_weekday_invalid",
+                _("Meeting row %(row)d: the weekday is 0 (Monday) to 6 (Sunday)."),
+                field="meetings",
+                row=row,
+            )
             continue
         if not isinstance(start, dt.time) or not isinstance(end, dt.time):
-            errors.append(f"上课时间第{row}行：请填写开始和结束时间")
+            problems.add(
+                "meeting_time_missing",
+                _("Meeting row %(row)d: give the start and the end time."),
+                field="meetings",
+                row=row,
+            )
             continue
         if end <= start:
-            errors.append(f"上课时间第{row}行：结束时间{end:%H:%M}应晚于开始时间{start:%H:%M}")
+            problems.add(
+                "meeting_ends_before_start",
+                _(
+                    "Meeting row %(row)d: the end time %(end)s should be after the start "
+                    "time %(start)s."
+                ),
+                field="meetings",
+                row=row,
+                start=_hhmm(start),
+                end=_hhmm(end),
+            )
             continue
-        if category == Category.EVENING_STUDY and (weekday > 4 or end > EVENING_STUDY_LATEST):
-            errors.append(f"上课时间第{row}行：{RULE_EVENING_STUDY}")
+        if category == Category.EVENING_STUDY and not _evening_problems(
+            problems, rules, row, weekday, start, end
+        ):
             continue
-        clean.append((weekday, start, end))
-    seen: list[tuple[int, Meeting]] = []
-    for row, meeting in enumerate(clean, start=1):
-        for other_row, other in seen:
+        clean.append((row, (weekday, start, end)))
+    for index, (row, meeting) in enumerate(clean):
+        for other_row, other in clean[:index]:
             if buckets_of([meeting]) & buckets_of([other]):
-                errors.append(
-                    f"上课时间第{row}行（{WEEKDAY_ZH[meeting[0]]} {meeting[1]:%H:%M}–"
-                    f"{meeting[2]:%H:%M}）与第{other_row}行（{WEEKDAY_ZH[other[0]]} "
-                    f"{other[1]:%H:%M}–{other[2]:%H:%M}）时间重叠，同一项目不能同时上两次课"
+                problems.add(
+                    "meetings_overlap",
+                    _(
+                        "Meeting row %(row)d (%(day)s %(start)s–%(end)s) overlaps row "
+                        "%(other_row)d (%(other_day)s %(other_start)s–%(other_end)s): an "
+                        "offering cannot meet twice at the same time."
+                    ),
+                    field="meetings",
+                    row=row,
+                    day=WEEKDAY_LABELS[meeting[0]],
+                    start=_hhmm(meeting[1]),
+                    end=_hhmm(meeting[2]),
+                    other_row=other_row,
+                    other_day=WEEKDAY_LABELS[other[0]],
+                    other_start=_hhmm(other[1]),
+                    other_end=_hhmm(other[2]),
                 )
-        seen.append((row, meeting))
-    return errors, clean
+    return [meeting for _row, meeting in clean]
 
 
-def _instructor_problems(instructor: Staff | None, *, school: School, day: dt.date) -> list[str]:
-    if instructor is None:
-        return []
-    if instructor.school_id != school.pk:
-        return ["授课人：只能选择本校登记的教师或外聘人员"]
-    problems = instructor.vetting_problems(day)
-    if problems:
-        return [
-            f"授课人“{instructor.name}”在学期开始日{day:%Y-%m-%d}不能安排："
-            f"{'、'.join(problems)}。{RULE_INSTRUCTOR}"
-        ]
-    return []
-
-
-def _offering_problems(menu: Menu, target: Offering, clean_meetings: list[Meeting]) -> list[str]:
-    school = menu.school
-    activity = target.activity if target.activity_id else None
-    errors = []
-    if activity is None:
-        return ["活动：请选择"]
-    if activity.school_id != school.pk:
-        errors.append("活动：只能选择本校的活动")
+def _grade_problems(problems: Problems, school: School, target: Offering, category: str) -> None:
     grades = school.grades
     if target.grade_from is None or target.grade_to is None:
-        errors.append("年级：请填写起止年级")
-    else:
-        if target.grade_from not in grades or target.grade_to not in grades:
-            errors.append(
-                f"年级：本校只有{grades.start}至{grades.stop - 1}年级，"
-                f"不能开设{target.grade_from}至{target.grade_to}年级的项目"
-            )
-        elif target.grade_from > target.grade_to:
-            errors.append("年级：起始年级不能高于结束年级")
-        if activity.category == Category.EVENING_STUDY and target.grade_from < 7:
-            errors.append(f"年级：{RULE_EVENING_STUDY}")
-    if target.capacity is None or target.capacity < 1:
-        errors.append("容纳人数：至少为1")
+        problems.add(
+            "grades_required", _("Grades: give the first and the last grade."), field="grade_from"
+        )
+        return
+    if target.grade_from not in grades or target.grade_to not in grades:
+        problems.add(
+            "grades_outside_school",
+            _(
+                "Grades: this school teaches grades %(first)d to %(last)d, so it cannot offer "
+                "grades %(grade_from)d to %(grade_to)d."
+            ),
+            field="grade_from",
+            first=grades.start,
+            last=grades.stop - 1,
+            grade_from=target.grade_from,
+            grade_to=target.grade_to,
+        )
+    elif target.grade_from > target.grade_to:
+        problems.add(
+            "grades_reversed",
+            _("Grades: the first grade cannot be above the last."),
+            field="grade_to",
+        )
+    if category == Category.EVENING_STUDY and target.grade_from < JUNIOR_FROM:
+        problems.add(
+            "evening_study_junior_only",
+            _("Grades: evening study is for junior secondary grades (grade 7 and up) only."),
+            field="grade_from",
+        )
+
+
+def _fee_problems(problems: Problems, rules, target: Offering, activity: Activity) -> None:
     fee = target.fee_per_term
     if fee is not None and fee < 0:
-        errors.append("代收费：不能为负数")
-    elif fee and not _delivered_externally(activity, target.instructor):
-        errors.append(f"代收费：本项目不是校外机构承担的，不能收费。{RULE_FEE}")
+        problems.add("fee_negative", _("Fee: cannot be negative."), field="fee_per_term")
+        return
+    if not fee:
+        return
+    rule = no_fee_standard(rules)
+    if rule:
+        problems.add(
+            "fee_without_standard",
+            _(
+                "Fee: no fee standard for after-school services has been issued here yet, so "
+                "no fee may be collected, not even for an external organisation. "
+                "Under %(source)s: “%(quote)s”"
+            ),
+            field="fee_per_term",
+            **citation(rule),
+        )
+    rule = stated(rules, "agency_fee_for_organisations_only")
+    if rule and not _delivered_externally(activity, target.instructor):
+        problems.add(
+            "fee_not_external",
+            _(
+                "Fee: this offering is not delivered by an external organisation, so no fee "
+                "may be collected for it. Under %(source)s: “%(quote)s”"
+            ),
+            field="fee_per_term",
+            **citation(rule),
+        )
+
+
+def _offering_problems(problems: Problems, rules, menu: Menu, target: Offering) -> None:
+    school = menu.school
+    activity = target.activity if target.activity_id else None
+    if activity is None:
+        problems.add("activity_required", _("Activity: choose one."), field="activity")
+        return
+    if activity.school_id != school.pk:
+        problems.add(
+            "activity_other_school",
+            _("Activity: choose one of this school's activities."),
+            field="activity",
+        )
+    _grade_problems(problems, school, target, activity.category)
+    if target.capacity is None or target.capacity < 1:
+        problems.add("capacity_too_small", _("Capacity: at least 1."), field="capacity")
+    _fee_problems(problems, rules, target, activity)
     if target.is_fallback and activity.category != Category.HOMEWORK:
-        errors.append("保底托管：只有作业辅导项目可以作为保底")
-    errors += _instructor_problems(target.instructor, school=school, day=menu.term.start)
-    errors += _content_problems(activity, target.instructor)
-    return errors
+        problems.add(
+            "fallback_not_homework",
+            _("Guaranteed basic care: only a homework tutoring offering can be the fallback."),
+            field="is_fallback",
+        )
+    _instructor_problems(problems, rules, target.instructor, school=school, day=menu.term.start)
+    _content_problems(problems, rules, activity, instructor=target.instructor, field="activity")
+
+
+def _late_change_problems(problems: Problems, menu: Menu, before, target, meetings) -> None:
+    """Once the window has opened only a larger capacity and another instructor are
+    accepted (see the module docstring)."""
+    status = _status_label(menu.status)
+    changed = [
+        name
+        for name in OFFERING_FIELDS
+        if name not in LATE_CHANGES and getattr(before, name) != getattr(target, name)
+    ]
+    old_meetings = sorted((m.weekday, m.start, m.end) for m in before.meetings.all())
+    if changed or (meetings and sorted(meetings) != old_meetings):
+        problems.add(
+            "offering_frozen",
+            _(
+                "The menu is “%(status)s” and families have chosen on these details: only a "
+                "larger capacity or another instructor can be saved; grades, times, venue, "
+                "fee and the rest can no longer change."
+            ),
+            status=status,
+        )
+    if target.capacity is not None and target.capacity < before.capacity:
+        problems.add(
+            "capacity_decrease",
+            _(
+                "Capacity: the menu is “%(status)s”, so the capacity can only grow, not fall "
+                "from %(before)d to %(after)d."
+            ),
+            field="capacity",
+            status=status,
+            before=before.capacity,
+            after=target.capacity,
+        )
 
 
 def offering_save(
@@ -305,15 +627,29 @@ def offering_save(
     unknown = set(fields) - set(OFFERING_FIELDS)
     if unknown:
         raise TypeError(f"unknown offering fields: {sorted(unknown)}")
+    school = _school_of(menu)
+    access.require_school_admin(actor, school)
+    if offering is not None:
+        access.require_school_admin(actor, _school_of_offering(offering))
+    rules = school_rules(school)
     with transaction.atomic():
-        menu = Menu.objects.select_for_update().select_related("school", "term").get(pk=menu.pk)
-        if offering is not None and offering.menu_id != menu.pk:
-            raise ValidationError("该项目不属于这份菜单")
+        menu = _lock_menu(menu)
         if offering is None:
+            if menu.status not in EDITABLE:
+                raise refusal(
+                    "menu_closed_to_new_offerings",
+                    _(
+                        "The menu is “%(status)s”: no offering can be added once families "
+                        "have chosen among the present ones."
+                    ),
+                    status=_status_label(menu.status),
+                )
             before = None
             target = Offering(menu=menu)
         else:
-            before = Offering.objects.select_for_update().get(pk=offering.pk)
+            before = Offering.objects.select_for_update(of=("self",)).get(pk=offering.pk)
+            if before.menu_id != menu.pk:
+                raise refusal("offering_other_menu", _("This offering is not in this menu."))
             target = Offering.objects.get(pk=offering.pk)
         for name, value in fields.items():
             setattr(target, name, value)
@@ -323,13 +659,12 @@ def offering_save(
         target.room = (target.room or "").strip()
         target.off_campus_venue = (target.off_campus_venue or "").strip()
         category = target.activity.category if target.activity_id else ""
-        meeting_errors, clean_meetings = _meeting_problems(meetings, category=category)
-        if menu.status not in EDITABLE:
-            _check_late_change(menu, before, target, clean_meetings)
-        errors = _offering_problems(menu, target, clean_meetings) + meeting_errors
-        if errors:
-            raise ValidationError(errors)
-        grew = before is not None and target.capacity > before.capacity
+        problems = Problems()
+        clean_meetings = _meeting_problems(problems, rules, meetings, category=category)
+        if before is not None and menu.status not in EDITABLE:
+            _late_change_problems(problems, menu, before, target, clean_meetings)
+        _offering_problems(problems, rules, menu, target)
+        problems.raise_if_any()
         target.save()
         if before is None or menu.status in EDITABLE:
             target.meetings.all().delete()
@@ -337,48 +672,20 @@ def offering_save(
                 OfferingMeeting(offering=target, weekday=w, start=s, end=e)
                 for w, s, e in sorted(clean_meetings)
             )
-        if grew and menu.status not in EDITABLE:
-            offering_id = target.pk
-            transaction.on_commit(lambda: _refill(offering_id))
     return target
 
 
-def _check_late_change(menu, before, target, clean_meetings) -> None:
-    status = STATUS_ZH[menu.status]
-    if before is None:
-        raise ValidationError(f"菜单{status}，不能再增加项目（选课开放后家长已按现有项目填报）")
-    changed = [
-        name
-        for name in OFFERING_FIELDS
-        if name not in LATE_CHANGES and getattr(before, name) != getattr(target, name)
-    ]
-    old_meetings = sorted((m.weekday, m.start, m.end) for m in before.meetings.all())
-    if changed or (clean_meetings and sorted(clean_meetings) != old_meetings):
-        raise ValidationError(
-            f"菜单{status}，家长已按现有信息填报：只能增加容纳人数或更换授课人，"
-            "年级、时间、地点、费用等不能再改"
-        )
-    if target.capacity is not None and target.capacity < before.capacity:
-        raise ValidationError(
-            f"容纳人数：菜单{status}，只能增加，不能从{before.capacity}减少到{target.capacity}"
-        )
-
-
-def _refill(offering_id: int) -> None:
-    """Offer the new seats to the waiting list (engineer F's service, when present)."""
-    try:
-        from kehou.placement.services import waitlist_refill
-    except ImportError:  # pragma: no cover - placement lands in the same step
-        return
-    waitlist_refill(offering_id=offering_id)
-
-
 def offering_delete(*, offering: Offering, actor) -> None:
+    access.require_school_admin(actor, _school_of_offering(offering))
     with transaction.atomic():
-        menu = Menu.objects.select_for_update().get(pk=offering.menu_id)
-        if menu.status not in EDITABLE:
-            raise ValidationError(f"菜单{STATUS_ZH[menu.status]}，不能再删除项目")
-        offering.delete()
+        locked = _lock_menu(Menu(pk=Offering.objects.get(pk=offering.pk).menu_id))
+        if locked.status not in EDITABLE:
+            raise refusal(
+                "menu_closed_to_deletions",
+                _("The menu is “%(status)s”: no offering can be removed any more."),
+                status=_status_label(locked.status),
+            )
+        Offering.objects.filter(pk=offering.pk).delete()
 
 
 # --- settings and lifecycle -------------------------------------------------------------
@@ -394,21 +701,47 @@ def menu_settings_save(
     window_opens_at: dt.datetime | None,
     window_closes_at: dt.datetime | None,
 ) -> Menu:
-    errors = []
+    access.require_school_admin(actor, _school_of(menu))
+    problems = Problems()
     if mode not in Menu.Mode.values:
-        errors.append("报名方式：请选择选课抽签或先到先得")
+        problems.add(
+            "mode_invalid",
+            _("Sign-up mode: choose the choice window with a lottery or first come, first served."),
+            field="mode",
+        )
     if mechanism not in Menu.Mechanism.values:
-        errors.append("分配机制：请选择轮次延迟接受或随机序列独裁")
+        problems.add(
+            "mechanism_invalid",
+            _(
+                "Allocation mechanism: choose round-wise deferred acceptance or random serial "
+                "dictatorship."
+            ),
+            field="mechanism",
+        )
     if not isinstance(max_extended_per_child, int) or max_extended_per_child < 1:
-        errors.append("每名学生每周可参加的拓展项目数：至少为1")
+        problems.add(
+            "max_extended_too_small",
+            _("Extended offerings a child may hold per week: at least 1."),
+            field="max_extended_per_child",
+        )
     if window_opens_at and window_closes_at and window_closes_at <= window_opens_at:
-        errors.append("选课截止时间：应晚于开放时间")
+        problems.add(
+            "window_closes_before_opening",
+            _("Choice window closes: should be after it opens."),
+            field="window_closes_at",
+        )
     with transaction.atomic():
-        locked = Menu.objects.select_for_update().get(pk=menu.pk)
+        locked = _lock_menu(menu)
         if locked.status not in EDITABLE:
-            errors.insert(0, f"菜单{STATUS_ZH[locked.status]}，报名方式和选课时间不能再改")
-        if errors:
-            raise ValidationError(errors)
+            problems.add(
+                "settings_frozen",
+                _(
+                    "The menu is “%(status)s”: the sign-up mode and the choice window can no "
+                    "longer change."
+                ),
+                status=_status_label(locked.status),
+            )
+        problems.raise_if_any()
         locked.mode = mode
         locked.mechanism = mechanism
         locked.max_extended_per_child = max_extended_per_child
@@ -426,12 +759,32 @@ def menu_settings_save(
     return locked
 
 
-def _transition(menu: Menu, *, source: Iterable[str], action: str) -> Menu:
-    locked = Menu.objects.select_for_update().select_related("school", "term").get(pk=menu.pk)
+ACTION_LABELS = {
+    "publish": _("publish"),
+    "open": _("open the choice window"),
+    "close": _("close the choice window"),
+    "allocated": _("mark the menu as allocated"),
+    "run": _("start running"),
+}
+
+
+def _transition(menu: Menu, *, actor, source, action: str) -> Menu:
+    """The menu, scope-checked and locked, if it is in one of the `source` statuses (a
+    list, or a function of the locked menu giving the list)."""
+    access.require_school_admin(actor, _school_of(menu))
+    locked = _lock_menu(menu)
+    if callable(source):
+        source = source(locked)
     if locked.status not in source:
-        wanted = "或".join(f"“{STATUS_ZH[s]}”" for s in source)
-        raise ValidationError(
-            f"不能{action}：菜单现在是“{STATUS_ZH[locked.status]}”，只有{wanted}的菜单可以{action}"
+        raise refusal(
+            "menu_status_wrong",
+            _(
+                "Cannot %(action)s: the menu is “%(status)s”, and only a menu that is "
+                "%(wanted)s can."
+            ),
+            action=ACTION_LABELS[action],
+            status=_status_label(locked.status),
+            wanted=_either(tuple(source)),
         )
     return locked
 
@@ -439,28 +792,29 @@ def _transition(menu: Menu, *, source: Iterable[str], action: str) -> Menu:
 def menu_publish(*, menu: Menu, actor) -> Menu:
     """draft → published: the menu is shown to families and on the public page."""
     with transaction.atomic():
-        locked = _transition(menu, source=[Menu.Status.DRAFT], action="发布")
+        locked = _transition(menu, actor=actor, source=[Menu.Status.DRAFT], action="publish")
+        rules = school_rules(locked.school)
         offerings = list(
             locked.offerings.select_related("activity", "instructor__organisation")
             .prefetch_related("meetings")
             .order_by("pk")
         )
-        errors = [] if offerings else ["菜单还没有任何项目，不能发布"]
+        problems = Problems()
+        if not offerings:
+            problems.add(
+                "menu_empty", _("The menu has no offerings yet, so it cannot be published.")
+            )
         for offering in offerings:
-            label = f"项目“{offering}”"
+            about = _AboutOffering(problems, offering)
             if offering.instructor is None:
-                errors.append(f"{label}：还没有授课人")
+                about.add("offering_without_instructor", _("no instructor yet."))
             if not offering.meetings.all():
-                errors.append(f"{label}：还没有上课时间")
-            errors += [
-                f"{label}：{problem}"
-                for problem in _instructor_problems(
-                    offering.instructor, school=locked.school, day=locked.term.start
-                )
-                + _content_problems(offering.activity, offering.instructor)
-            ]
-        if errors:
-            raise ValidationError(errors)
+                about.add("offering_without_meetings", _("no meeting times yet."))
+            _instructor_problems(
+                about, rules, offering.instructor, school=locked.school, day=locked.term.start
+            )
+            _content_problems(about, rules, offering.activity, instructor=offering.instructor)
+        problems.raise_if_any()
         locked.status = Menu.Status.PUBLISHED
         locked.save(update_fields=["status"])
     return locked
@@ -470,9 +824,16 @@ def menu_open_window(*, menu: Menu, actor) -> Menu:
     """published → window_open: draws the secret lottery seed and publishes its hash."""
     now = timezone.now()
     with transaction.atomic():
-        locked = _transition(menu, source=[Menu.Status.PUBLISHED], action="开放选课")
+        locked = _transition(menu, actor=actor, source=[Menu.Status.PUBLISHED], action="open")
         if locked.window_closes_at is None or locked.window_closes_at <= now:
-            raise ValidationError("不能开放选课：请先在设置中填写一个晚于现在的选课截止时间")
+            raise refusal(
+                "window_close_missing",
+                _(
+                    "Cannot open the choice window: first set a closing time later than now "
+                    "in the settings."
+                ),
+                field="window_closes_at",
+            )
         seed = secrets.token_hex(16)
         locked.lottery_seed = seed
         locked.lottery_seed_hash = seed_commitment(seed)
@@ -488,7 +849,7 @@ def menu_close_window(*, menu: Menu, actor) -> Menu:
     """window_open → closed: choices stop; the seed may now be shown."""
     now = timezone.now()
     with transaction.atomic():
-        locked = _transition(menu, source=[Menu.Status.WINDOW_OPEN], action="截止选课")
+        locked = _transition(menu, actor=actor, source=[Menu.Status.WINDOW_OPEN], action="close")
         if locked.window_closes_at is None or locked.window_closes_at > now:
             locked.window_closes_at = now
         locked.status = Menu.Status.CLOSED
@@ -500,7 +861,10 @@ def menu_mark_allocated(*, menu: Menu, actor) -> Menu:
     """closed → allocated, after an allocation run wrote its result (idempotent)."""
     with transaction.atomic():
         locked = _transition(
-            menu, source=[Menu.Status.CLOSED, Menu.Status.ALLOCATED], action="标记为已分配"
+            menu,
+            actor=actor,
+            source=[Menu.Status.CLOSED, Menu.Status.ALLOCATED],
+            action="allocated",
         )
         if locked.status != Menu.Status.ALLOCATED:
             locked.status = Menu.Status.ALLOCATED
@@ -510,17 +874,14 @@ def menu_mark_allocated(*, menu: Menu, actor) -> Menu:
 
 def menu_start_running(*, menu: Menu, actor) -> Menu:
     """allocated → running (an FCFS menu: closed → running, its seats were claimed)."""
+
+    def source(locked: Menu) -> list[str]:
+        if locked.mode == Menu.Mode.FCFS:
+            return [Menu.Status.ALLOCATED, Menu.Status.CLOSED]
+        return [Menu.Status.ALLOCATED]
+
     with transaction.atomic():
-        source = [Menu.Status.ALLOCATED]
-        current = Menu.objects.only("mode").get(pk=menu.pk)
-        if current.mode == Menu.Mode.FCFS:
-            source.append(Menu.Status.CLOSED)
-        locked = _transition(menu, source=source, action="开始上课")
+        locked = _transition(menu, actor=actor, source=source, action="run")
         locked.status = Menu.Status.RUNNING
         locked.save(update_fields=["status"])
     return locked
-
-
-def organisations_for(school: School):
-    """Organisations a school may pick from: all, the vetted first."""
-    return ExternalOrganisation.objects.order_by("-is_vetted", "name")

@@ -6,6 +6,7 @@ app_name = "catalog"
 urlpatterns = [
     path("", views.home, name="home"),
     path("schools/<int:school_pk>/", views.menu, name="menu"),
+    path("schools/<int:school_pk>/menus/new/", views.menu_create, name="menu_create"),
     path("schools/<int:school_pk>/activities/new/", views.activity_create, name="activity_create"),
     path("activities/<int:activity_pk>/edit/", views.activity_edit, name="activity_edit"),
     path("menus/<int:menu_pk>/settings/", views.settings, name="settings"),

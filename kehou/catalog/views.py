@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from kehou.accounts.models import User
 from kehou.catalog import selectors, services
@@ -22,6 +23,7 @@ from kehou.catalog.forms import (
     meetings_from,
 )
 from kehou.catalog.models import Menu
+from kehou.core import errors
 from kehou.org import access
 from kehou.terms.selectors import term_for_page, terms
 
@@ -42,12 +44,7 @@ def home(request):
 def menu(request, school_pk: int):
     school = selectors.access_school_menus(request.user, school_pk)
     term = term_for_page(request.GET.get("term"))
-    current = None
-    if term is not None:
-        if access.may_manage_school(request.user, school):
-            current = services.menu_for(school=school, term=term)
-        else:
-            current = Menu.objects.filter(school=school, term=term).first()
+    current = selectors.school_menu(school=school, term=term) if term is not None else None
     return render(
         request,
         "catalog/menu.html",
@@ -56,9 +53,24 @@ def menu(request, school_pk: int):
             "term": term,
             "terms": terms(),
             "page": selectors.menu_page(request.user, current) if current else None,
+            "may_create": current is None
+            and term is not None
+            and access.may_manage_school(request.user, school),
             "status_class": _status_class(current),
         },
     )
+
+
+@login_required
+@require_POST
+def menu_create(request, school_pk: int):
+    """The button of a term without a menu: creates its empty draft (idempotent)."""
+    school = selectors.access_school_menus(request.user, school_pk)
+    term = term_for_page(request.POST.get("term"))
+    if term is None:
+        raise Http404
+    created = services.menu_create(school=school, term=term, actor=request.user)
+    return redirect(_menu_url(created))
 
 
 def _status_class(menu: Menu | None) -> str:
@@ -71,11 +83,6 @@ def _menu_url(menu: Menu) -> str:
     return f"{reverse('catalog:menu', args=[menu.school_id])}?term={menu.term.code}"
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    for message in error.messages:
-        form.add_error(None, message)
-
-
 @login_required
 def settings(request, menu_pk: int):
     menu = selectors.access_menu_for_edit(request.user, menu_pk)
@@ -85,7 +92,7 @@ def settings(request, menu_pk: int):
             try:
                 services.menu_settings_save(menu=menu, actor=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _add_errors(form, error)
+                errors.add_to_form(form, error)
             else:
                 messages.success(request, _("Settings saved."))
                 return redirect(_menu_url(menu))
@@ -115,7 +122,7 @@ def _activity_form_page(request, *, school, activity=None):
                     school=school, actor=request.user, activity=activity, **form.cleaned_data
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                errors.add_to_form(form, error)
             else:
                 messages.success(request, _("Activity saved."))
                 return redirect("catalog:menu", school_pk=school.pk)
@@ -124,7 +131,12 @@ def _activity_form_page(request, *, school, activity=None):
     return render(
         request,
         "catalog/activity_form.html",
-        {"school": school, "form": form, "activity": activity},
+        {
+            "school": school,
+            "form": form,
+            "activity": activity,
+            "rules": selectors.rule_notes(school),
+        },
     )
 
 
@@ -155,7 +167,7 @@ def _offering_form_page(request, *, menu, offering=None):
                     **form.cleaned_data,
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                errors.add_to_form(form, error)
             else:
                 messages.success(request, _("Offering saved."))
                 return redirect(_menu_url(menu))
@@ -182,6 +194,7 @@ def _offering_form_page(request, *, menu, offering=None):
             "formset": formset,
             "offering": offering,
             "late": menu.status not in services.EDITABLE,
+            "rules": selectors.rule_notes(school, for_offerings=True),
         },
     )
 
@@ -235,12 +248,12 @@ def transition(request, menu_pk: int, action: str):
     if action not in TRANSITIONS:
         raise Http404
     service, title, explanation = TRANSITIONS[action]
-    errors: list[str] = []
+    refusals: list[str] = []
     if request.method == "POST":
         try:
             service(menu=menu, actor=request.user)
         except ValidationError as error:
-            errors = list(error.messages)
+            refusals = errors.messages(error)
         else:
             messages.success(request, _("Done: %(action)s.") % {"action": title})
             return redirect(_menu_url(menu))
@@ -252,7 +265,7 @@ def transition(request, menu_pk: int, action: str):
             "action": action,
             "title": title,
             "explanation": explanation,
-            "errors": errors,
+            "errors": refusals,
         },
     )
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from kehou.catalog import services as catalog
 from kehou.catalog.models import Category, Menu
+from kehou.org.access import SYSTEM
 from kehou.org.models import School, Staff, Student
 from kehou.placement.demo import demo_choices_seed
 
@@ -67,22 +68,21 @@ def _students_in(school: School, lo: int, hi: int, year) -> int:
 
 def seed_school_menu(*, school: School, term, rng: random.Random, closing: bool) -> MenuSummary:
     summary = MenuSummary(menus=1)
-    admin = None
     teachers = list(Staff.objects.filter(school=school, is_active=True).order_by("pk"))
     today = term.start
     teachers = [t for t in teachers if t.is_assignable_on(today)] or teachers
     if not teachers:
         return MenuSummary()
-    menu = catalog.menu_for(school=school, term=term)
+    menu = catalog.menu_create(school=school, term=term, actor=SYSTEM)
     activities = {
         name: catalog.activity_save(
-            school=school, actor=admin, name=name, category=category, description=text
+            school=school, actor=SYSTEM, name=name, category=category, description=text
         )
         for name, category, text in ACTIVITIES
     }
     homework = catalog.activity_save(
         school=school,
-        actor=admin,
+        actor=SYSTEM,
         name="作业辅导",
         category=Category.HOMEWORK,
         description="教师答疑解惑，书面作业在校完成",
@@ -93,7 +93,7 @@ def seed_school_menu(*, school: School, term, rng: random.Random, closing: bool)
             continue
         catalog.offering_save(
             menu=menu,
-            actor=admin,
+            actor=SYSTEM,
             activity=homework,
             name=f"作业辅导（{lo}-{hi}年级）",
             grade_from=lo,
@@ -114,7 +114,7 @@ def seed_school_menu(*, school: School, term, rng: random.Random, closing: bool)
             start, end = WINDOWS[index // 5 % len(WINDOWS)]
             catalog.offering_save(
                 menu=menu,
-                actor=admin,
+                actor=SYSTEM,
                 activity=activities[name],
                 name=f"{name}（{lo}-{hi}年级）",
                 grade_from=lo,
@@ -128,15 +128,15 @@ def seed_school_menu(*, school: School, term, rng: random.Random, closing: bool)
     now = timezone.now()
     catalog.menu_settings_save(
         menu=menu,
-        actor=admin,
+        actor=SYSTEM,
         mode=Menu.Mode.LOTTERY,
         mechanism=Menu.Mechanism.DA,
         max_extended_per_child=1,
         window_opens_at=now - dt.timedelta(days=3),
         window_closes_at=now + dt.timedelta(days=7),
     )
-    catalog.menu_publish(menu=menu, actor=admin)
-    catalog.menu_open_window(menu=menu, actor=admin)
+    catalog.menu_publish(menu=menu, actor=SYSTEM)
+    catalog.menu_open_window(menu=menu, actor=SYSTEM)
     choices = demo_choices_seed(menu=menu, seed=rng.randrange(10**9))
     summary.applications, summary.choices = choices.applications, choices.choices
     if closing:

@@ -5,15 +5,16 @@ seed stays hidden and no demand is shown while the window is open."""
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from kehou.catalog import services
 from kehou.catalog.models import Activity, Menu, Offering
-from kehou.catalog.tests.factories import ActivityFactory, make_offering
 from kehou.testing import factories as f
+from kehou.testing.snapshots import everything
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("jiangsu")]
 
 
 def _menu_url(school, term):
@@ -66,11 +67,21 @@ def _open(menu, admin):
 
 def test_admin_builds_a_menu_through_the_pages(client, north, term):
     client.force_login(north.admin)
-    # the overview creates the term's draft menu
-    response = client.get(_menu_url(north.school, term))
-    assert response.status_code == 200
+    # the overview of a term without a menu offers to create it, and writes nothing
+    before = everything()
+    page = client.get(_menu_url(north.school, term)).content.decode()
+    assert "创建本学期菜单" in page
+    assert everything() == before
+    # the button creates the term's draft menu
+    create = reverse("catalog:menu_create", args=[north.school.pk])
+    response = client.post(create, {"term": term.code})
+    assert response.status_code == 302
+    assert response.url == _menu_url(north.school, term)
     menu = Menu.objects.get(school=north.school, term=term)
     assert menu.status == "draft"
+    assert client.post(create, {"term": term.code}).status_code == 302  # idempotent
+    assert Menu.objects.count() == 1
+    assert "创建本学期菜单" not in client.get(_menu_url(north.school, term)).content.decode()
     # an activity
     response = client.post(
         reverse("catalog:activity_create", args=[north.school.pk]),
@@ -99,20 +110,52 @@ def test_admin_builds_a_menu_through_the_pages(client, north, term):
     assert menu.status == "published"
 
 
-def test_a_forbidden_activity_shows_the_rule_and_writes_nothing(client, north):
+def test_a_forbidden_activity_shows_the_rule_beside_its_field(client, north, adopt):
+    adopt("changzhi_001")
     client.force_login(north.admin)
     response = client.post(
         reverse("catalog:activity_create", args=[north.school.pk]),
         {"name": "攀岩", "category": "sports", "risk_level": "high"},
     )
     assert response.status_code == 200
-    assert "不得组织开展危险性较高的活动" in response.content.decode()
+    form = response.context["form"]
+    assert "不得组织开展危险性较高的活动" in " ".join(form.errors["risk_level"])
+    assert not form.non_field_errors()
     assert not Activity.objects.exists()
+
+
+def test_the_activity_form_states_the_schools_rules(client, north, adopt):
+    client.force_login(north.admin)
+    url = reverse("catalog:activity_create", args=[north.school.pk])
+    page = client.get(url).content.decode()
+    assert "校外机构不得开展学科类培训" in page and "种子000" in page
+    assert "严禁商业推广" not in page  # seed 000 does not say so
+    adopt("changzhi_001")
+    page = client.get(url).content.decode()
+    assert "严禁商业推广" in page and "种子001" in page
+
+
+def test_an_english_page_shows_the_refusal_in_english(client, north, north_menu):
+    client.force_login(north.admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    activity = f.ActivityFactory(school=north.school)
+    teacher = f.StaffFactory(school=north.school)
+    response = client.post(
+        reverse("catalog:offering_create", args=[north_menu.pk]),
+        _offering_post(activity, teacher, capacity="0", fee_per_term="100"),
+    )
+    form = response.context["form"]
+    assert form.errors["capacity"] == ["Capacity: at least 1."]
+    assert form.errors["fee_per_term"][0].startswith(
+        "Fee: this offering is not delivered by an external organisation"
+    )
+    assert "Under seed 000: “还可采用代收费方式" in form.errors["fee_per_term"][0]
+    assert not Offering.objects.exists()
 
 
 def test_an_offering_that_clashes_with_itself_is_shown_and_not_written(client, north_menu, north):
     client.force_login(north.admin)
-    activity = ActivityFactory(school=north.school)
+    activity = f.ActivityFactory(school=north.school)
     teacher = f.StaffFactory(school=north.school)
     data = _offering_post(
         activity,
@@ -159,7 +202,7 @@ def test_settings_page_states_the_trade_off_and_saves(client, north_menu, north)
 
 
 def test_south_admin_can_neither_see_nor_change_norths_menu(client, north_menu, north, south, term):
-    offering = make_offering(north_menu, capacity=20)
+    offering = f.offering(north_menu, capacity=20, instructor=f.StaffFactory(school=north.school))
     activity = offering.activity
     before = _snapshot(north_menu)
     client.force_login(south.admin)
@@ -198,7 +241,7 @@ def test_south_admin_can_neither_see_nor_change_norths_menu(client, north_menu, 
 
 
 def test_teacher_reads_the_menu_but_cannot_change_it(client, north_menu, north, term):
-    offering = make_offering(north_menu)
+    offering = f.offering(north_menu)
     before = _snapshot(north_menu)
     client.force_login(north.teacher)
     page = client.get(_menu_url(north.school, term)).content.decode()
@@ -215,12 +258,23 @@ def test_teacher_reads_the_menu_but_cannot_change_it(client, north_menu, north, 
 
 def test_teacher_opening_a_term_without_a_menu_creates_nothing(client, north, term):
     client.force_login(north.teacher)
-    assert client.get(_menu_url(north.school, term)).status_code == 200
+    page = client.get(_menu_url(north.school, term))
+    assert page.status_code == 200 and "创建本学期菜单" not in page.content.decode()
+    create = reverse("catalog:menu_create", args=[north.school.pk])
+    assert client.post(create, {"term": term.code}).status_code == 404
+    assert not Menu.objects.exists()
+
+
+def test_south_admin_cannot_create_norths_menu(client, north, south, term):
+    client.force_login(south.admin)
+    create = reverse("catalog:menu_create", args=[north.school.pk])
+    assert client.post(create, {"term": term.code}).status_code == 404
+    assert client.get(create).status_code == 405
     assert not Menu.objects.exists()
 
 
 def test_bureau_reads_menus_of_its_region_only(client, north_menu, south_menu, north, south, term):
-    make_offering(north_menu)
+    f.offering(north_menu)
     client.force_login(north.county_officer)
     assert client.get(_menu_url(north.school, term)).status_code == 200
     assert client.get(_menu_url(south.school, term)).status_code == 404
@@ -243,9 +297,10 @@ def test_guardian_sees_only_the_published_menu_of_the_childs_school_and_grade(
     client, north_menu, south_menu, north, south, term
 ):
     # the child is in grade 3
-    for_grade_3 = make_offering(north_menu, name="三年级足球", grade_from=3, grade_to=4)
-    make_offering(north_menu, name="一年级绘本", grade_from=1, grade_to=2)
-    make_offering(south_menu, name="南校书法", grade_from=1, grade_to=6)
+    north_teacher = f.StaffFactory(school=north.school)
+    for_grade_3 = f.offering(north_menu, "三年级足球", grades=(3, 4), instructor=north_teacher)
+    f.offering(north_menu, "一年级绘本", grades=(1, 2), instructor=north_teacher)
+    f.offering(south_menu, "南校书法", instructor=f.StaffFactory(school=south.school))
     client.force_login(north.guardian_user)
     url = reverse("catalog:family") + f"?term={term.code}"
     # a draft menu is not shown
@@ -265,7 +320,7 @@ def test_guardian_sees_only_the_published_menu_of_the_childs_school_and_grade(
 
 
 def test_the_seed_is_hidden_on_every_page_until_the_window_closes(client, north_menu, north, term):
-    make_offering(north_menu, grade_from=1, grade_to=6)
+    f.offering(north_menu, instructor=f.StaffFactory(school=north.school))
     menu = _open(north_menu, north.admin)
     seed, digest = menu.lottery_seed, menu.lottery_seed_hash
     pages = [
@@ -288,7 +343,9 @@ def test_the_seed_is_hidden_on_every_page_until_the_window_closes(client, north_
 
 
 def test_no_demand_is_shown_on_any_page_during_the_window(client, north_menu, north, term):
-    offering = make_offering(north_menu, name="热门足球", grade_from=1, grade_to=6, capacity=30)
+    offering = f.offering(
+        north_menu, "热门足球", capacity=30, instructor=f.StaffFactory(school=north.school)
+    )
     menu = _open(north_menu, north.admin)
     # seats already claimed (an FCFS-like counter) must not appear while families choose
     Offering.objects.filter(pk=offering.pk).update(taken=17)
@@ -303,7 +360,7 @@ def test_no_demand_is_shown_on_any_page_during_the_window(client, north_menu, no
         assert ">17<" not in page and "已分配人数" not in page, (user, url)
     # once allocated, the admin sees who was placed
     services.menu_close_window(menu=menu, actor=north.admin)
-    services.menu_mark_allocated(menu=menu)
+    services.menu_mark_allocated(menu=menu, actor=north.admin)
     client.force_login(north.admin)
     page = client.get(_menu_url(north.school, term)).content.decode()
     assert ">17<" in page
@@ -314,7 +371,14 @@ def test_published_offerings_for_the_service_guide(north_menu, north, term):
 
     from kehou.catalog.selectors import published_offerings
 
-    make_offering(north_menu, name="足球A班", grade_from=3, grade_to=4, room="操场")
+    f.offering(
+        north_menu,
+        "足球A班",
+        capacity=20,
+        grades=(3, 4),
+        room="操场",
+        instructor=f.StaffFactory(school=north.school),
+    )
     assert published_offerings(school=north.school, term=term) == []
     services.menu_publish(menu=north_menu, actor=north.admin)
     rows = published_offerings(school=north.school, term=term)
