@@ -13,6 +13,7 @@ No page shows demand while families choose: choice counts are never read here.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import F, Q, QuerySet
@@ -24,6 +25,7 @@ from kehou.catalog.models import (
     PRIORITY_GROUP_LABELS,
     Menu,
     Offering,
+    priority_tier,
     student_priority_groups,
 )
 from kehou.enrollment.models import (
@@ -34,15 +36,9 @@ from kehou.enrollment.models import (
     WaitlistEntry,
 )
 from kehou.enrollment.seats import waiting_position
-from kehou.enrollment.services import (
-    WAITING,
-    _window_open,
-    child_grade,
-    current_agreement,
-    plan_weekdays,
-)
 from kehou.org import access
-from kehou.org.models import SchoolClass, Student
+from kehou.org.models import School, SchoolClass, Student
+from kehou.org.selectors import class_in_year, grade_in_year
 from kehou.terms.models import Term
 
 VISIBLE_MENU = (
@@ -52,6 +48,57 @@ VISIBLE_MENU = (
     Menu.Status.ALLOCATED,
     Menu.Status.RUNNING,
 )
+
+
+MON_FRI = [0, 1, 2, 3, 4]
+WAITING = (WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED)
+
+
+# --------------------------------------------------------------------------- contract reads
+#
+# For services, pages and other apps, which scope before calling them.
+
+
+def plan_weekdays(*, school: School, term: Term) -> list[int]:
+    """Service days of the school's published plan for the term, else Monday to Friday."""
+    from kehou.policy.models import SchoolPlan
+
+    plan = (
+        SchoolPlan.objects.filter(school=school, term=term, status=SchoolPlan.Status.PUBLISHED)
+        .only("service_weekdays")
+        .first()
+    )
+    return list(plan.service_weekdays) if plan and plan.service_weekdays else list(MON_FRI)
+
+
+def current_agreement(school: School) -> SafetyAgreement | None:
+    return SafetyAgreement.objects.filter(school=school).order_by("-version").first()
+
+
+def child_grade(student: Student, term: Term) -> int | None:
+    """The child's grade for the term (their class in the term's school year)."""
+    return grade_in_year(student, term.school_year_id)
+
+
+def child_priority_tier(student: Student, menu: Menu) -> int:
+    """The child's tier under `menu.priority_tiers` (lower goes first)."""
+    return priority_tier(student_priority_groups(student), menu.priority_tiers)
+
+
+def head_teacher_user_id(student: Student, term: Term) -> int | None:
+    school_class = class_in_year(student, term.school_year_id)
+    if school_class is None or school_class.head_teacher_id is None:
+        return None
+    return school_class.head_teacher.user_id
+
+
+def window_open(menu: Menu | None, now: dt.datetime) -> bool:
+    return (
+        menu is not None
+        and menu.status == Menu.Status.WINDOW_OPEN
+        and (menu.window_opens_at is None or menu.window_opens_at <= now)
+        and (menu.window_closes_at is None or now < menu.window_closes_at)
+    )
 
 
 # --------------------------------------------------------------------------- access
@@ -201,7 +248,7 @@ def child_card(user: User, child: Student, term: Term) -> ChildCard:
         application=app,
         agreement=current_agreement(child.school),
         menu=menu,
-        window_open=_window_open(menu, timezone.now()),
+        window_open=window_open(menu, timezone.now()),
     )
     if app is not None:
         card.choices = list(

@@ -33,8 +33,6 @@ from kehou.catalog.models import (
     Menu,
     Offering,
     OfferingMeeting,
-    priority_tier,
-    student_priority_groups,
 )
 from kehou.catalog.services import buckets_of
 from kehou.core.errors import Problems, refusal
@@ -48,9 +46,17 @@ from kehou.enrollment.models import (
     SafetyAgreement,
     WaitlistEntry,
 )
+from kehou.enrollment.selectors import (
+    WAITING,
+    child_grade,
+    child_priority_tier,
+    current_agreement,
+    head_teacher_user_id,
+    plan_weekdays,
+    window_open,
+)
 from kehou.org import access
 from kehou.org.models import ClassMembership, School, Student, StudentGuardian
-from kehou.org.selectors import class_in_year, grade_in_year
 from kehou.terms.models import Term
 
 SEED_001 = "《长治市教育局关于进一步推进义务教育阶段公办学校课后服务工作的实施方案》"
@@ -60,10 +66,8 @@ RULE_NO_REFUSAL = gettext_lazy(
 )
 RULE_AGREEMENT = gettext_lazy("Under %(seed)s: “学校要与家长签订安全协议，约定双方责任与权利。”")
 
-MON_FRI = [0, 1, 2, 3, 4]
 OPEN = (Application.Status.SUBMITTED, Application.Status.TEACHER_REVIEWED)
 ACTIVE_APPLICATION = (*OPEN, Application.Status.APPROVED)
-WAITING = (WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED)
 
 
 def rule_no_refusal() -> str:
@@ -75,32 +79,6 @@ def rule_agreement() -> str:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def plan_weekdays(*, school: School, term: Term) -> list[int]:
-    """Service days of the school's published plan for the term, else Monday to Friday."""
-    from kehou.policy.models import SchoolPlan
-
-    plan = (
-        SchoolPlan.objects.filter(school=school, term=term, status=SchoolPlan.Status.PUBLISHED)
-        .only("service_weekdays")
-        .first()
-    )
-    return list(plan.service_weekdays) if plan and plan.service_weekdays else list(MON_FRI)
-
-
-def current_agreement(school: School) -> SafetyAgreement | None:
-    return SafetyAgreement.objects.filter(school=school).order_by("-version").first()
-
-
-def child_grade(student: Student, term: Term) -> int | None:
-    """The child's grade for the term (their class in the term's school year)."""
-    return grade_in_year(student, term.school_year_id)
-
-
-def child_priority_tier(student: Student, menu: Menu) -> int:
-    """The child's tier under `menu.priority_tiers` (lower goes first)."""
-    return priority_tier(student_priority_groups(student), menu.priority_tiers)
 
 
 def _menu_of(application: Application) -> Menu | None:
@@ -295,13 +273,6 @@ def _save_application(
     return app
 
 
-def head_teacher_user_id(student: Student, term: Term) -> int | None:
-    school_class = class_in_year(student, term.school_year_id)
-    if school_class is None or school_class.head_teacher_id is None:
-        return None
-    return school_class.head_teacher.user_id
-
-
 def application_teacher_review(
     *, application: Application, actor: User, note: str = ""
 ) -> Application:
@@ -476,15 +447,6 @@ def enrollment_withdraw(
 # --------------------------------------------------------------------------- choices
 
 
-def _window_open(menu: Menu | None, now: dt.datetime) -> bool:
-    return (
-        menu is not None
-        and menu.status == Menu.Status.WINDOW_OPEN
-        and (menu.window_opens_at is None or menu.window_opens_at <= now)
-        and (menu.window_closes_at is None or now < menu.window_closes_at)
-    )
-
-
 def _grade_refusal(offering: Offering, grade: int | None, *, field: str, **params):
     return refusal(
         "grade_not_eligible",
@@ -514,7 +476,7 @@ def choices_set(*, application: Application, offering_ids: Sequence[int], actor:
                     "served, sign up for the offerings directly)."
                 ),
             )
-        if not _window_open(menu, now):
+        if not window_open(menu, now):
             raise refusal(
                 "window_closed",
                 _("The choice window is not open, or has closed: choices can no longer change."),
@@ -563,7 +525,7 @@ def _check_claim(app: Application, offering: Offering, grade: int | None, now) -
                 "your choices while the window is open."
             ),
         )
-    if not _window_open(menu, now):
+    if not window_open(menu, now):
         raise refusal("window_closed", _("Sign-up is not open, or has closed."))
     if app.status != Application.Status.APPROVED:
         raise refusal(

@@ -200,7 +200,7 @@ def choices(request, application_pk: int):
             "menu": menu,
             "rows": rows,
             "ranks": range(1, len(offerings) + 1),
-            "window_open": services._window_open(menu, timezone.now()),
+            "window_open": selectors.window_open(menu, timezone.now()),
         },
     )
 
@@ -397,7 +397,7 @@ def school(request):
             "class_pk": class_pk,
             "q": query,
             "agreement": (
-                services.current_agreement(request.user.school) if request.user.school_id else None
+                selectors.current_agreement(request.user.school) if request.user.school_id else None
             ),
         },
     )
@@ -455,7 +455,7 @@ def decide(request, application_pk: int, action: str):
 def agreement(request):
     _require_admin(request.user)
     school = access.access_school(request.user, request.user.school_id or 0)
-    current = services.current_agreement(school)
+    current = selectors.current_agreement(school)
     if request.method == "POST":
         form = AgreementForm(request.POST)
         if form.is_valid():

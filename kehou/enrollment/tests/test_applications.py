@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kehou.catalog.models import Menu
-from kehou.enrollment import seats, services
+from kehou.enrollment import seats, selectors, services
 from kehou.enrollment.models import (
     AgreementSignature,
     Application,
@@ -30,7 +30,7 @@ def submit(persona, term, **overrides):
         "service_weekdays": [0, 2, 4],
         "wants_extended_care": True,
         "has_accident_insurance": False,
-        "agreement": services.current_agreement(persona.school),
+        "agreement": selectors.current_agreement(persona.school),
     }
     values.update(overrides)
     return services.application_submit(**values)
@@ -358,4 +358,4 @@ def test_child_priority_tier(north, facts, tiers, expected):
     student = f.child(north.school, north.school_class, **facts)
     menu = f.menu(north.school)
     menu.priority_tiers = tiers
-    assert services.child_priority_tier(student, menu) == expected
+    assert selectors.child_priority_tier(student, menu) == expected

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kehou.catalog.models import Menu
-from kehou.enrollment import services
+from kehou.enrollment import selectors, services
 from kehou.enrollment.models import AgreementSignature, Application, Choice, Enrollment
 from kehou.testing import factories as f
 
@@ -157,7 +157,7 @@ def _submitted(persona, term):
         service_weekdays=[0],
         wants_extended_care=False,
         has_accident_insurance=True,
-        agreement=services.current_agreement(persona.school),
+        agreement=selectors.current_agreement(persona.school),
     )
 
 
@@ -224,11 +224,11 @@ def test_admin_publishes_a_new_agreement_version(client, north, south):
     client.force_login(north.admin)
     client.post(url("agreement"), {"title": "安全协议", "text": "第一版"})
     client.post(url("agreement"), {"title": "安全协议", "text": "第二版"})
-    assert services.current_agreement(north.school).version == 2
-    assert services.current_agreement(south.school) is None
+    assert selectors.current_agreement(north.school).version == 2
+    assert selectors.current_agreement(south.school) is None
     client.force_login(north.teacher)
     assert client.post(url("agreement"), {"title": "x", "text": "y"}).status_code == 404
-    assert services.current_agreement(north.school).text == "第二版"
+    assert selectors.current_agreement(north.school).text == "第二版"
 
 
 # --------------------------------------------------------------------------- bureau
