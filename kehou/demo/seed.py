@@ -30,14 +30,9 @@ from django.utils.translation import gettext_lazy
 from kehou.accounts.models import User
 from kehou.demo import names
 from kehou.demo.menus import MenuSummary, seed_menus
-from kehou.demo.plans import (
-    PlanSeeder,
-    PlanSummary,
-    SchoolToPlan,
-    seed_profile,
-    seed_sessions,
-    seed_terms,
-)
+from kehou.demo.plans import PlanSeeder, PlanSummary, SchoolToPlan, seed_profile, seed_terms
+from kehou.demo.sittings import TermHistory, generate_sittings, replay_autumn
+from kehou.lib.school_calendar import school_year_start
 from kehou.org.models import (
     AuthorisedCollector,
     ClassMembership,
@@ -118,6 +113,7 @@ class SeedSummary:
     logins: list[DemoLogin] = field(default_factory=list)
     plans: PlanSummary = field(default_factory=PlanSummary)
     menus: MenuSummary | None = None
+    history: TermHistory | None = None  # the allocated school's term so far
 
     @property
     def rows(self) -> int:
@@ -375,7 +371,9 @@ class _CitySeeder:
         self.student_numbers = names.StudentNumbers()
         self.password = _demo_password_hash()
         self.now = timezone.now()
-        self.year = SchoolYear.current()
+        self.year = SchoolYear.objects.get_or_create(
+            start_year=school_year_start(timezone.localdate())
+        )[0]
         self.families: dict[str, deque[Family]] = {
             c.code: deque(maxlen=400) for c in names.COUNTIES
         }
@@ -876,9 +874,14 @@ def seed_city(
     """Build the demo city in one transaction and return what was written.
 
     Besides the schools and people: the school year's two terms, the city's policy profile
-    and a published plan for every school for the autumn term (kehou.demo.plans); with
-    `sessions`, the sessions of those plans on the days the holiday calendar knows, and a
-    menu with ranked choices for every child at every school (kehou.demo.menus).
+    and a published plan for every school for the autumn term (kehou.demo.plans). With
+    `sessions` (the small demo), the autumn term as it happened (kehou.demo.sittings):
+    every school publishes a menu and every child ranks choices (kehou.demo.menus); the
+    main school (the first: its admin, teacher, gate keeper and the guardian are the
+    printed logins) ran its allocation before term and had a withdrawal and a join in
+    October; the second school's choice window has just passed its closing time, ready to
+    close and allocate from the page (a one-school city keeps its only school so instead);
+    and every school's sittings are generated on the days the holiday calendar knows.
 
     Refuses (SeedRefused) when the database already holds schools, unless `flush`, which
     first deletes every school and person and every account that is not a superuser
@@ -925,18 +928,15 @@ def seed_city(
                         "seconds": time.perf_counter() - started,
                     }
                 )
-        seed_plans(seeder, city, plans, seed=seed, sessions=sessions)
-        if sessions:  # the small demo: menus with choices for every child (issue 4)
-            autumn = Term.objects.get(school_year=seeder.year, semester=Term.Semester.FIRST)
-            summary.menus = seed_menus(schools=[p.school for p in plans], term=autumn, seed=seed)
+        seed_plans(seeder, city, plans, seed=seed)
+        if sessions:
+            seed_term_so_far(seeder, [p.school for p in plans], seed=seed)
     summary.logins = [_login_with_role(seeder.logins[phone], label) for phone, label in LOGIN_ROLES]
     summary.elapsed = time.perf_counter() - started
     return summary
 
 
-def seed_plans(
-    seeder: _CitySeeder, city: Region, plans: list[SchoolPlan], *, seed: int, sessions: bool
-) -> None:
+def seed_plans(seeder: _CitySeeder, city: Region, plans: list[SchoolPlan], *, seed: int) -> None:
     """Terms, the city's policy profile and every school's published plan (issue 3)."""
     started = time.perf_counter()
     autumn, _spring = seed_terms(seeder.year)
@@ -953,9 +953,7 @@ def seed_plans(
         )
         for p in plans
     ]
-    written = plan_seeder.write(entries)
-    if sessions:
-        seed_sessions(written, plan_seeder.summary)
+    plan_seeder.write(entries)
     seeder.summary.plans = plan_seeder.summary
     seeder._say(
         _(
@@ -969,6 +967,42 @@ def seed_plans(
             "seconds": time.perf_counter() - started,
         }
     )
+
+
+def seed_term_so_far(seeder: _CitySeeder, schools: list[School], *, seed: int) -> None:
+    """Menus with every child's choices, the main school's allocation and October, and
+    every school's sittings (kehou.demo.menus, kehou.demo.sittings)."""
+    started = time.perf_counter()
+    summary = seeder.summary
+    autumn = Term.objects.get(school_year=seeder.year, semester=Term.Semester.FIRST)
+    main, others = schools[0], schools[1:]
+    # seed_menus leaves the window of the first school it is given ready to close.
+    summary.menus = seed_menus(schools=[*others[:1], main, *others[1:]], term=autumn, seed=seed)
+    if others:
+        family = StudentGuardian.objects.filter(guardian__phone=PHONE_GUARDIAN)
+        summary.history = replay_autumn(
+            school=main,
+            term=autumn,
+            seed=seed,
+            family_student_ids=list(family.values_list("student_id", flat=True)),
+        )
+    generated = generate_sittings(schools=schools, term=autumn)
+    summary.plans.sessions = generated.created
+    summary.plans.sessions_skipped = generated.skipped
+    if summary.history is not None:
+        seeder._say(
+            _(
+                "%(school)s ran its allocation on 31 August (%(seats)d seats from the first "
+                "day of term) and is running; %(sittings)d sittings generated for every "
+                "school (%(seconds).1f s)."
+            )
+            % {
+                "school": summary.history.school,
+                "seats": summary.history.enrolments,
+                "sittings": generated.created,
+                "seconds": time.perf_counter() - started,
+            }
+        )
 
 
 def _login_with_role(login: DemoLogin, label) -> DemoLogin:
@@ -993,17 +1027,22 @@ def demo_logins() -> list[DemoLogin]:
 
 
 def flush_demo_data() -> None:
-    """Delete every school and person (with the schools' plans and sessions), every account
-    that is not a superuser, the demo superuser, the demo regions and their policy
-    profiles. Audit logging is off: this is a reset, not a change to anybody's record."""
+    """Delete every school and person (with the schools' plans, menus, seats and sittings),
+    every account that is not a superuser, the demo superuser, the demo regions and their
+    policy profiles. Audit logging is off: this is a reset, not a change to anybody's
+    record."""
     from auditlog.context import disable_auditlog
 
+    from kehou.catalog.models import Menu
+    from kehou.enrollment.models import Enrollment
     from kehou.policy.models import PolicyProfile
     from kehou.policy.models import SchoolPlan as Plan
     from kehou.sittings.models import Sitting
 
     with disable_auditlog():
         Sitting.objects.all().delete()
+        Enrollment.objects.all().delete()  # an offering's seats protect it
+        Menu.objects.all().delete()  # with their offerings, runs and waiting lists
         Plan.objects.all().delete()
         demo_city = Region.objects.filter(code=names.CITY_CODE).first()
         if demo_city is not None:  # its profiles, with their history; the templates stay

@@ -1,5 +1,6 @@
 """The demo city: consistent, deterministic, refusing to seed twice (SPEC R1, R2)."""
 
+import datetime
 import io
 from collections import Counter
 
@@ -8,9 +9,14 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F
 from django.test import RequestFactory
+from django.utils import timezone
 
 from kehou.accounts.models import User
+from kehou.catalog.models import Menu
 from kehou.demo import seed as demo
+from kehou.enrollment.models import Application, Enrollment
+from kehou.lib import school_calendar
+from kehou.lib.school_calendar import school_year_start
 from kehou.lib.validators import is_mobile
 from kehou.org.models import (
     ClassMembership,
@@ -22,8 +28,16 @@ from kehou.org.models import (
     Staff,
     Student,
 )
+from kehou.placement.models import AllocationRun
+from kehou.sittings import selectors
+from kehou.sittings.models import Sitting
+from kehou.terms.models import CalendarYear, SpecialDay
 
 pytestmark = pytest.mark.django_db
+
+
+def this_year() -> SchoolYear:
+    return SchoolYear.objects.get(start_year=school_year_start(timezone.localdate()))
 
 
 @pytest.fixture
@@ -40,7 +54,7 @@ def _counts() -> dict[str, int]:
 
 def test_every_student_is_in_exactly_one_class_of_the_current_year(small_city):
     # given
-    year = SchoolYear.current()
+    year = this_year()
     # then
     assert Student.objects.count() == 300 == small_city.students
     per_student = Counter(
@@ -56,11 +70,11 @@ def test_classes_fit_the_school_type_and_have_a_head_teacher_of_the_school(small
     for school_class in SchoolClass.objects.select_related("school", "head_teacher"):
         assert school_class.grade in school_class.school.grades
         assert school_class.head_teacher.school_id == school_class.school_id
-        assert school_class.school_year == SchoolYear.current()
+        assert school_class.school_year == this_year()
 
 
 def test_birth_dates_fit_the_grade(small_city):
-    start = SchoolYear.current().start_year
+    start = this_year().start_year
     for m in ClassMembership.objects.select_related("student", "school_class"):
         youngest_born_in = start - 6 - m.school_class.grade + 1
         # one year older for a child held back or started late
@@ -251,3 +265,130 @@ def test_seeding_over_leftover_demo_accounts_is_refused():
         demo.seed_city(schools=1, students=10)
     # then
     assert _counts() == before
+
+
+# --- the autumn term so far: allocation, October, sittings with rosters -------------------
+
+
+def _enter_unknown_years() -> None:
+    """The demo's sittings need the holidays of the school year; a year the calendar
+    library does not know yet is entered as the bureau would (a bare notice)."""
+    year = school_year_start(timezone.localdate())
+    for y in (year, year + 1):
+        if not school_calendar.is_covered(y):
+            entered = CalendarYear.objects.create(year=y, source="演示")
+            SpecialDay.objects.create(
+                calendar_year=entered, date=datetime.date(y, 1, 1), kind="holiday", name="元旦"
+            )
+
+
+def _expected_roster(sitting, day, seats, applications, grades) -> set[int]:
+    """Who should be at `sitting` on `day`, from the Enrollment and Application rows."""
+    if sitting.offering_id is not None:
+        return {
+            student
+            for offering, student, starts, ends in seats
+            if offering == sitting.offering_id and starts <= day and (ends is None or day < ends)
+        }
+    return {
+        app.student_id
+        for app in applications
+        if app.status in ("approved", "withdrawn")
+        and app.starts_on is not None
+        and app.starts_on <= day
+        and (app.withdrawn_on is None or day < app.withdrawn_on)
+        and sitting.timetable_weekday in app.service_weekdays
+        and sitting.grade_from <= grades.get(app.student_id, 0) <= sitting.grade_to
+        and (sitting.kind != "extended_care" or app.wants_extended_care)
+        and (sitting.kind != "boarding" or app.student.is_boarder)
+    }
+
+
+def test_the_main_school_allocated_before_term_and_its_october_rosters_follow_the_seats():
+    # given the small demo (fewer children, the same story)
+    _enter_unknown_years()
+    summary = demo.seed_city(schools=2, students=500, sessions=True)
+    main = School.objects.get(name="滨城区第一实验小学")
+    menu = Menu.objects.select_related("term__school_year").get(school=main)
+    term = menu.term
+    y = term.school_year.start_year
+    # then its allocation ran on 31 August and seated the children from the first day
+    assert summary.history.school == main.name
+    assert menu.status == Menu.Status.RUNNING
+    run = AllocationRun.objects.get(menu=menu)
+    assert run.status == AllocationRun.Status.DONE
+    assert timezone.localtime(run.finished_at).date() == datetime.date(y, 8, 31)
+    seated = Enrollment.objects.filter(offering__menu=menu).exclude(source="school")
+    assert seated.count() == summary.history.enrolments > 0
+    assert set(seated.values_list("starts_on", flat=True)) == {term.start}
+    # one child left an offering from 15 October, another joined one from 19 October
+    left, joined = summary.history.left, summary.history.joined
+    assert left.ends_on == datetime.date(y, 10, 15) and left.status == "withdrawn"
+    assert joined.starts_on == datetime.date(y, 10, 19) and joined.source == "school"
+    assert left.student_id != joined.student_id
+    # and the other school's window is ready to close and allocate from the page
+    other = Menu.objects.exclude(school=main).get()
+    assert other.status == Menu.Status.WINDOW_OPEN and other.window_closes_at < timezone.now()
+    assert summary.menus.closing_school == other.school.name
+
+    # every October sitting of the main school has the roster of that day's seats and
+    # applications, computed here from the rows
+    seats = list(
+        Enrollment.objects.filter(offering__menu=menu).values_list(
+            "offering_id", "student_id", "starts_on", "ends_on"
+        )
+    )
+    applications = list(
+        Application.objects.filter(term=term, student__school=main).select_related("student")
+    )
+    grades = dict(
+        ClassMembership.objects.filter(
+            school_year=term.school_year, student__school=main
+        ).values_list("student_id", "school_class__grade")
+    )
+    october = Sitting.objects.filter(school=main, date__year=y, date__month=10)
+    days = sorted(set(october.values_list("date", flat=True)))
+    assert october.filter(kind="offering").exists() and october.filter(kind="regular").exists()
+    checked = 0
+    for day in days:
+        for roster in selectors.day_rosters(main, day):
+            expected = _expected_roster(roster.sitting, day, seats, applications, grades)
+            assert roster.student_ids == expected, (day, roster.sitting)
+            checked += len(expected)
+    assert checked > 0
+    # around the dated changes the rosters differ
+    left_days = october.filter(offering_id=left.offering_id)
+    assert any(
+        left.student_id in selectors.sitting_roster(s).student_ids
+        for s in left_days.filter(date__lt=left.ends_on)
+    )
+    assert not any(
+        left.student_id in selectors.sitting_roster(s).student_ids
+        for s in left_days.filter(date__gte=left.ends_on)
+    )
+    joined_days = october.filter(offering_id=joined.offering_id)
+    assert not any(
+        joined.student_id in selectors.sitting_roster(s).student_ids
+        for s in joined_days.filter(date__lt=joined.starts_on)
+    )
+    assert all(
+        joined.student_id in selectors.sitting_roster(s).student_ids
+        for s in joined_days.filter(date__gte=joined.starts_on)
+    )
+    # and every school's sittings were generated (plan slots and offering meetings)
+    assert summary.plans.sessions == Sitting.objects.count()
+    assert Sitting.objects.filter(school=other.school, kind="offering").exists()
+
+
+def test_a_one_school_city_keeps_its_window_ready_to_close():
+    summary = demo.seed_city(schools=1, students=80, sessions=True)
+    menu = Menu.objects.get()
+    assert menu.status == Menu.Status.WINDOW_OPEN and menu.window_closes_at < timezone.now()
+    assert summary.history is None and not Enrollment.objects.exists()
+
+
+def test_flush_replaces_a_city_with_allocations_and_sittings():
+    demo.seed_city(schools=2, students=120, sessions=True)
+    demo.seed_city(schools=2, students=120, sessions=True, flush=True)
+    assert School.objects.count() == 2 and Student.objects.count() == 120
+    assert Sitting.objects.exists()

@@ -1,21 +1,27 @@
-"""kehou sittings generate --school CODE --term TERM"""
+"""kehou sittings generate --school CODE --term TERM (acts as SYSTEM)."""
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from kehou.core.errors import messages
+from kehou.org.access import SYSTEM
 from kehou.org.models import School
-from kehou.sittings import selectors, services
+from kehou.sittings import services
 from kehou.terms.models import Term
 from kehou.terms.selectors import term_for_code
 
 
 class Command(BaseCommand):
-    help = "Generate (or regenerate) a school's sittings of a term from its published plan."
+    help = (
+        "Generate (or regenerate) a school's sittings of a term from its published plan, "
+        "its menu and the holiday calendar."
+    )
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True)
         generate = actions.add_parser(
-            "generate", help="sittings from the published plan × the holiday calendar"
+            "generate", help="sittings from the plan and the menu × the holiday calendar"
         )
         generate.add_argument("--school", required=True, help="the 10-digit school code")
         generate.add_argument("--term", required=True, help="e.g. 2026-1 (autumn 2026)")
@@ -32,21 +38,12 @@ class Command(BaseCommand):
                 _("No term %(code)s (write it as 2026-1 for autumn 2026, 2026-2 for spring 2027).")
                 % {"code": term}
             ) from None
-        plan = selectors.published_plan(found_school, found_term)
-        if plan is None:
-            draft = selectors.draft_plan(found_school, found_term)
-            if draft is not None:
-                raise CommandError(" ".join(services.PlanNotPublished.for_plan(draft).messages))
-            raise CommandError(
-                _("%(school)s has no published plan for term %(term)s.")
-                % {"school": found_school.name, "term": found_term.code}
-            )
         try:
-            report = services.sittings_generate(plan=plan)
-        except services.GenerationRefused as exc:
-            raise CommandError(" ".join(exc.messages)) from None
+            report = services.sittings_generate(school=found_school, term=found_term, actor=SYSTEM)
+        except ValidationError as refused:
+            raise CommandError(" ".join(messages(refused))) from None
         self.stdout.write(report.summary())
-        for sitting in report.kept_not_in_plan:
+        for sitting in report.kept_not_wanted:
             self.stdout.write(
-                _("Kept, not in the plan any more: %(sitting)s") % {"sitting": sitting}
+                _("Kept, no longer in the plan or the menu: %(sitting)s") % {"sitting": sitting}
             )
