@@ -95,7 +95,7 @@ def demo_choices_seed(*, menu: Menu, seed: int | str) -> DemoChoices:
     guardians = {}
     for link in (
         StudentGuardian.objects.filter(student__school=school, student__is_active=True)
-        .select_related("guardian")
+        .select_related("guardian__user")
         .order_by("-is_primary", "pk")
     ):
         guardians.setdefault(link.student_id, link.guardian)
