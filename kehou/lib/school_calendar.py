@@ -91,6 +91,13 @@ class Day:
     follows_weekday: int | None = None
 
 
+def school_year_start(day: dt.date) -> int:
+    """The start year of the school year (学年) `day` belongs to: from August on, the year
+    that starts in September; before August, the one that started the September before.
+    The caller passes the Beijing date (`timezone.localdate()` on the Django side)."""
+    return day.year if day.month >= 8 else day.year - 1
+
+
 def _library_years() -> range:
     years = {day.year for day in chinese_calendar.holidays}
     return range(min(years), max(years) + 1)

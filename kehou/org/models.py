@@ -193,12 +193,6 @@ class SchoolYear(models.Model):
     def __str__(self) -> str:
         return f"{self.start_year}-{self.start_year + 1}"
 
-    @classmethod
-    def current(cls, today: datetime.date | None = None) -> "SchoolYear":
-        today = today or datetime.date.today()
-        start = today.year if today.month >= 8 else today.year - 1
-        return cls.objects.get_or_create(start_year=start)[0]
-
 
 class SchoolClass(models.Model):
     """班级: one class of one grade in one school year."""

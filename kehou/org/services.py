@@ -1,10 +1,10 @@
 """Writes of the organisation's people (SPEC R2, R26): a guardian's own activation."""
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from kehou.accounts.models import User
+from kehou.core.errors import refusal
 from kehou.lib.validators import is_mobile, normalise_mobile
 from kehou.org.models import Guardian
 
@@ -21,11 +21,12 @@ def guardian_activate(*, phone: str, student_number: str, child_name: str, passw
     """Create the login of a guardian who came from a roster (Guardian without user).
 
     The guardian proves who they are with their phone on record, and their child's
-    student number and name together. Raises ValidationError(ACTIVATION_REFUSED) on any
-    mismatch and writes nothing then."""
+    student number and name together; no one else acts here (the guardian has no login
+    yet), so there is no actor to check. Any mismatch is one refusal,
+    `activation_refused`, and writes nothing."""
     phone = normalise_mobile(phone)
     if not is_mobile(phone):
-        raise ValidationError(ACTIVATION_REFUSED, code="refused")
+        raise refusal("activation_refused", ACTIVATION_REFUSED)
     guardian = (
         Guardian.objects.select_for_update(of=("self",))
         .filter(
@@ -38,7 +39,7 @@ def guardian_activate(*, phone: str, student_number: str, child_name: str, passw
         .first()
     )
     if guardian is None or User.objects.filter(phone=phone).exists():
-        raise ValidationError(ACTIVATION_REFUSED, code="refused")
+        raise refusal("activation_refused", ACTIVATION_REFUSED)
     user = User.objects.create_user(phone, password, name=guardian.name, role=User.Role.GUARDIAN)
     guardian.user = user
     guardian.save(update_fields=["user"])

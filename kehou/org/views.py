@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehou.accounts.forms import ActivationForm
+from kehou.core import errors
 from kehou.org import access, selectors
 from kehou.org.forms import SchoolFilterForm, StudentFilterForm
 from kehou.org.services import guardian_activate
@@ -175,7 +176,7 @@ def activate(request):
             )
         except ValidationError as exc:
             user_login_failed.send(sender=__name__, credentials=credentials, request=request)
-            form.add_error(None, exc)
+            errors.add_to_form(form, exc)
         else:
             messages.success(
                 request, _("Your account is ready. Log in with your mobile phone and password.")

@@ -12,7 +12,9 @@ from kehou.lib.vocabulary import PLAN_CATEGORIES
 from kehou.org.models import LeadershipMember
 from kehou.policy import services
 from kehou.policy.models import PlanSlot, PlanVacationWeek, SchoolPlan
+from kehou.policy.rule_labels import RULE_LABELS
 from kehou.policy_rules import RULE_ZH, RuleId
+from kehou.policy_rules.serialise import MENU_RULE_FIELDS
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -337,6 +339,13 @@ class ProfileForm(forms.Form):
         max_length=200,
         help_text=_("e.g. the notice the change follows"),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        note = self.fields.pop("note")
+        for name in MENU_RULE_FIELDS:  # what a menu may not hold: switched on or off
+            self.fields[name] = forms.BooleanField(label=RULE_LABELS[name], required=False)
+        self.fields["note"] = note
 
     def values(self) -> services.ProfileValues:
         data = dict(self.cleaned_data)

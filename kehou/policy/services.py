@@ -2,9 +2,10 @@
 
 A published plan is never edited in place: `plan_start_draft` copies it into a new
 version, `plan_update` changes only drafts, and `plan_publish` supersedes the previous
-published version. Every profile change appends a `PolicyProfileVersion`. Each write is
-one transaction and validates everything before touching the database; a refusal raises
-ValidationError with Chinese messages that name the field and row.
+published version. Every profile change appends a `PolicyProfileVersion`. Each write first
+checks its actor (kehou.org.access: OutOfScope for anyone else), then validates
+everything, then writes in one transaction; a refusal is a kehou.core.errors refusal with
+a stable code, the field it concerns and, for a row, its number in params["row"].
 
 The contract reads (`profile_for_school`, `profile_rules`, `plan_facts`, `plan_check`,
 `current_plan`) live in kehou.policy.selectors and are re-exported here.
@@ -18,13 +19,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from kehou.accounts.models import User
-from kehou.lib.vocabulary import WEEKDAY_NAMES_ZH as WEEKDAY_ZH
+from kehou.core.errors import Problems, refusal
+from kehou.core.labels import weekdays_label
+from kehou.org import access
 from kehou.org.models import LeadershipMember, Region, School
 from kehou.policy.models import (
     PlanContentItem,
@@ -39,17 +41,36 @@ from kehou.policy.profile_templates import install_templates
 from kehou.policy.selectors import (  # noqa: F401  (re-exported: the step 2 contract)
     compulsory_grades,
     current_plan,
+    may_adopt_profile_for,
+    may_edit_profile,
     plan_check,
     plan_facts,
     profile_for_school,
     profile_rules,
 )
 from kehou.policy_rules import Category, Citation, FeeStandard, ProfileRules, Rule
-from kehou.policy_rules.serialise import profile_to_dict
+from kehou.policy_rules.serialise import MENU_RULE_FIELDS, profile_to_dict
 from kehou.terms.models import Term
 
-SEASON_ZH = {"winter": "寒假", "summer": "暑假"}
 SEASON_MONTHS = {"winter": {1, 2}, "summer": {7, 8}}
+OUTSIDE_SEASON = {
+    "winter": _(
+        "Vacation opening row %(row)d: %(start)s to %(end)s is not in the winter vacation "
+        "(January-February)."
+    ),
+    "summer": _(
+        "Vacation opening row %(row)d: %(start)s to %(end)s is not in the summer vacation "
+        "(July-August)."
+    ),
+}
+# The fields of the plan's rows, as refusals name them.
+SLOTS, CONTENT, WEEKS, MAKEUP, MEMBERS = (
+    "slots",
+    "content",
+    "vacation_weeks",
+    "makeup_days",
+    "members",
+)
 
 
 # --- the plan's data, as entered --------------------------------------------------------
@@ -150,108 +171,233 @@ def plan_input_of(plan: SchoolPlan) -> PlanInput:
     )
 
 
-def _grades_label(grades) -> str:
-    grades = sorted(grades)
-    return f"{grades[0]}-{grades[-1]}年级" if grades else "无"
+PLAN_RANGES = (
+    ("homework_minutes_per_day", _("Homework tutoring minutes a day"), 0, 600),
+    ("club_days_per_week", _("Club days a week"), 0, 7),
+    ("junior_homework_at_school_percent", _("Junior written homework done at school (%)"), 0, 100),
+)
+PLAN_AMOUNTS = (
+    ("pay_per_class_hour", _("Teacher pay per class-hour (yuan)")),
+    ("fee_per_term", _("Fee per child per term (yuan)")),
+)
 
 
-def plan_validate(*, school: School, data: PlanInput) -> list[str]:
-    """Every problem of `data` for `school`, in Chinese, each naming the field and row."""
-    errors: list[str] = []
+def _check_ranges(problems: Problems, values, ranges) -> None:
+    for name, label, low, high in ranges:
+        value = getattr(values, name)
+        if value is not None and not low <= value <= high:
+            problems.add(
+                "value_out_of_range",
+                _("%(label)s must lie between %(low)s and %(high)s."),
+                field=name,
+                label=label,
+                low=low,
+                high=high,
+            )
+
+
+def _check_amounts(problems: Problems, values, amounts) -> None:
+    for name, label in amounts:
+        value = getattr(values, name)
+        if value is not None and value < 0:
+            problems.add(
+                "amount_negative", _("%(label)s cannot be negative."), field=name, label=label
+            )
+
+
+def plan_problems(*, school: School, data: PlanInput) -> Problems:
+    """Every problem of `data` for `school`, each naming its field and, in the plan's
+    tables, its row."""
+    problems = Problems()
     if data.term_end <= data.term_start:
-        errors.append(f"服务结束日期{data.term_end}应晚于开始日期{data.term_start}")
+        problems.add(
+            "term_dates_reversed",
+            _("The last day of service, %(end)s, must come after the first, %(start)s."),
+            field="term_end",
+            start=data.term_start.isoformat(),
+            end=data.term_end.isoformat(),
+        )
     weekdays = set(data.service_weekdays)
     if not weekdays:
-        errors.append("服务日:至少选择一天")
+        problems.add(
+            "no_service_days",
+            _("Service days: choose at least one day."),
+            field="service_weekdays",
+        )
     if not weekdays <= set(range(7)):
-        errors.append("服务日:星期应为周一至周日")
+        problems.add(
+            "service_weekday_invalid",
+            _("Service days: a weekday is Monday to Sunday."),
+            field="service_weekdays",
+        )
     if data.service_mode and data.service_mode not in SchoolPlan.ServiceMode.values:
-        errors.append("服务方式:无效的选项")
-    for label, value, lo, hi in (
-        ("每天作业辅导时长(分钟)", data.homework_minutes_per_day, 0, 600),
-        ("每周社团活动天数", data.club_days_per_week, 0, 7),
-        ("初中在校完成书面作业比例(%)", data.junior_homework_at_school_percent, 0, 100),
-    ):
-        if value is not None and not lo <= value <= hi:
-            errors.append(f"{label}应在{lo}到{hi}之间")
-    for label, value in (
-        ("教师每课时报酬", data.pay_per_class_hour),
-        ("每生每学期收费", data.fee_per_term),
-    ):
-        if value is not None and value < 0:
-            errors.append(f"{label}不能为负数")
-
-    school_grades = compulsory_grades(school)
-    for row, slot in enumerate(data.slots, start=1):
-        where = f"时段第{row}行"
-        if slot.kind not in PlanSlot.Kind.values:
-            errors.append(f"{where}:类型无效")
-        if slot.grade_from > slot.grade_to:
-            errors.append(f"{where}:起始年级{slot.grade_from}大于结束年级{slot.grade_to}")
-        elif not set(range(slot.grade_from, slot.grade_to + 1)) <= school_grades:
-            errors.append(
-                f"{where}:年级{slot.grade_from}-{slot.grade_to}超出本校年级"
-                f"({_grades_label(school_grades)})"
+        problems.add(
+            "service_mode_invalid", _("Service mode: not a valid choice."), field="service_mode"
+        )
+    _check_ranges(problems, data, PLAN_RANGES)
+    _check_amounts(problems, data, PLAN_AMOUNTS)
+    _slot_problems(problems, school, data.slots, weekdays)
+    for row, item in enumerate(data.content, start=1):
+        if not item.name.strip():
+            problems.add(
+                "content_name_missing",
+                _("Content row %(row)d: enter a name."),
+                field=CONTENT,
+                row=row,
             )
+        if item.category not in Category._value2member_map_:
+            problems.add(
+                "content_category_invalid",
+                _("Content row %(row)d: the category is not valid."),
+                field=CONTENT,
+                row=row,
+            )
+    _vacation_problems(problems, data)
+    _makeup_problems(problems, data)
+    return problems
+
+
+def _slot_problems(problems: Problems, school: School, slots, weekdays: set[int]) -> None:
+    school_grades = compulsory_grades(school)
+    seen = set()
+    for row, slot in enumerate(slots, start=1):
+
+        def add(code, message, *, row=row, **params):
+            problems.add(code, message, field=SLOTS, row=row, **params)
+
+        if slot.kind not in PlanSlot.Kind.values:
+            add("slot_kind_invalid", _("Time slot row %(row)d: the kind is not valid."))
+        if slot.grade_from > slot.grade_to:
+            add(
+                "slot_grades_reversed",
+                _(
+                    "Time slot row %(row)d: the first grade %(first)d comes after the last "
+                    "grade %(last)d."
+                ),
+                first=slot.grade_from,
+                last=slot.grade_to,
+            )
+        elif not set(range(slot.grade_from, slot.grade_to + 1)) <= school_grades:
+            if school_grades:
+                add(
+                    "slot_grades_not_taught",
+                    _(
+                        "Time slot row %(row)d: grades %(first)d-%(last)d go beyond the "
+                        "school's grades (%(low)d-%(high)d)."
+                    ),
+                    first=slot.grade_from,
+                    last=slot.grade_to,
+                    low=min(school_grades),
+                    high=max(school_grades),
+                )
+            else:
+                add(
+                    "slot_grades_not_taught",
+                    _("Time slot row %(row)d: the school teaches none of grades 1-9."),
+                )
         if slot.end <= slot.start:
-            errors.append(f"{where}:结束时间{slot.end:%H:%M}应晚于开始时间{slot.start:%H:%M}")
+            add(
+                "slot_ends_before_start",
+                _("Time slot row %(row)d: the end %(end)s must come after the start %(start)s."),
+                start=f"{slot.start:%H:%M}",
+                end=f"{slot.end:%H:%M}",
+            )
         if slot.weekdays is not None:
             extra = set(slot.weekdays) - weekdays
             if extra:
-                days = "、".join(WEEKDAY_ZH[d] for d in sorted(extra) if 0 <= d <= 6)
-                errors.append(f"{where}:{days}不是本方案的服务日")
+                add(
+                    "slot_weekday_not_served",
+                    _("Time slot row %(row)d: %(days)s is not a service day of this plan."),
+                    days=weekdays_label(extra) or ", ".join(str(d) for d in sorted(extra)),
+                )
         if slot.kind == PlanSlot.Kind.EVENING_STUDY and slot.grade_from < 7:
-            errors.append(f"{where}:晚自习只适用于初中(7-9年级)")
-    if data.slots:
-        seen = set()
-        for row, slot in enumerate(data.slots, start=1):
-            key = (slot.grade_from, slot.grade_to, slot.start, slot.end, slot.kind)
-            if key in seen:
-                errors.append(f"时段第{row}行:与前面的时段重复")
-            seen.add(key)
+            add(
+                "evening_study_not_junior",
+                _("Time slot row %(row)d: evening study is for junior grades (7-9) only."),
+            )
+        key = (slot.grade_from, slot.grade_to, slot.start, slot.end, slot.kind)
+        if key in seen:
+            add("slot_repeated", _("Time slot row %(row)d: the same as an earlier slot."))
+        seen.add(key)
 
-    for row, item in enumerate(data.content, start=1):
-        if not item.name.strip():
-            errors.append(f"服务内容第{row}行:请填写名称")
-        if item.category not in Category._value2member_map_:
-            errors.append(f"服务内容第{row}行:类别无效")
 
+def _vacation_problems(problems: Problems, data: PlanInput) -> None:
     weeks = sorted(enumerate(data.vacation_weeks, start=1), key=lambda rw: rw[1].start)
     for row, week in weeks:
-        where = f"寒暑假开放第{row}行"
-        season = SEASON_ZH.get(week.season)
-        if season is None:
-            errors.append(f"{where}:请选择寒假或暑假")
+        dates = {"start": week.start.isoformat(), "end": week.end.isoformat()}
+
+        def add(code, message, *, row=row, **params):
+            problems.add(code, message, field=WEEKS, row=row, **params)
+
+        if week.season not in SEASON_MONTHS:
+            add(
+                "vacation_season_invalid",
+                _("Vacation opening row %(row)d: choose winter or summer vacation."),
+            )
             continue
         if week.end < week.start:
-            errors.append(f"{where}:结束日期{week.end}早于开始日期{week.start}")
+            add(
+                "vacation_dates_reversed",
+                _(
+                    "Vacation opening row %(row)d: the end %(end)s comes before the start "
+                    "%(start)s."
+                ),
+                **dates,
+            )
             continue
-        if not (
-            week.start.month in SEASON_MONTHS[week.season]
-            and week.end.month in SEASON_MONTHS[week.season]
-        ):
-            months = "1-2月" if week.season == "winter" else "7-8月"
-            errors.append(f"{where}:{week.start}至{week.end}不在{season}({months})内")
+        months = SEASON_MONTHS[week.season]
+        if not (week.start.month in months and week.end.month in months):
+            add("vacation_outside_season", OUTSIDE_SEASON[week.season], **dates)
         if week.start <= data.term_end and week.end >= data.term_start:
-            errors.append(
-                f"{where}:{week.start}至{week.end}与学期服务日期"
-                f"{data.term_start}至{data.term_end}重叠"
+            add(
+                "vacation_overlaps_term",
+                _(
+                    "Vacation opening row %(row)d: %(start)s to %(end)s overlaps the term's "
+                    "service dates %(term_start)s to %(term_end)s."
+                ),
+                term_start=data.term_start.isoformat(),
+                term_end=data.term_end.isoformat(),
+                **dates,
             )
     for (row_a, a), (row_b, b) in zip(weeks, weeks[1:], strict=False):
         if b.start <= a.end:
-            errors.append(f"寒暑假开放第{row_b}行:与第{row_a}行的日期重叠")
+            problems.add(
+                "vacation_rows_overlap",
+                _("Vacation opening row %(row)d: the dates overlap row %(other)d."),
+                field=WEEKS,
+                row=row_b,
+                other=row_a,
+            )
 
+
+def _makeup_problems(problems: Problems, data: PlanInput) -> None:
     dates = set()
     for row, day in enumerate(data.makeup_days, start=1):
-        where = f"调休上班日第{row}行"
+
+        def add(code, message, *, row=row, **params):
+            problems.add(code, message, field=MAKEUP, row=row, **params)
+
         if not data.term_start <= day.date <= data.term_end:
-            errors.append(f"{where}:{day.date}不在学期服务日期内")
+            add(
+                "makeup_day_outside_term",
+                _("Make-up workday row %(row)d: %(date)s is not within the term's service dates."),
+                date=day.date.isoformat(),
+            )
         if not 0 <= day.follows_weekday <= 4:
-            errors.append(f"{where}:应按周一至周五中某一天的课表上课")
+            add(
+                "makeup_timetable_invalid",
+                _(
+                    "Make-up workday row %(row)d: it follows the timetable of a day from Monday "
+                    "to Friday."
+                ),
+            )
         if day.date in dates:
-            errors.append(f"{where}:{day.date}重复")
+            add(
+                "makeup_day_repeated",
+                _("Make-up workday row %(row)d: %(date)s is entered twice."),
+                date=day.date.isoformat(),
+            )
         dates.add(day.date)
-    return errors
 
 
 def _write_parts(plan: SchoolPlan, data: PlanInput) -> None:
@@ -298,15 +444,18 @@ def _lock_plan(plan: SchoolPlan) -> SchoolPlan:
 
 
 @transaction.atomic
-def plan_update(*, plan: SchoolPlan, actor: User | None, data: PlanInput) -> SchoolPlan:
+def plan_update(*, plan: SchoolPlan, actor, data: PlanInput) -> SchoolPlan:
     """Replace a draft's data with `data` (fields, slots, content, vacation weeks and
-    make-up choices together). Refuses a published or superseded plan."""
+    make-up choices together). The school's admin only; refuses a published or superseded
+    plan."""
+    access.require_school_admin(actor, plan.school)
     plan = _lock_plan(plan)
     if not plan.is_editable:
-        raise ValidationError("已发布的方案不能直接修改,请先“开始新版本”")
-    errors = plan_validate(school=plan.school, data=data)
-    if errors:
-        raise ValidationError(errors)
+        raise refusal(
+            "plan_not_editable",
+            _("A published plan is not changed in place: start a new version first."),
+        )
+    plan_problems(school=plan.school, data=data).raise_if_any()
     _set_fields(plan, data)
     plan.save()
     for related in (plan.slots, plan.content, plan.vacation_weeks, plan.makeup_days):
@@ -316,10 +465,11 @@ def plan_update(*, plan: SchoolPlan, actor: User | None, data: PlanInput) -> Sch
 
 
 @transaction.atomic
-def plan_start_draft(*, school: School, term: Term, actor: User | None) -> SchoolPlan:
+def plan_start_draft(*, school: School, term: Term, actor) -> SchoolPlan:
     """The draft of the school's plan for `term`: the existing draft, else a new version
     copying the published (or latest) one with all its parts, else an empty draft with the
-    term's usual dates, Monday to Friday."""
+    term's usual dates, Monday to Friday. The school's admin only."""
+    access.require_school_admin(actor, school)
     # Lock the school row so two admins pressing at once get one draft, not an error.
     School.objects.select_for_update().filter(pk=school.pk).first()
     existing = SchoolPlan.objects.filter(
@@ -341,7 +491,7 @@ def plan_start_draft(*, school: School, term: Term, actor: User | None) -> Schoo
             term_start=term.start,
             term_end=term.end,
             service_weekdays=[0, 1, 2, 3, 4],
-            created_by=actor,
+            created_by=access.user_of(actor),
         )
     source = SchoolPlan.objects.prefetch_related(
         "slots", "content", "vacation_weeks", "makeup_days"
@@ -352,7 +502,7 @@ def plan_start_draft(*, school: School, term: Term, actor: User | None) -> Schoo
         term=term,
         version=latest_version + 1,
         status=SchoolPlan.Status.DRAFT,
-        created_by=actor,
+        created_by=access.user_of(actor),
     )
     _set_fields(draft, data)
     draft.save()
@@ -361,25 +511,34 @@ def plan_start_draft(*, school: School, term: Term, actor: User | None) -> Schoo
 
 
 @transaction.atomic
-def plan_publish(*, plan: SchoolPlan, actor: User | None) -> SchoolPlan:
-    """Publish a draft; the previously published version becomes superseded."""
+def plan_publish(*, plan: SchoolPlan, actor) -> SchoolPlan:
+    """Publish a draft; the previously published version becomes superseded. The school's
+    admin only."""
+    access.require_school_admin(actor, plan.school)
     plan = _lock_plan(plan)
     if plan.status == SchoolPlan.Status.PUBLISHED:
         return plan
     if not plan.is_editable:
-        raise ValidationError("已被替代的旧版本不能发布")
-    problems = []
+        raise refusal("plan_superseded", _("A superseded version cannot be published."))
+    problems = Problems()
     if not plan.service_weekdays:
-        problems.append("服务日:至少选择一天")
+        problems.add(
+            "plan_without_service_days",
+            _("The plan cannot be published yet: choose at least one service day."),
+            field="service_weekdays",
+        )
     if not plan.slots.exists():
-        problems.append("时段:至少填写一个服务时段")
-    if problems:
-        raise ValidationError(["方案还不能发布:", *problems])
+        problems.add(
+            "plan_without_slots",
+            _("The plan cannot be published yet: enter at least one time slot."),
+            field=SLOTS,
+        )
+    problems.raise_if_any()
     SchoolPlan.objects.filter(
         school=plan.school, term=plan.term, status=SchoolPlan.Status.PUBLISHED
     ).update(status=SchoolPlan.Status.SUPERSEDED, updated_at=timezone.now())
     plan.status = SchoolPlan.Status.PUBLISHED
-    plan.published_by = actor
+    plan.published_by = access.user_of(actor)
     plan.published_at = timezone.now()
     plan.save(update_fields=["status", "published_by", "published_at", "updated_at"])
     return plan
@@ -397,22 +556,43 @@ class LeaderInput:
 
 @transaction.atomic
 def leadership_replace(
-    *, school: School, actor: User | None, members: Sequence[LeaderInput]
+    *, school: School, actor, members: Sequence[LeaderInput]
 ) -> list[LeadershipMember]:
-    """Replace the school's leading group (领导小组): exactly one head when not empty."""
-    errors = []
+    """Replace the school's leading group (领导小组): exactly one head when not empty.
+    The school's admin only."""
+    access.require_school_admin(actor, school)
+    problems = Problems()
     for row, member in enumerate(members, start=1):
         if not member.name.strip():
-            errors.append(f"领导小组第{row}行:请填写姓名")
+            problems.add(
+                "leader_name_missing",
+                _("Leading group row %(row)d: enter the name."),
+                field=MEMBERS,
+                row=row,
+            )
         if not member.post.strip():
-            errors.append(f"领导小组第{row}行:请填写职务")
+            problems.add(
+                "leader_post_missing",
+                _("Leading group row %(row)d: enter the post."),
+                field=MEMBERS,
+                row=row,
+            )
         if member.group_role not in LeadershipMember.GroupRole.values:
-            errors.append(f"领导小组第{row}行:组内职务无效")
+            problems.add(
+                "leader_role_invalid",
+                _("Leading group row %(row)d: the role in the group is not valid."),
+                field=MEMBERS,
+                row=row,
+            )
     heads = sum(1 for m in members if m.group_role == LeadershipMember.GroupRole.HEAD)
     if members and heads != 1:
-        errors.append(f"领导小组:应有且只有一名组长(现有{heads}名)")
-    if errors:
-        raise ValidationError(errors)
+        problems.add(
+            "leadership_needs_one_head",
+            _("The leading group has exactly one head (now %(heads)d)."),
+            field=MEMBERS,
+            heads=heads,
+        )
+    problems.raise_if_any()
     LeadershipMember.objects.filter(school=school).delete()
     return LeadershipMember.objects.bulk_create(
         LeadershipMember(
@@ -429,31 +609,48 @@ def leadership_replace(
 # --- profiles ----------------------------------------------------------------------------
 
 
+def _require_superuser(actor) -> None:
+    """kehou itself or a superuser: the shipped templates belong to no region."""
+    if not (actor is not None and actor.is_authenticated and actor.is_active):
+        raise access.OutOfScope
+    if not actor.is_superuser:
+        raise access.OutOfScope
+
+
 @transaction.atomic
-def profile_templates_install() -> int:
+def profile_templates_install(*, actor) -> int:
     """Create the 4 template profiles (one per seed locality) if absent; idempotent.
-    Returns how many were created."""
+    Returns how many were created. kehou itself (SYSTEM) or a superuser only."""
+    _require_superuser(actor)
     return install_templates(PolicyProfile, PolicyProfileVersion)
 
 
-def _append_version(profile: PolicyProfile, actor: User | None, note: str) -> None:
+def _append_version(profile: PolicyProfile, actor, note: str) -> None:
     PolicyProfileVersion.objects.create(
         profile=profile,
         version=profile.version,
         rules=profile.rules,
-        changed_by=actor,
+        changed_by=access.user_of(actor),
         note=note[:200],
     )
 
 
 @transaction.atomic
-def profile_adopt(*, template_key: str, region: Region, actor: User | None) -> PolicyProfile:
+def profile_adopt(*, template_key: str, region: Region, actor) -> PolicyProfile:
     """Give `region` the rules of a template. A region that already has a profile gets a
-    new version of it (the old rules stay in its history)."""
+    new version of it (the old rules stay in its history). A bureau officer adopts for
+    their own region (a superuser or kehou itself for any)."""
+    if not may_adopt_profile_for(actor, region):
+        raise access.OutOfScope
     try:
         template = PolicyProfile.objects.get(key=template_key, region__isnull=True)
     except PolicyProfile.DoesNotExist as error:
-        raise ValidationError(f"模板“{template_key}”不存在") from error
+        raise refusal(
+            "template_unknown",
+            _("There is no template “%(key)s”."),
+            field="template",
+            key=template_key,
+        ) from error
     note = f"采用模板“{template.name}”"
     profile = PolicyProfile.objects.select_for_update().filter(region=region).first()
     if profile is None:
@@ -476,7 +673,8 @@ def profile_adopt(*, template_key: str, region: Region, actor: User | None) -> P
 class ProfileValues:
     """The values a bureau officer edits. None = no such rule in this locality (except
     off_work_time: None keeps the rule "not before the off-work time" with the time still
-    to be entered, when the profile has that rule)."""
+    to be entered, when the profile has that rule). A yes/no rule is stated when True and
+    absent when False."""
 
     service_days_per_week: int | None = None
     weekend_days_per_week: int | None = None
@@ -493,23 +691,48 @@ class ProfileValues:
     fee_max_per_term: Decimal | None = None
     grade12_no_written_homework: bool = False
     junior_homework_at_school_min_percent: int | None = None
+    # What a menu may not hold (kehou.policy_rules.serialise.MENU_RULE_FIELDS)
+    evening_study_weekdays_only: bool = False
+    no_subject_training_by_organisations: bool = False
+    no_new_lessons: bool = False
+    no_commercial_promotion: bool = False
+    no_high_risk_activities: bool = False
+    agency_fee_for_organisations_only: bool = False
+    instructors_vetted: bool = False
 
 
-EDITABLE_RULES = (
+YES_NO_RULES = ("extended_care_required", "grade12_no_written_homework", *MENU_RULE_FIELDS)
+VALUE_RULES = (
     "service_days_per_week",
     "weekend_days_per_week",
     "min_minutes_per_day",
     "off_work_time",
-    "extended_care_required",
     "evening_study_max_minutes",
     "evening_study_latest_end",
     "vacation_weeks_winter",
     "vacation_weeks_summer",
     "pay_floor_per_class_hour",
-    "fee_standard",
-    "grade12_no_written_homework",
     "junior_homework_at_school_min_percent",
 )
+# The rules a bureau edits on the profile page (content models and the urban target come
+# from the templates).
+EDITABLE_RULES = (*VALUE_RULES, "fee_standard", *YES_NO_RULES)
+
+PROFILE_RANGES = (
+    ("service_days_per_week", _("Service days a week (Monday-Friday)"), 1, 5),
+    ("weekend_days_per_week", _("Weekend service days a week (5+2+1)"), 0, 2),
+    ("min_minutes_per_day", _("Minimum minutes a service day"), 1, 600),
+    ("evening_study_max_minutes", _("Junior evening study: at most (minutes)"), 1, 300),
+    ("vacation_weeks_winter", _("Winter vacation opening weeks"), 0, 6),
+    ("vacation_weeks_summer", _("Summer vacation opening weeks"), 0, 9),
+    (
+        "junior_homework_at_school_min_percent",
+        _("Junior written homework done at school: at least (%)"),
+        0,
+        100,
+    ),
+)
+PROFILE_AMOUNTS = (("pay_floor_per_class_hour", _("Teacher pay floor per class-hour (yuan)")),)
 
 
 def profile_values_of(rules: ProfileRules) -> ProfileValues:
@@ -519,40 +742,28 @@ def profile_values_of(rules: ProfileRules) -> ProfileValues:
 
     fee = rules.fee_standard
     return ProfileValues(
-        **{
-            name: value(name)
-            for name in EDITABLE_RULES
-            if name not in {"fee_standard", "extended_care_required", "grade12_no_written_homework"}
-        },
-        extended_care_required=bool(value("extended_care_required")),
-        grade12_no_written_homework=bool(value("grade12_no_written_homework")),
+        **{name: value(name) for name in VALUE_RULES},
+        **{name: bool(value(name)) for name in YES_NO_RULES},
         fee_mode="" if fee is None else ("none" if fee.value.max_yuan_per_term is None else "max"),
         fee_max_per_term=None if fee is None else fee.value.max_yuan_per_term,
     )
 
 
-def profile_validate(values: ProfileValues) -> list[str]:
-    errors = []
-    for label, value, lo, hi in (
-        ("每周服务天数", values.service_days_per_week, 1, 5),
-        ("双休日服务天数", values.weekend_days_per_week, 0, 2),
-        ("每天最少服务时长(分钟)", values.min_minutes_per_day, 1, 600),
-        ("初中晚自习最长时长(分钟)", values.evening_study_max_minutes, 1, 300),
-        ("寒假开放周数", values.vacation_weeks_winter, 0, 6),
-        ("暑假开放周数", values.vacation_weeks_summer, 0, 9),
-        ("初中在校完成书面作业最低比例(%)", values.junior_homework_at_school_min_percent, 0, 100),
-    ):
-        if value is not None and not lo <= value <= hi:
-            errors.append(f"{label}应在{lo}到{hi}之间")
-    if values.pay_floor_per_class_hour is not None and values.pay_floor_per_class_hour < 0:
-        errors.append("教师每课时报酬下限不能为负数")
+def profile_problems(values: ProfileValues) -> Problems:
+    problems = Problems()
+    _check_ranges(problems, values, PROFILE_RANGES)
+    _check_amounts(problems, values, PROFILE_AMOUNTS)
     if values.fee_mode not in {"", "none", "max"}:
-        errors.append("收费标准:无效的选项")
+        problems.add("fee_mode_invalid", _("Fee standard: not a valid choice."), field="fee_mode")
     if values.fee_mode == "max" and (
         values.fee_max_per_term is None or values.fee_max_per_term < 0
     ):
-        errors.append("收费标准:请填写每生每学期收费上限(元)")
-    return errors
+        problems.add(
+            "fee_ceiling_missing",
+            _("Fee standard: enter the ceiling per child per term (yuan)."),
+            field="fee_max_per_term",
+        )
+    return problems
 
 
 def _bureau_citation(region: Region | None, version: int, note: str) -> Citation:
@@ -564,18 +775,36 @@ def _bureau_citation(region: Region | None, version: int, note: str) -> Citation
     )
 
 
+def _wanted_rules(values: ProfileValues) -> dict:
+    """The rule values `values` asks for, None for a rule the locality does not state."""
+    wanted = {name: getattr(values, name) for name in VALUE_RULES}
+    wanted.update({name: True if getattr(values, name) else None for name in YES_NO_RULES})
+    if values.fee_mode == "":
+        wanted["fee_standard"] = None
+    else:
+        ceiling = values.fee_max_per_term if values.fee_mode == "max" else None
+        wanted["fee_standard"] = FeeStandard(ceiling)
+    return wanted
+
+
 @transaction.atomic
 def profile_update(
-    *, profile: PolicyProfile, actor: User | None, values: ProfileValues, note: str
+    *, profile: PolicyProfile, actor, values: ProfileValues, note: str
 ) -> PolicyProfile:
     """Change the editable values of a profile, keep each unchanged rule's citation, and
     append a version. A changed value keeps the seed's citation with a note saying who
-    changed it; a new rule cites the bureau's entry."""
-    errors = profile_validate(values)
+    changed it; a new rule cites the bureau's entry. The officer of the profile's own
+    region only (a template: a superuser or kehou itself)."""
+    if not may_edit_profile(actor, profile):
+        raise access.OutOfScope
+    problems = profile_problems(values)
     if not note.strip():
-        errors.append("修改说明:请说明修改的原因或依据文件")
-    if errors:
-        raise ValidationError(errors)
+        problems.add(
+            "note_missing",
+            _("Reason for the change: say why, or which notice the change follows."),
+            field="note",
+        )
+    problems.raise_if_any()
     profile = (
         PolicyProfile.objects.select_for_update(of=("self",))
         .select_related("region")
@@ -585,21 +814,8 @@ def profile_update(
     version = profile.version + 1
     bureau = _bureau_citation(profile.region, version, note.strip())
 
-    wanted = {
-        name: getattr(values, name)
-        for name in EDITABLE_RULES
-        if name not in {"fee_standard", "extended_care_required", "grade12_no_written_homework"}
-    }
-    wanted["extended_care_required"] = True if values.extended_care_required else None
-    wanted["grade12_no_written_homework"] = True if values.grade12_no_written_homework else None
-    if values.fee_mode == "":
-        wanted["fee_standard"] = None
-    else:
-        ceiling = values.fee_max_per_term if values.fee_mode == "max" else None
-        wanted["fee_standard"] = FeeStandard(ceiling)
-
     changes = {}
-    for name, value in wanted.items():
+    for name, value in _wanted_rules(values).items():
         old = getattr(rules, name)
         if name == "off_work_time" and value is None and old is not None:
             # The seed states the rule without the time: keep it, time still to be entered.
@@ -621,7 +837,7 @@ def profile_update(
                 ),
             )
     if not changes:
-        raise ValidationError("没有任何修改")
+        raise refusal("profile_unchanged", _("Nothing was changed."))
     new_rules = dataclasses.replace(rules, **changes)
     profile.rules = profile_to_dict(new_rules)
     profile.version = version

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kehou.accounts.models import User
+from kehou.core import errors
 from kehou.core.labels import category_label, weekdays_label
 from kehou.org import access
 from kehou.org.models import LeadershipMember
@@ -26,14 +27,12 @@ from kehou.policy.forms import (
     TableFilterForm,
 )
 from kehou.policy.models import PolicyProfile
-from kehou.policy_rules import RULE_ZH, profile_gaps
+from kehou.policy.rule_labels import PLAN_RULE_FIELDS, profile_rule_rows
+from kehou.policy_rules import RULE_ZH, RuleId, profile_gaps
+from kehou.policy_rules.serialise import MENU_RULE_FIELDS, RULE_FIELDS
 from kehou.terms.models import Term
 from kehou.terms.selectors import current_term
 from kehou.terms.selectors import terms as all_terms
-
-
-def _messages_of(error: ValidationError) -> list[str]:
-    return list(error.messages)
 
 
 @login_required
@@ -99,22 +98,9 @@ def plan_detail(request, plan_pk: int):
             "may_manage": access.may_manage_school(request.user, plan.school),
             "versions": selectors.plan_versions(plan.school, plan.term),
             "leadership": plan.school.leadership.all(),
-            "calendar_problems": _calendar_problems(plan),
         }
     )
     return render(request, "policy/plan_detail.html", context)
-
-
-def _calendar_problems(plan) -> list[str]:
-    """The calendar's objections (engineer B's service), when that module is present."""
-    try:
-        from kehou.terms.services import plan_calendar_problems
-    except ImportError:
-        return []
-    try:
-        return list(plan_calendar_problems(plan))
-    except Exception:  # noqa: BLE001 — a calendar hiccup must not break the plan page
-        return []
 
 
 @login_required
@@ -129,7 +115,7 @@ def plan_edit(request, plan_pk: int):
         try:
             services.plan_update(plan=plan, actor=request.user, data=editor.plan_input())
         except ValidationError as error:
-            editor.errors = _messages_of(error)
+            editor.errors = errors.messages(error)
         else:
             messages.success(request, _("The draft is saved."))
             if "save_and_check" in request.POST:
@@ -145,7 +131,7 @@ def plan_publish(request, plan_pk: int):
     try:
         services.plan_publish(plan=plan, actor=request.user)
     except ValidationError as error:
-        for text in _messages_of(error):
+        for text in errors.messages(error):
             messages.error(request, text)
     else:
         messages.success(request, _("Version %(v)s is published.") % {"v": plan.version})
@@ -156,11 +142,12 @@ def plan_publish(request, plan_pk: int):
 def plan_compliance(request, plan_pk: int):
     plan = selectors.plan_with_parts(selectors.access_plan(request.user, plan_pk))
     profile = selectors.profile_for_school(plan.school)
-    shortfalls, gaps = [], []
+    shortfalls, gaps, unstated = [], [], 0
     if profile is not None:
         rules = selectors.profile_rules(profile)
         shortfalls = selectors.plan_check(plan=plan, profile=profile)
         gaps = profile_gaps(rules)
+        unstated = sum(1 for name in RULE_FIELDS if getattr(rules, name) is None)
     rows = [(s, RULE_ZH[s.rule]) for s in shortfalls]
     return render(
         request,
@@ -171,6 +158,7 @@ def plan_compliance(request, plan_pk: int):
             "failing": [r for r in rows if not r[0].unknown],
             "unknown": [r for r in rows if r[0].unknown],
             "gaps": gaps,
+            "unstated": unstated,
             "may_manage": access.may_manage_school(request.user, plan.school),
         },
     )
@@ -180,7 +168,7 @@ def plan_compliance(request, plan_pk: int):
 def leadership_edit(request, school_pk: int):
     school = selectors.access_school_for_plan_edit(request.user, school_pk)
     members = LeadershipMember.objects.filter(school=school).order_by("order", "id")
-    errors: list[str] = []
+    problems: list[str] = []
     if request.method == "POST":
         formset = LeaderFormSet(request.POST, prefix="leaders")
         if formset.is_valid():
@@ -198,7 +186,7 @@ def leadership_edit(request, school_pk: int):
                     ],
                 )
             except ValidationError as error:
-                errors = _messages_of(error)
+                problems = errors.messages(error)
             else:
                 messages.success(request, _("The leading group is saved."))
                 target = request.GET.get("next", "")
@@ -215,7 +203,7 @@ def leadership_edit(request, school_pk: int):
     return render(
         request,
         "policy/leadership_edit.html",
-        {"school": school, "formset": formset, "errors": errors},
+        {"school": school, "formset": formset, "errors": problems},
     )
 
 
@@ -253,8 +241,6 @@ def compliance_table(request):
 
 
 def _rule_items(counts: dict):
-    from kehou.policy_rules import RuleId
-
     return [(RuleId(key), n) for key, n in counts.items()]
 
 
@@ -287,88 +273,17 @@ def profile_list(request):
     )
 
 
-def _rules_view(profile: PolicyProfile):
-    """(rule name, value shown, citation) for each rule the profile states."""
-    from kehou.policy_rules.serialise import RULE_FIELDS
-
-    rules = selectors.profile_rules(profile)
-    shown = []
-    for name in RULE_FIELDS:
-        rule = getattr(rules, name)
-        if rule is not None:
-            shown.append((RULE_LABELS.get(name, name), _value_text(name, rule.value), rule.cite))
-    return rules, shown
-
-
-RULE_LABELS = {
-    "service_days_per_week": "每周服务天数(周一至周五)",
-    "weekend_days_per_week": "双休日服务天数(5+2+1)",
-    "min_minutes_per_day": "每天最少服务时长",
-    "off_work_time": "结束时间不早于当地下班时间",
-    "extended_care_required": "应提供延时托管服务",
-    "evening_study_max_minutes": "初中晚自习最长时长",
-    "evening_study_latest_end": "初中晚自习最晚结束时间",
-    "vacation_weeks_winter": "寒假开放周数",
-    "vacation_weeks_summer": "暑假开放周数",
-    "content_models": "服务内容模式",
-    "urban_target": "城区“2+3”学校占比目标",
-    "pay_floor_per_class_hour": "教师课时报酬下限",
-    "fee_standard": "收费标准",
-    "grade12_no_written_homework": "一二年级不留书面作业",
-    "junior_homework_at_school_min_percent": "初中校内完成书面作业最低比例",
-}
-
-
-def _value_text(name: str, value) -> str:
-    if value is None:
-        return "未录入(由教育局录入)"
-    if name in {"min_minutes_per_day", "evening_study_max_minutes"}:
-        return f"{value}分钟"
-    if name in {"service_days_per_week", "weekend_days_per_week"}:
-        return f"{value}天"
-    if name.startswith("vacation_weeks"):
-        return f"{value}周"
-    if name in {"off_work_time", "evening_study_latest_end"}:
-        return value.strftime("%H:%M")
-    if name == "pay_floor_per_class_hour":
-        return f"{value.normalize():f}元/课时"
-    if name == "fee_standard":
-        ceiling = value.max_yuan_per_term
-        return "尚无收费标准,不得收费" if ceiling is None else f"每生每学期不超过{ceiling}元"
-    if name == "junior_homework_at_school_min_percent":
-        return f"至少{value}%"
-    if name == "content_models":
-        return "或".join(_model_text(m) for m in value)
-    if name == "urban_target":
-        return f"城区{value.share_percent}%以上学校实现{_model_text(value.model)}"
-    if value is True:
-        return "是"
-    return str(value)
-
-
-def _model_text(model) -> str:
-    parts = []
-    if model.basic:
-        parts.append("基本服务:" + "、".join(category_label(c) for c in sorted(model.basic)))
-    if model.min_extended:
-        parts.append(f"至少{model.min_extended}项拓展服务")
-    if model.homework_minutes:
-        parts.append(f"作业辅导每天{model.homework_minutes}分钟")
-    if model.club_days:
-        parts.append(f"每周社团活动{model.club_days[0]}-{model.club_days[1]}天")
-    return f"“{model.name}”(" + ";".join(parts) + ")"
-
-
 @login_required
 def profile_detail(request, profile_pk: int):
     profile = selectors.access_profile(request.user, profile_pk)
-    rules, shown = _rules_view(profile)
+    rules = selectors.profile_rules(profile)
     return render(
         request,
         "policy/profile_detail.html",
         {
             "profile": profile,
-            "rules": shown,
+            "plan_rules": profile_rule_rows(rules, PLAN_RULE_FIELDS),
+            "menu_rules": profile_rule_rows(rules, MENU_RULE_FIELDS),
             "notes": rules.notes,
             "gaps": profile_gaps(rules),
             "history": selectors.profile_history(profile),
@@ -380,7 +295,6 @@ def profile_detail(request, profile_pk: int):
 @login_required
 def profile_edit(request, profile_pk: int):
     profile = selectors.access_profile_for_edit(request.user, profile_pk)
-    errors: list[str] = []
     if request.method == "POST":
         form = ProfileForm(request.POST)
         if form.is_valid():
@@ -392,18 +306,14 @@ def profile_edit(request, profile_pk: int):
                     note=form.cleaned_data["note"],
                 )
             except ValidationError as error:
-                errors = _messages_of(error)
+                errors.add_to_form(form, error)
             else:
                 messages.success(request, _("The policy profile is saved as a new version."))
                 return redirect("policy:profile", profile_pk=profile.pk)
     else:
         values = services.profile_values_of(selectors.profile_rules(profile))
         form = ProfileForm(initial=vars(values))
-    return render(
-        request,
-        "policy/profile_edit.html",
-        {"profile": profile, "form": form, "errors": errors},
-    )
+    return render(request, "policy/profile_edit.html", {"profile": profile, "form": form})
 
 
 @login_required
@@ -419,7 +329,7 @@ def profile_adopt(request):
             template_key=form.cleaned_data["template"], region=region, actor=request.user
         )
     except ValidationError as error:
-        for text in _messages_of(error):
+        for text in errors.messages(error):
             messages.error(request, text)
         return redirect("policy:profiles")
     messages.success(request, _("The template is adopted for %(region)s.") % {"region": region})

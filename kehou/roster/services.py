@@ -15,11 +15,13 @@ import time
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kehou.accounts.models import User
 from kehou.core.labels import class_label
+from kehou.lib.school_calendar import school_year_start
 from kehou.lib.validators import mask_mobile
+from kehou.org import access
 from kehou.org.audit import log_bulk_changes, log_bulk_created
 from kehou.org.models import (
     AuthorisedCollector,
@@ -109,7 +111,7 @@ class SheetCounts:
 @dataclass
 class ImportReport:
     school: School
-    school_year: SchoolYear | None
+    start_year: int  # the school year (学年) the classes and memberships belong to
     dry_run: bool
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -123,6 +125,10 @@ class ImportReport:
     @property
     def changed(self) -> int:
         return sum(c.created + c.updated for c in self.counts.values())
+
+    @property
+    def school_year_label(self) -> str:
+        return f"{self.start_year}-{self.start_year + 1}"
 
     def lines(self) -> list[str]:
         """The report as plain text, for the command line."""
@@ -159,32 +165,39 @@ def roster_template() -> bytes:
     return build_workbook({})
 
 
+def current_start_year() -> int:
+    """The start year of today's school year (Beijing date)."""
+    return school_year_start(timezone.localdate())
+
+
 def roster_import(
     *,
     school: School,
     data: bytes,
-    actor: User | None,
-    school_year: SchoolYear | None = None,
+    actor,
+    start_year: int | None = None,
     dry_run: bool = False,
 ) -> ImportReport:
     """Validate the whole workbook; if it is clean, apply it in one transaction.
 
-    Returns a report with every error (and nothing written) or the counts per sheet.
-    `dry_run` validates and counts but rolls the transaction back.
+    The school's admin only (OutOfScope for anyone else). `start_year` names the school
+    year (today's by default). Returns a report with every error (and nothing written) or
+    the counts per sheet. `dry_run` validates and counts but rolls the transaction back.
     """
+    access.require_school_admin(actor, school)
     started = time.perf_counter()
-    report = ImportReport(school=school, school_year=school_year, dry_run=dry_run)
+    start_year = start_year or current_start_year()
+    report = ImportReport(school=school, start_year=start_year, dry_run=dry_run)
     try:
         check_upload(data)
         raw = read_workbook(data)
     except RosterFileError as exc:
         report.errors.append(RowError("", 0, "", str(exc)))
         return report
-    report.school_year = school_year = school_year or SchoolYear.current()
     report.warnings.extend(raw.warnings)
     report.errors.extend(RowError(*e) for e in raw.errors)
     parsed = _parse_cells(raw.sheets, report.errors)
-    context = _Context.load(school=school, school_year=school_year, parsed=parsed)
+    context = _Context.load(school=school, start_year=start_year, parsed=parsed)
     _check_rules(parsed, context, report.errors)
     if report.errors:
         report.errors.sort(key=_error_order)
@@ -194,7 +207,8 @@ def roster_import(
         with transaction.atomic():
             # Two imports for one school queue here (PostgreSQL; SQLite serialises writers).
             School.objects.select_for_update().filter(pk=school.pk).exists()
-            _apply(parsed, context, report, actor=actor)
+            context.school_year = SchoolYear.objects.get_or_create(start_year=start_year)[0]
+            _apply(parsed, context, report, actor=access.user_of(actor))
             if dry_run:
                 transaction.set_rollback(True)
     except IntegrityError:
@@ -214,20 +228,22 @@ def roster_import(
     return report
 
 
-def roster_export(*, school: School, school_year: SchoolYear | None = None) -> bytes:
+def roster_export(*, school: School, actor, start_year: int | None = None) -> bytes:
     """The school's roster in the template's shape, so that importing it changes nothing.
 
-    Students are those with a class in the school year; guardians and collectors are
-    theirs. Text cells that a spreadsheet would run as a formula are escaped.
+    The school's admin only (OutOfScope for anyone else). Students are those with a class
+    in the school year (today's by default); guardians and collectors are theirs. Text
+    cells that a spreadsheet would run as a formula are escaped.
     """
-    year = school_year or SchoolYear.current()
+    access.require_school_admin(actor, school)
+    start_year = start_year or current_start_year()
     classes = (
-        SchoolClass.objects.filter(school=school, school_year=year)
+        SchoolClass.objects.filter(school=school, school_year__start_year=start_year)
         .select_related("head_teacher")
         .order_by("grade", "number")
     )
     memberships = (
-        ClassMembership.objects.filter(school_year=year, student__school=school)
+        ClassMembership.objects.filter(school_year__start_year=start_year, student__school=school)
         .select_related("student", "school_class")
         .order_by("school_class__grade", "school_class__number", "student__student_number")
     )
@@ -349,23 +365,24 @@ class _Context:
     """What the database already holds, loaded once (no per-row queries)."""
 
     school: School
-    school_year: SchoolYear
     classes: dict[tuple[int, int], SchoolClass]
     students: dict[str, Student]
     staff: dict[str, Staff]
     organisations: dict[str, ExternalOrganisation]
+    school_year: SchoolYear | None = None  # found or created when the import is applied
 
     @classmethod
-    def load(cls, *, school, school_year, parsed) -> "_Context":
+    def load(cls, *, school, start_year: int, parsed) -> "_Context":
         credit_codes = {
             r.values["credit_code"] for r in parsed.get(STAFF.name, []) if r.values["credit_code"]
         }
         return cls(
             school=school,
-            school_year=school_year,
             classes={
                 (c.grade, c.number): c
-                for c in SchoolClass.objects.filter(school=school, school_year=school_year)
+                for c in SchoolClass.objects.filter(
+                    school=school, school_year__start_year=start_year
+                )
             },
             students={s.student_number: s for s in Student.objects.filter(school=school)},
             staff={s.phone: s for s in Staff.objects.filter(school=school)},

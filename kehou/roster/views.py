@@ -14,8 +14,14 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from kehou.org.access import may_manage_school
-from kehou.org.models import School, SchoolYear
-from kehou.roster.services import not_deleted_note, roster_export, roster_import, roster_template
+from kehou.org.models import School
+from kehou.roster.services import (
+    current_start_year,
+    not_deleted_note,
+    roster_export,
+    roster_import,
+    roster_template,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_FILENAME = "课后服务花名册模板.xlsx"
@@ -36,14 +42,15 @@ def _managed_school(request: HttpRequest) -> School:
     return school
 
 
-def _school_year(raw: str | None) -> SchoolYear | None:
+def _start_year(raw: str | None) -> int | None:
     """The optional start-year field; None means the current school year."""
-    if not raw:
+    if not raw or not raw.isdigit() or not 2000 <= int(raw) <= current_start_year() + 1:
         return None
-    current = SchoolYear.current().start_year
-    if not raw.isdigit() or not 2000 <= int(raw) <= current + 1:
-        return None
-    return SchoolYear.objects.get_or_create(start_year=int(raw))[0]
+    return int(raw)
+
+
+def _year_label(start_year: int) -> str:
+    return f"{start_year}-{start_year + 1}"
 
 
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
@@ -76,7 +83,8 @@ def import_view(request: HttpRequest) -> HttpResponse:
 def _import(request: HttpRequest, school: School) -> HttpResponse:
     context = {
         "school": school,
-        "current_year": SchoolYear.current(),
+        "current_year": current_start_year(),
+        "current_year_label": _year_label(current_start_year()),
         "note": not_deleted_note(),
         "max_mb": settings.ROSTER_MAX_UPLOAD_BYTES // (1024 * 1024),
     }
@@ -94,7 +102,7 @@ def _import(request: HttpRequest, school: School) -> HttpResponse:
             school=school,
             data=upload.read(),
             actor=request.user,
-            school_year=_school_year(request.POST.get("year")),
+            start_year=_start_year(request.POST.get("year")),
             dry_run=request.POST.get("dry_run") == "1",
         )
         context["report"] = report
@@ -113,6 +121,6 @@ def template_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def export_view(request: HttpRequest) -> HttpResponse:
     school = _managed_school(request)
-    year = _school_year(request.GET.get("year")) or SchoolYear.current()
-    data = roster_export(school=school, school_year=year)
-    return _xlsx(data, f"{school.name}花名册{year}.xlsx")
+    year = _start_year(request.GET.get("year")) or current_start_year()
+    data = roster_export(school=school, actor=request.user, start_year=year)
+    return _xlsx(data, f"{school.name}花名册{_year_label(year)}.xlsx")

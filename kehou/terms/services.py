@@ -1,45 +1,27 @@
-"""The holiday calendar the bureau completes, and the sessions a plan produces (R5, R14).
+"""The holiday calendar the bureau completes (R5, R14).
 
-Writes only; keyword-only arguments. Every refusal happens before anything is written,
-and every write runs in one transaction.
-
-Sessions are generated from a *published* plan × the calendar
-(`kehou.lib.school_calendar.service_schedule`): for each service day, one session per
-plan slot whose weekdays include the day's timetable weekday. Regeneration keeps every
-session whose roll was taken, leaves untouched sessions that are still wanted where they
-are (so their ids stay stable), and replaces the rest.
+Writes only; keyword-only arguments. Every refusal happens before anything is written
+(kehou.core.errors: one message per problem, rows named by their number), and every write
+runs in one transaction. The sittings a plan produces are kehou.sittings'.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
-from kehou.accounts.models import User
-from kehou.core.labels import weekday_label
+from kehou.core.errors import Problems, refusal
+from kehou.core.labels import WEEKDAY_LABELS
 from kehou.lib import school_calendar as cal
+from kehou.org import access
 from kehou.terms.models import CalendarYear, SpecialDay
 
-BATCH = 1000
 MIN_YEAR, MAX_YEAR = 2000, 2100
-
-
-# --- refusals -------------------------------------------------------------------------
-
-
-class CalendarEntryInvalid(ValidationError):
-    """A bureau-entered holiday notice that does not hold together: one message per row,
-    and `.rows` maps each bad row (0-based index into `days`) to its problems."""
-
-    def __init__(self, message, *, rows: dict[int, list[str]] | None = None):
-        super().__init__(message)
-        self.rows = rows or {}
+DAYS = "days"  # the field of the rows' refusals; params["row"] is the row number
 
 
 # --- the calendar ---------------------------------------------------------------------
@@ -71,7 +53,7 @@ def calendar_year_enter(
     year: int,
     days: Sequence[tuple[dt.date, str, str, int | None]],
     source: str,
-    actor: User,
+    actor,
     override_library: bool = False,
 ) -> CalendarYear:
     """Enter (or replace) the State Council's holiday notice for `year`.
@@ -83,32 +65,35 @@ def calendar_year_enter(
     `override_library` is set. Any bureau officer may enter a year: holiday notices are
     national.
     """
-    if not (actor.is_superuser or (actor.is_active and actor.role == User.Role.BUREAU)):
-        raise PermissionDenied
+    access.require_bureau_officer(actor)
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise CalendarEntryInvalid(
-            _("The year must lie between %(first)d and %(last)d.")
-            % {"first": MIN_YEAR, "last": MAX_YEAR}
+        raise refusal(
+            "year_out_of_range",
+            _("The year must lie between %(first)d and %(last)d."),
+            field="year",
+            first=MIN_YEAR,
+            last=MAX_YEAR,
         )
     if year in cal.LIBRARY_YEARS and not override_library:
-        raise CalendarEntryInvalid(
+        raise refusal(
+            "year_in_library",
             _(
                 "The holidays of %(year)d are already known from the calendar library; "
                 "tick “replace the library” to enter a corrected notice."
-            )
-            % {"year": year}
+            ),
+            field="override_library",
+            year=year,
         )
     entries = [row if isinstance(row, DayEntry) else DayEntry(*row) for row in days]
     if not entries:
-        raise CalendarEntryInvalid(_("Enter at least one holiday or make-up workday."))
-    problems = calendar_entry_problems(year, entries)
-    if problems:
-        raise CalendarEntryInvalid(_row_messages(problems), rows=problems)
+        raise refusal("no_days", _("Enter at least one holiday or make-up workday."), field=DAYS)
+    calendar_entry_problems(year, entries).raise_if_any()
+    entered_by = access.user_of(actor)
     with transaction.atomic():
         calendar_year, _created = CalendarYear.objects.select_for_update().get_or_create(
-            year=year, defaults={"entered_by": actor, "source": source[:200]}
+            year=year, defaults={"entered_by": entered_by, "source": source[:200]}
         )
-        calendar_year.entered_by = actor
+        calendar_year.entered_by = entered_by
         calendar_year.source = source[:200]
         calendar_year.save()
         calendar_year.days.all().delete()
@@ -125,46 +110,70 @@ def calendar_year_enter(
     return calendar_year
 
 
-def calendar_entry_problems(year: int, entries: Sequence[DayEntry]) -> dict[int, list[str]]:
-    """What is wrong with each entry (0-based index -> problems); empty when all is well."""
-    problems: dict[int, list[str]] = defaultdict(list)
+def calendar_entry_problems(year: int, entries: Sequence[DayEntry]) -> Problems:
+    """What is wrong with each entry: refusals on field "days", params["row"] = the
+    entry's number (1-based)."""
+    problems = Problems()
     seen: set[dt.date] = set()
     kinds = set(SpecialDay.Kind.values)
     name_max = SpecialDay._meta.get_field("name").max_length
-    for index, entry in enumerate(entries):
-        add = problems[index].append
+    for row, entry in enumerate(entries, start=1):
+
+        def add(code, message, *, row=row, **params):
+            problems.add(code, message, field=DAYS, row=row, **params)
+
         day = entry.date
         if not isinstance(day, dt.date):
-            add(_("the date is missing"))
+            add("day_date_missing", _("Row %(row)d: the date is missing"))
         else:
             if day.year != year:
-                add(_("%(date)s is not in %(year)d") % {"date": day.isoformat(), "year": year})
+                add(
+                    "day_not_in_year",
+                    _("Row %(row)d: %(date)s is not in %(year)d"),
+                    date=day.isoformat(),
+                    year=year,
+                )
             if day in seen:
-                add(_("%(date)s is entered twice") % {"date": day.isoformat()})
+                add(
+                    "day_repeated",
+                    _("Row %(row)d: %(date)s is entered twice"),
+                    date=day.isoformat(),
+                )
             seen.add(day)
         if entry.kind not in kinds:
-            add(_("the kind must be a holiday or a make-up workday"))
+            add(
+                "day_kind_invalid",
+                _("Row %(row)d: the kind must be a holiday or a make-up workday"),
+            )
         name = (entry.name or "").strip()
         if not name:
-            add(_("the holiday name is missing"))
+            add("day_name_missing", _("Row %(row)d: the holiday name is missing"))
         elif len(name) > name_max:
-            add(_("the holiday name is longer than %(n)d characters") % {"n": name_max})
+            add(
+                "day_name_too_long",
+                _("Row %(row)d: the holiday name is longer than %(n)d characters"),
+                n=name_max,
+            )
         follows = entry.follows_weekday
         if entry.kind == SpecialDay.Kind.MAKEUP_WORKDAY:
             if isinstance(day, dt.date) and day.weekday() < 5:
                 add(
-                    _("a make-up workday falls on a Saturday or Sunday, %(date)s is a %(weekday)s")
-                    % {"date": day.isoformat(), "weekday": weekday_label(day.weekday())}
+                    "makeup_day_not_weekend",
+                    _(
+                        "Row %(row)d: a make-up workday falls on a Saturday or Sunday, "
+                        "%(date)s is a %(weekday)s"
+                    ),
+                    date=day.isoformat(),
+                    weekday=WEEKDAY_LABELS[day.weekday()],
                 )
             if follows is not None and not (isinstance(follows, int) and 0 <= follows <= 4):
-                add(_("the timetable followed must be Monday to Friday"))
+                add(
+                    "makeup_timetable_invalid",
+                    _("Row %(row)d: the timetable followed must be Monday to Friday"),
+                )
         elif entry.kind == SpecialDay.Kind.HOLIDAY and follows is not None:
-            add(_("only a make-up workday follows another weekday's timetable"))
-    return {index: found for index, found in problems.items() if found}
-
-
-def _row_messages(problems: dict[int, list[str]]) -> list[str]:
-    return [
-        _("Row %(row)d: %(problems)s") % {"row": index + 1, "problems": "；".join(found)}
-        for index, found in sorted(problems.items())
-    ]
+            add(
+                "holiday_follows_timetable",
+                _("Row %(row)d: only a make-up workday follows another weekday's timetable"),
+            )
+    return problems

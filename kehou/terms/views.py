@@ -1,14 +1,13 @@
-"""Calendar and session pages (R5, R14): thin views over kehou.terms.services/selectors.
+"""Calendar pages (R5, R14): thin views over kehou.terms.services/selectors.
 
 - The holiday calendar of a year is public information: any signed-in user may read it.
 - Entering a year's notice: bureau officers (any region: the notice is national) and
-  superusers; everyone else gets 404.
-- A school's sessions: its admin and teachers may read them, only its admin may
-  (re)generate them; everyone else gets 404 (kehou.org.access).
+  superusers; everyone else gets 404 (the service refuses them).
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,11 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kehou.accounts.models import User
+from kehou.core import errors
 from kehou.terms import selectors, services
 from kehou.terms.forms import CalendarEntryForm, day_rows_formset
 
 
 def _may_enter_calendar(user: User) -> bool:
+    """Whether to offer the entry form (the service itself decides who may save)."""
     return user.is_superuser or (user.is_active and user.role == User.Role.BUREAU)
 
 
@@ -91,8 +92,8 @@ def calendar_enter(request: HttpRequest, year: int) -> HttpResponse:
                     actor=request.user,
                     override_library=form.cleaned_data["override_library"],
                 )
-            except services.CalendarEntryInvalid as exc:
-                row_errors = _row_errors(exc, origins)
+            except ValidationError as exc:
+                row_errors = _row_errors(exc, origins, form)
             else:
                 messages.success(
                     request,
@@ -102,11 +103,11 @@ def calendar_enter(request: HttpRequest, year: int) -> HttpResponse:
                 return redirect("terms:calendar_year", year=year)
         else:
             for row, day_form in enumerate(formset.forms, start=1):
-                for field, errors in day_form.errors.items():
+                for field, problems in day_form.errors.items():
                     label = day_form.fields[field].label if field in day_form.fields else ""
                     row_errors.append(
                         _("Row %(row)d, %(field)s: %(errors)s")
-                        % {"row": row, "field": label, "errors": "；".join(errors)}
+                        % {"row": row, "field": label, "errors": "；".join(problems)}
                     )
     else:
         initial_source = current.entry.source if current.entry else ""
@@ -128,19 +129,18 @@ def calendar_enter(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
-def _row_errors(exc: services.CalendarEntryInvalid, origins) -> list[str]:
-    """The service's problems per entry, renamed to the form's row numbers."""
-    if not exc.rows:
-        return list(exc.messages)
-    by_row: dict[int, list[str]] = {}
-    for index, problems in exc.rows.items():
-        row, day_form = origins[index]
-        found = by_row.setdefault(row, [])
-        for problem in problems:
-            if problem not in found:
-                found.append(problem)
-                day_form.add_error(None, problem)
-    return [
-        _("Row %(row)d: %(problems)s") % {"row": row, "problems": "；".join(problems)}
-        for row, problems in sorted(by_row.items())
-    ]
+def _row_errors(exc: ValidationError, origins, form) -> list[str]:
+    """The service's problems, each row renamed to the form's row number (a run of
+    holidays is one form row but several entries); the others go on top of the form."""
+    shown: list[str] = []
+    for item in errors.items(exc):
+        params = item.error.params or {}
+        if item.field != services.DAYS or "row" not in params:
+            form.add_error(None, item.message)
+            continue
+        row, day_form = origins[params["row"] - 1]
+        message = str(item.error.message) % {**params, "row": row}
+        if message not in shown:
+            shown.append(message)
+            day_form.add_error(None, message)
+    return shown

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from kehou.accounts.models import User
+from kehou.org.access import SYSTEM
 from kehou.org.models import Region
 from kehou.policy import services
 from kehou.testing import factories as f
@@ -25,11 +26,11 @@ pytestmark = [
 
 def _city_following_seed_000(city):
     """The city adopts seed 000's profile and enters 18:00 as the local off-work time."""
-    profile = services.profile_adopt(template_key="jiangsu_000", region=city, actor=None)
+    profile = services.profile_adopt(template_key="jiangsu_000", region=city, actor=SYSTEM)
     values = services.profile_values_of(services.profile_rules(profile))
     services.profile_update(
         profile=profile,
-        actor=None,
+        actor=SYSTEM,
         values=services.ProfileValues(**{**vars(values), "off_work_time": dt.time(18)}),
         note="本市机关下班时间18:00",
     )
@@ -47,7 +48,7 @@ def test_admin_fixes_a_shortfall_and_the_bureau_table_follows(
     f.UserFactory(phone="13800000001", name="陈校长", role=User.Role.SCHOOL_ADMIN, school=school)
     f.UserFactory(phone="13800000005", name="吴督学", role=User.Role.BUREAU, region=county)
     f.TermFactory()
-    services.profile_templates_install()
+    services.profile_templates_install(actor=SYSTEM)
     _city_following_seed_000(city)
     base = live_server.url
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from kehou.demo import plans as demo_plans
 from kehou.demo import seed as demo
 from kehou.lib import school_calendar
+from kehou.lib.school_calendar import school_year_start
 from kehou.org.models import School, SchoolYear
 from kehou.policy.models import PolicyProfile, SchoolPlan
 from kehou.policy.selectors import plan_check, profile_for_school, profile_rules
@@ -26,8 +27,12 @@ def city12():
     return demo.seed_city(schools=12, students=400)
 
 
+def this_year() -> SchoolYear:
+    return SchoolYear.objects.get(start_year=school_year_start(timezone.localdate()))
+
+
 def test_two_terms_of_the_current_school_year(city12):
-    year = SchoolYear.current()
+    year = this_year()
     y = year.start_year
     autumn = Term.objects.get(school_year=year, semester=1)
     spring = Term.objects.get(school_year=year, semester=2)
@@ -36,20 +41,35 @@ def test_two_terms_of_the_current_school_year(city12):
     assert autumn.code == f"{y}-1"
 
 
-def test_the_city_adopts_a_profile_with_its_history(city12):
-    # then: the city's profile, its off-work time entered, 2+N taken from seed 003
+def test_the_city_adopts_its_seed_and_enters_its_own_rules(city12):
+    # then: the city follows seed 004, with what 004 states citing 004
     profile = PolicyProfile.objects.get(region__code="371600")
-    assert profile.name == demo_plans.PROFILE_NAME
+    assert profile.name == "滨州市课后服务政策"
     rules = profile_rules(profile)
-    assert rules.off_work_time.value == datetime.time(17, 30)
-    assert rules.service_days_per_week.value == 5 and rules.weekend_days_per_week.value == 1
-    assert rules.content_models.value[0].name == "2+N"
-    assert rules.content_models.cite.seed.startswith("003_")
-    assert rules.service_days_per_week.cite.seed.startswith("001_")
-    assert list(profile.versions.order_by("version").values_list("version", flat=True)) == [1, 2]
-    assert rules.pay_floor_per_class_hour.value == 60
-    assert rules.pay_floor_per_class_hour.cite.seed.startswith("000_")
-    assert "17:30" in rules.off_work_time.cite.note
+    assert [m.name for m in rules.content_models.value] == ["30+X", "每周1-2天社团"]
+    assert rules.content_models.cite.seed.startswith("004_")
+    assert rules.fee_standard.value.max_yuan_per_term is None
+    assert rules.no_new_lessons.cite.seed.startswith("004_")
+    # and the rules the bureau entered cite its own notice, in version 2
+    entered = {
+        "service_days_per_week": 5,
+        "min_minutes_per_day": 120,
+        "off_work_time": datetime.time(17, 30),
+        "extended_care_required": True,
+        "evening_study_latest_end": datetime.time(20, 30),
+        "pay_floor_per_class_hour": 60,
+    }
+    for name, value in entered.items():
+        rule = getattr(rules, name)
+        assert rule.value == value, name
+        assert rule.cite.seed == "bureau" and rule.cite.quote == demo_plans.LOCAL_NOTICE
+    versions = profile.versions.order_by("version")
+    assert list(versions.values_list("version", flat=True)) == [1, 2]
+    assert versions.last().note == demo_plans.LOCAL_NOTICE
+    assert versions.last().changed_by.region == profile.region
+    # what neither 004 nor the bureau states stays absent: not checked
+    assert rules.weekend_days_per_week is None and rules.vacation_weeks_summer is None
+    assert rules.no_commercial_promotion is None and rules.instructors_vetted is None
     # the four templates stay templates
     assert PolicyProfile.objects.filter(region__isnull=True).count() == 4
     # every school follows it
@@ -58,7 +78,7 @@ def test_the_city_adopts_a_profile_with_its_history(city12):
 
 
 def test_every_school_has_one_published_plan_for_the_autumn_term(city12):
-    autumn = Term.objects.get(school_year=SchoolYear.current(), semester=1)
+    autumn = Term.objects.get(school_year=this_year(), semester=1)
     assert city12.plans.plans == 12 == School.objects.count()
     per_school = Counter(
         SchoolPlan.objects.filter(term=autumn, status="published").values_list(
@@ -112,7 +132,7 @@ def test_most_plans_comply_and_the_others_fall_short_as_intended(city12):
     # each short plan misses exactly the one thing it was built to miss
     assert all(len(rules) == 1 for rules in found.values() if rules)
     assert city12.plans.variants == {
-        "compliant": 8, "four_days": 1, "too_short": 1, "ends_early": 1, "no_sports": 1,
+        "compliant": 8, "four_days": 1, "too_short": 1, "ends_early": 1, "short_homework": 1,
     }  # fmt: skip
 
 
@@ -136,7 +156,7 @@ def test_in_a_larger_city_the_variants_are_drawn_and_checked_as_built():
 
 def test_unknown_calendar_days_are_left_out_with_the_reason():
     # given: a year of the term the library does not know and nobody entered
-    year = SchoolYear.current().start_year
+    year = school_year_start(timezone.localdate())
     unknown = [y for y in (year, year + 1) if not school_calendar.is_covered(y)]
     if not unknown:
         pytest.skip("the calendar library covers the whole school year")
@@ -152,7 +172,7 @@ def test_unknown_calendar_days_are_left_out_with_the_reason():
 
 def test_sessions_are_generated_once_the_bureau_entered_the_missing_year():
     # given: the bureau entered every year of the school year the library lacks
-    year = SchoolYear.current().start_year
+    year = school_year_start(timezone.localdate())
     for y in (year, year + 1):
         if not school_calendar.is_covered(y):
             entered = CalendarYear.objects.create(year=y, source="演示")
@@ -178,16 +198,20 @@ def test_flush_replaces_plans_and_the_city_profile(city12):
     assert Term.objects.count() == 2
 
 
-def test_small_demo_has_open_menus_with_choices_and_one_ready_to_close():
+def test_small_demo_has_one_menu_running_and_one_ready_to_close():
     from kehou.catalog.models import Menu
     from kehou.enrollment.models import Application, Choice
 
     # when
     summary = demo.seed_city(schools=2, students=80, sessions=True)
-    # then every school has a published menu in its choice window, every child ranked
-    assert Menu.objects.filter(status=Menu.Status.WINDOW_OPEN).count() == 2
+    # then the main school allocated before term and runs; the other school's choice window
+    # has just passed its closing time, every child ranked, ready to allocate from the page
+    assert Menu.objects.filter(status=Menu.Status.RUNNING).count() == 1
+    assert Menu.objects.filter(status=Menu.Status.WINDOW_OPEN).count() == 1
     assert summary.menus.applications == Application.objects.count() > 0
     assert Choice.objects.count() == summary.menus.choices
-    closing = Menu.objects.filter(window_closes_at__lt=timezone.now())
+    closing = Menu.objects.filter(
+        status=Menu.Status.WINDOW_OPEN, window_closes_at__lt=timezone.now()
+    )
     assert [m.school.name for m in closing] == [summary.menus.closing_school]
     assert Menu.objects.filter(lottery_seed_hash="").count() == 0

@@ -12,6 +12,7 @@ from kehou.lib.school_calendar import (
     day_kind,
     is_covered,
     overrides_from_days,
+    school_year_start,
     service_days,
     service_schedule,
     unknown_years,
@@ -166,3 +167,11 @@ def test_bad_input_is_refused():
         service_days(D(2026, 3, 1), D(2026, 3, 2), [7])
     with pytest.raises(ValueError):
         SpecialDay(DayKind.WORKDAY, "x")
+
+
+@pytest.mark.parametrize(
+    ("day", "start"),
+    [(D(2026, 7, 31), 2025), (D(2026, 8, 1), 2026), (D(2026, 12, 31), 2026), (D(2027, 1, 1), 2026)],
+)
+def test_school_year_start(day, start):
+    assert school_year_start(day) == start

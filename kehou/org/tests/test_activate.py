@@ -1,11 +1,15 @@
 """Guardian account activation (SPEC R26): a guardian from a roster creates a login."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from kehou.accounts.models import User
+from kehou.core import errors
 from kehou.org.models import Guardian, StudentGuardian
+from kehou.org.services import guardian_activate
 from kehou.testing import factories as f
+from kehou.testing.snapshots import everything
 
 PASSWORD = "Qiuyue-2026-safe"
 
@@ -73,6 +77,27 @@ def test_activation_mismatch_gives_one_generic_error(client, north, roster_guard
     assert (
         not User.objects.filter(role=User.Role.GUARDIAN).exclude(pk=north.guardian_user.pk).exists()
     )
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"phone": "12345"}, {"phone": "13812349999"}, {"child_name": "别人家孩子"}],
+)
+def test_the_service_refuses_a_mismatch_with_one_code_and_changes_nothing(
+    north, roster_guardian, overrides
+):
+    details = {
+        "phone": "13812340000",
+        "student_number": north.child.student_number,
+        "child_name": north.child.name,
+        "password": PASSWORD,
+        **overrides,
+    }
+    before = everything()
+    with pytest.raises(ValidationError) as refused:
+        guardian_activate(**details)
+    assert errors.codes(refused.value) == {"activation_refused"}
+    assert everything() == before
 
 
 def test_activation_of_someone_elses_child_is_refused(client, north, south, roster_guardian):

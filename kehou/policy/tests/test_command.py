@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from kehou.org.access import SYSTEM
 from kehou.policy import services
 from kehou.testing import factories as f
 
@@ -22,9 +23,9 @@ def term(db):
 
 @pytest.fixture
 def seed_002_at_north(north, term):
-    services.profile_adopt(template_key="anxi_003", region=north.county, actor=None)
-    plan = services.plan_start_draft(school=north.school, term=term, actor=None)
-    return services.plan_update(plan=plan, actor=None, data=seed_002_input())
+    services.profile_adopt(template_key="anxi_003", region=north.county, actor=SYSTEM)
+    plan = services.plan_start_draft(school=north.school, term=term, actor=SYSTEM)
+    return services.plan_update(plan=plan, actor=SYSTEM, data=seed_002_input())
 
 
 def run(*args) -> tuple[int, str]:
@@ -60,18 +61,18 @@ def test_check_json_prints_the_shortfalls_as_dicts(north, term, seed_002_at_nort
 
 def test_a_compliant_plan_exits_0(north, city, term):
     # given seed 000's profile with 18:00 entered, and a plan meeting it
-    profile = services.profile_adopt(template_key="jiangsu_000", region=city, actor=None)
+    profile = services.profile_adopt(template_key="jiangsu_000", region=city, actor=SYSTEM)
     values = services.profile_values_of(services.profile_rules(profile))
     services.profile_update(
         profile=profile,
-        actor=None,
+        actor=SYSTEM,
         values=services.ProfileValues(**{**vars(values), "off_work_time": dt.time(18)}),
         note="下班时间",
     )
-    plan = services.plan_start_draft(school=north.school, term=term, actor=None)
+    plan = services.plan_start_draft(school=north.school, term=term, actor=SYSTEM)
     services.plan_update(
         plan=plan,
-        actor=None,
+        actor=SYSTEM,
         data=seed_002_input(
             service_weekdays=(0, 1, 2, 3, 4),
             slots=[
@@ -108,7 +109,7 @@ def test_bad_input_exits_2_with_a_clear_message(north, term):
 
 
 def test_no_profile_exits_2(north, term):
-    services.plan_start_draft(school=north.school, term=term, actor=None)
+    services.plan_start_draft(school=north.school, term=term, actor=SYSTEM)
     with pytest.raises(CommandError) as error:
         run("check", "--school", north.school.code, "--term", term.code)
     assert error.value.returncode == 2 and "未设定课后服务政策" in str(error.value)

@@ -3,12 +3,15 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
+from kehou.org.access import SYSTEM
 from kehou.org.models import LeadershipMember
 from kehou.policy import services
 from kehou.policy.models import PolicyProfile, SchoolPlan
 from kehou.testing import factories as f
+from kehou.testing.snapshots import everything
 
 from .helpers import COMPLIANT_000, SEED_002, plan_post, with_rows
 
@@ -87,6 +90,8 @@ def test_seed_000_without_the_off_work_time_shows_the_gap(client, north, city, c
     page = _check_page(client, north.admin, plan)
     assert "当地正常下班时间未录入" in page
     assert "结束时间17:50早于" not in page
+    # seed 000 is silent on 10 of the 22 rules: the page says they are not checked
+    assert "有10项规则本地文件未规定,不检查。" in page
 
 
 def test_seed_002_against_seed_003_adopted_by_north_county(client, north, city, term):
@@ -200,7 +205,7 @@ def test_guardian_and_teacher_cannot_write(client, north, term):
 
 def test_bureau_table_scoping(client, north, south, city_officer, term):
     # given both schools have a plan and the city follows seed 003
-    services.profile_adopt(template_key="anxi_003", region=north.county.parent, actor=None)
+    services.profile_adopt(template_key="anxi_003", region=north.county.parent, actor=SYSTEM)
     _enter_plan(client, north.admin, north.school, term, SEED_002)
     _enter_plan(client, south.admin, south.school, term, COMPLIANT_000)
     # then north's county officer sees north only
@@ -224,7 +229,7 @@ def test_bureau_table_scoping(client, north, south, city_officer, term):
 
 
 def test_table_lists_schools_without_a_plan(client, north, south, city_officer, term):
-    services.profile_adopt(template_key="jiangsu_000", region=north.county.parent, actor=None)
+    services.profile_adopt(template_key="jiangsu_000", region=north.county.parent, actor=SYSTEM)
     _enter_plan(client, north.admin, north.school, term, SEED_002)
     client.force_login(city_officer)
     page = client.get(reverse("policy:table")).content.decode()
@@ -235,7 +240,7 @@ def test_table_queries_do_not_grow_with_the_schools(
     client, city, city_officer, term, django_assert_max_num_queries
 ):
     # given 40 schools with plans (slots, content, vacation weeks) under one profile
-    services.profile_adopt(template_key="anxi_003", region=city, actor=None)
+    services.profile_adopt(template_key="anxi_003", region=city, actor=SYSTEM)
     county = f.RegionFactory(code="320508", name="姑苏区", parent=city)
     for n in range(40):
         school = f.SchoolFactory(region=county, name=f"姑苏第{n}小学")
@@ -319,3 +324,55 @@ def test_plan_home_sends_each_role_to_its_page(client, north):
     )
     client.force_login(north.county_officer)
     assert client.get(reverse("policy:home")).url == reverse("policy:table")
+
+
+def test_profile_page_lists_every_rule_stated_or_not(client, city, city_officer):
+    # given the city follows seed 004, a news report silent on most rules
+    profile = _adopt(client, city_officer, "binzhou_004")
+    # when
+    page = client.get(reverse("policy:profile", args=[profile.pk])).content.decode()
+    # then the rules it states are shown with their citation
+    assert "课后服务不得讲授新课" in page and "堅決禁止違規補課" in page
+    assert "尚无收费标准,不得收费" in page
+    # and every rule it does not state says so, for the plan and for the menu
+    assert page.count("未规定：不检查") == 19
+    for label in (
+        "每周服务天数(周一至周五)",
+        "校外机构不得开展学科类培训",
+        "外聘人员须具备资质并经背景审查",
+    ):
+        assert label in page
+
+
+def test_the_bureau_switches_a_menu_rule_on_and_the_page_cites_it(client, city, city_officer):
+    profile = _adopt(client, city_officer, "binzhou_004")
+    values = services.profile_values_of(services.profile_rules(profile))
+    data = {k: v for k, v in vars(values).items() if v not in (None, False, "")}
+    data.update({"no_high_risk_activities": "on", "note": "依据滨州市课后服务安全通知"})
+    response = client.post(reverse("policy:profile_edit", args=[profile.pk]), data)
+    assert response.status_code == 302, response.content.decode()
+    page = client.get(reverse("policy:profile", args=[profile.pk])).content.decode()
+    assert "bureau · 苏州市教育局录入(第2版)" in page
+    assert "依据滨州市课后服务安全通知" in page
+    assert page.count("未规定：不检查") == 18
+
+
+def test_profile_edit_shows_the_refusal_beside_its_field(client, city, city_officer):
+    profile = _adopt(client, city_officer, "binzhou_004")
+    values = services.profile_values_of(services.profile_rules(profile))
+    data = {k: v for k, v in vars(values).items() if v not in (None, False, "")}
+    data.update({"fee_mode": "max", "note": "收费标准"})
+    before = everything()
+    page = client.post(reverse("policy:profile_edit", args=[profile.pk]), data).content.decode()
+    assert "收费标准:请填写每生每学期收费上限(元)" in page
+    assert everything() == before
+
+
+def test_english_profile_page_reads_english(client, city, city_officer):
+    profile = _adopt(client, city_officer, "binzhou_004")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("policy:profile", args=[profile.pk])).content.decode()
+    assert "No new lessons during the service" in page
+    assert "Not stated: not checked" in page
+    assert "No fee standard yet, no fee may be charged" in page
+    assert "未规定：不检查" not in page and "课后服务不得讲授新课" not in page

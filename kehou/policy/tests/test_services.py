@@ -4,11 +4,15 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
+from kehou.core import errors
+from kehou.org.access import SYSTEM
 from kehou.policy import services
 from kehou.policy.models import PolicyProfile, PolicyProfileVersion, SchoolPlan
 from kehou.policy_rules import RuleId
 from kehou.testing import factories as f
+from kehou.testing.snapshots import everything
 
 T = dt.time
 
@@ -40,7 +44,7 @@ def test_templates_are_installed_by_the_migration_and_install_is_idempotent(db):
     # given the migrated database
     keys = set(PolicyProfile.objects.filter(region=None).values_list("key", flat=True))
     # when
-    created = services.profile_templates_install()
+    created = services.profile_templates_install(actor=SYSTEM)
     # then
     assert keys == {"jiangsu_000", "changzhi_001", "anxi_003", "binzhou_004"}
     assert created == 0
@@ -49,7 +53,7 @@ def test_templates_are_installed_by_the_migration_and_install_is_idempotent(db):
 
 def test_templates_install_recreates_a_missing_template(db):
     PolicyProfile.objects.filter(key="anxi_003").delete()
-    assert services.profile_templates_install() == 1
+    assert services.profile_templates_install(actor=SYSTEM) == 1
     assert PolicyProfile.objects.get(key="anxi_003").versions.count() == 1
 
 
@@ -108,30 +112,44 @@ def test_a_published_plan_is_never_edited_in_place(north, term):
             plan=plan, actor=north.admin, data=seed_002_input(service_weekdays=(0, 1, 2, 3, 4))
         )
     # then
-    assert "开始新版本" in error.value.messages[0]
+    assert errors.codes(error.value) == {"plan_not_editable"}
+    assert "开始新版本" in errors.messages(error.value)[0]
     plan.refresh_from_db()
     assert plan.service_weekdays == [0, 1, 2, 3]
 
 
 @pytest.mark.parametrize(
-    ("changes", "message"),
+    ("changes", "problem", "message"),
     [
         (
             {"slots": [services.SlotInput(1, 2, T(17, 50), T(17, 0))]},
+            ("slots", "slot_ends_before_start", 1),
             "时段第1行:结束时间17:00应晚于开始时间17:50",
         ),
         (
             {"slots": [services.SlotInput(5, 9, T(16, 0), T(18, 0))]},
+            ("slots", "slot_grades_not_taught", 1),
             "时段第1行:年级5-9超出本校年级(1-6年级)",
         ),
         (
             {"slots": [services.SlotInput(1, 2, T(16, 0), T(18, 0), weekdays=(5,))]},
+            ("slots", "slot_weekday_not_served", 1),
             "时段第1行:周六不是本方案的服务日",
         ),
-        ({"service_weekdays": ()}, "服务日:至少选择一天"),
+        (
+            {"service_weekdays": ()},
+            ("service_weekdays", "no_service_days", None),
+            "服务日:至少选择一天",
+        ),
         (
             {"term_end": dt.date(2026, 8, 1)},
+            ("term_end", "term_dates_reversed", None),
             "服务结束日期2026-08-01应晚于开始日期2026-09-01",
+        ),
+        (
+            {"homework_minutes_per_day": 700},
+            ("homework_minutes_per_day", "value_out_of_range", None),
+            "每天作业辅导时长(分钟)应在0到600之间",
         ),
         (
             {
@@ -139,6 +157,7 @@ def test_a_published_plan_is_never_edited_in_place(north, term):
                     services.VacationWeekInput("summer", dt.date(2027, 1, 25), dt.date(2027, 1, 29))
                 ]
             },
+            ("vacation_weeks", "vacation_outside_season", 1),
             "寒暑假开放第1行:2027-01-25至2027-01-29不在暑假(7-8月)内",
         ),
         (
@@ -148,44 +167,69 @@ def test_a_published_plan_is_never_edited_in_place(north, term):
                     services.VacationWeekInput("winter", dt.date(2027, 2, 3), dt.date(2027, 2, 9)),
                 ]
             },
+            ("vacation_weeks", "vacation_rows_overlap", 2),
             "寒暑假开放第2行:与第1行的日期重叠",
         ),
         (
             {"makeup_days": [services.MakeupDayInput(dt.date(2027, 3, 1), 0)]},
+            ("makeup_days", "makeup_day_outside_term", 1),
             "调休上班日第1行:2027-03-01不在学期服务日期内",
         ),
     ],
 )
 def test_bad_plan_data_is_refused_with_a_message_naming_the_field_and_nothing_changes(
-    north, term, changes, message
+    north, term, changes, problem, message
 ):
     # given a draft with seed 002's data
     plan = services.plan_start_draft(school=north.school, term=term, actor=north.admin)
     services.plan_update(plan=plan, actor=north.admin, data=seed_002_input())
+    before = everything()
     # when
     with pytest.raises(ValidationError) as error:
         services.plan_update(plan=plan, actor=north.admin, data=seed_002_input(**changes))
     # then
-    assert message in error.value.messages
-    plan.refresh_from_db()
-    assert plan.service_weekdays == [0, 1, 2, 3]
-    assert plan.slots.count() == 3 and plan.content.count() == 2
-    assert plan.vacation_weeks.count() == 0 and plan.makeup_days.count() == 0
+    found = [
+        (i.field, i.code, (i.error.params or {}).get("row")) for i in errors.items(error.value)
+    ]
+    assert problem in found
+    assert message in errors.messages(error.value)
+    assert everything() == before
+
+
+def test_every_problem_is_reported_at_once_and_in_english_on_english_pages(north, term):
+    plan = services.plan_start_draft(school=north.school, term=term, actor=north.admin)
+    data = seed_002_input(
+        service_weekdays=(),
+        slots=[services.SlotInput(1, 2, T(17, 50), T(17, 0))],
+        content=[services.ContentInput(" ", "homework")],
+    )
+    with pytest.raises(ValidationError) as error:
+        services.plan_update(plan=plan, actor=north.admin, data=data)
+    assert errors.codes(error.value) == {
+        "no_service_days",
+        "slot_ends_before_start",
+        "content_name_missing",
+    }
+    with translation.override("en"):
+        assert "Time slot row 1: the end 17:00 must come after the start 17:50." in (
+            errors.messages(error.value)
+        )
 
 
 def test_publish_refuses_a_plan_without_slots(north, term):
     plan = services.plan_start_draft(school=north.school, term=term, actor=north.admin)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as error:
         services.plan_publish(plan=plan, actor=north.admin)
+    assert errors.codes(error.value) == {"plan_without_slots"}
     plan.refresh_from_db()
     assert plan.status == "draft" and plan.published_at is None
 
 
 def test_profile_for_school_takes_the_nearest_region(north, south, city):
     # given the city adopts 000 and north's county adopts 003
-    city_profile = services.profile_adopt(template_key="jiangsu_000", region=city, actor=None)
+    city_profile = services.profile_adopt(template_key="jiangsu_000", region=city, actor=SYSTEM)
     county_profile = services.profile_adopt(
-        template_key="anxi_003", region=north.county, actor=None
+        template_key="anxi_003", region=north.county, actor=SYSTEM
     )
     # then
     assert services.profile_for_school(north.school).pk == county_profile.pk
@@ -202,8 +246,9 @@ def test_adopt_again_keeps_the_old_rules_in_the_history(city, city_officer):
 
 
 def test_adopting_an_unknown_template_changes_nothing(city):
-    with pytest.raises(ValidationError):
-        services.profile_adopt(template_key="nowhere", region=city, actor=None)
+    with pytest.raises(ValidationError) as error:
+        services.profile_adopt(template_key="nowhere", region=city, actor=SYSTEM)
+    assert errors.codes(error.value) == {"template_unknown"}
     assert not PolicyProfile.objects.filter(region=city).exists()
 
 
@@ -257,14 +302,16 @@ def test_profile_update_with_a_new_rule_cites_the_bureau_and_bad_values_change_n
             values=services.ProfileValues(**{**vars(values), "service_days_per_week": 7}),
             note="x",
         )
-    assert "每周服务天数应在1到5之间" in error.value.messages
+    [item] = errors.items(error.value)
+    assert (item.field, item.code) == ("service_days_per_week", "value_out_of_range")
+    assert item.message == "每周服务天数(周一至周五)应在1到5之间"
     profile.refresh_from_db()
     assert profile.version == 2
 
 
 def test_plan_check_against_the_county_profile(north, city, term):
     # given seed 002's plan at north, whose county follows seed 003
-    services.profile_adopt(template_key="anxi_003", region=north.county, actor=None)
+    services.profile_adopt(template_key="anxi_003", region=north.county, actor=SYSTEM)
     plan = services.plan_start_draft(school=north.school, term=term, actor=north.admin)
     plan = services.plan_update(plan=plan, actor=north.admin, data=seed_002_input())
     # when
@@ -287,3 +334,42 @@ def test_plan_check_without_any_profile_says_so(north, term):
 def test_current_plan_is_none_without_a_plan(north, term):
     assert services.current_plan(school=north.school, term=term) is None
     assert SchoolPlan.objects.count() == 0
+
+
+def test_the_bureau_switches_menu_rules_on_and_off(city, city_officer):
+    # given the city follows seed 004, which states only "no new lessons" for a menu
+    profile = services.profile_adopt(template_key="binzhou_004", region=city, actor=city_officer)
+    values = services.profile_values_of(services.profile_rules(profile))
+    assert values.no_new_lessons and not values.instructors_vetted
+    # when the bureau switches vetting on and "no new lessons" off
+    services.profile_update(
+        profile=profile,
+        actor=city_officer,
+        values=services.ProfileValues(
+            **{**vars(values), "instructors_vetted": True, "no_new_lessons": False}
+        ),
+        note="依据滨教发〔2026〕3号",
+    )
+    # then vetting is a rule citing the bureau's entry, and "no new lessons" is gone
+    profile.refresh_from_db()
+    rules = services.profile_rules(profile)
+    assert rules.instructors_vetted.value is True
+    assert rules.instructors_vetted.cite.seed == "bureau"
+    assert rules.instructors_vetted.cite.quote == "依据滨教发〔2026〕3号"
+    assert rules.no_new_lessons is None
+    assert rules.no_commercial_promotion is None  # neither seed nor bureau states it
+    assert services.profile_values_of(rules).instructors_vetted
+    assert profile.versions.count() == 2
+
+
+def test_a_profile_update_without_a_note_or_a_change_is_refused(city, city_officer):
+    profile = services.profile_adopt(template_key="binzhou_004", region=city, actor=city_officer)
+    values = services.profile_values_of(services.profile_rules(profile))
+    before = everything()
+    with pytest.raises(ValidationError) as error:
+        services.profile_update(profile=profile, actor=city_officer, values=values, note=" ")
+    assert [(i.field, i.code) for i in errors.items(error.value)] == [("note", "note_missing")]
+    with pytest.raises(ValidationError) as error:
+        services.profile_update(profile=profile, actor=city_officer, values=values, note="无变化")
+    assert errors.codes(error.value) == {"profile_unchanged"}
+    assert everything() == before

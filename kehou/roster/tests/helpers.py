@@ -113,27 +113,3 @@ def sample_rows() -> dict[str, list[list]]:
 def set_cell(rows: dict, spec: SheetSpec, index: int, key: str, value) -> None:
     """Change one cell of the `index`-th data row (Excel row index + 2)."""
     rows[spec.name][index][spec.headers.index(spec.column(key).header)] = value
-
-
-def snapshot() -> dict:
-    """Everything an import may write, for asserting that nothing changed."""
-    from auditlog.models import LogEntry
-
-    from kehou.org import models as m
-
-    def rows(model):
-        return sorted(model.objects.values_list(), key=str)
-
-    return {
-        model.__name__: rows(model)
-        for model in (
-            m.SchoolClass,
-            m.Student,
-            m.ClassMembership,
-            m.Guardian,
-            m.StudentGuardian,
-            m.AuthorisedCollector,
-            m.Staff,
-            LogEntry,
-        )
-    }

@@ -5,7 +5,8 @@ import pytest
 from kehou.org.models import ExternalOrganisation
 from kehou.roster.schema import CLASSES, COLLECTORS, GUARDIANS, STAFF, STUDENTS
 from kehou.roster.services import RowError, roster_import
-from kehou.roster.tests.helpers import row, sample_rows, set_cell, snapshot, workbook
+from kehou.roster.tests.helpers import row, sample_rows, set_cell, workbook
+from kehou.testing.snapshots import everything
 
 S, G, C, T, K = STUDENTS, GUARDIANS, CLASSES, STAFF, COLLECTORS
 
@@ -66,14 +67,14 @@ def test_bad_row_is_reported_and_nothing_written(north, case):
     rows = sample_rows()
     for spec, index, key, value in edits:
         set_cell(rows, spec, index, key, value)
-    before = snapshot()
+    before = everything()
     # when
     report = roster_import(school=north.school, data=workbook(rows), actor=north.admin)
     # then
     assert not report.ok
     assert (sheet, row_number, column) in {(e.sheet, e.row, e.column) for e in report.errors}
     assert all(e.reason for e in report.errors)
-    assert snapshot() == before
+    assert everything() == before
 
 
 def test_message_names_sheet_row_and_column_in_chinese(north):
@@ -133,12 +134,12 @@ def test_missing_column_is_reported_on_row_1(north):
     sheet.append([h for h in STUDENTS.headers if h != "性别"])
     out = io.BytesIO()
     book.save(out)
-    before = snapshot()
+    before = everything()
     # when
     report = roster_import(school=north.school, data=out.getvalue(), actor=north.admin)
     # then
     assert report.errors == [RowError("学生", 1, "性别", report.errors[0].reason)]
-    assert snapshot() == before
+    assert everything() == before
 
 
 def test_workbook_without_roster_sheets_is_refused(north):

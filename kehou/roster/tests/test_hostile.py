@@ -8,15 +8,16 @@ import zipfile
 from django.test import override_settings
 
 from kehou.roster.services import roster_import
-from kehou.roster.tests.helpers import sample_rows, snapshot, workbook
+from kehou.roster.tests.helpers import sample_rows, workbook
+from kehou.testing.snapshots import everything
 
 
 def _refused(north, data: bytes) -> str:
-    before = snapshot()
+    before = everything()
     report = roster_import(school=north.school, data=data, actor=north.admin)
     assert not report.ok
     assert len(report.errors) == 1 and report.errors[0].sheet == ""
-    assert snapshot() == before
+    assert everything() == before
     return report.errors[0].reason
 
 

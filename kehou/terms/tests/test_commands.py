@@ -4,7 +4,7 @@ import io
 
 from django.core.management import call_command
 
-from kehou.terms.tests.helpers import enter_2027
+from kehou.testing.factories import enter_2027
 
 
 def _run(*args):

@@ -17,7 +17,7 @@ from kehou.policy.models import PolicyProfile
 from kehou.policy_rules import RULE_ZH, profile_gaps
 from kehou.policy_rules.check import jsonable
 from kehou.terms.models import Term
-from kehou.terms.selectors import current_term, term_for_code
+from kehou.terms.selectors import TERM_CODE, current_term, term_for_code
 
 
 def _bad(message: str) -> CommandError:
@@ -75,11 +75,13 @@ class Command(BaseCommand):
         if shortfalls:
             raise SystemExit(1)
 
-    def _term(self, code: str | None) -> Term:
+    def _term(self, code: str) -> Term:
+        if not TERM_CODE.match(code):
+            raise _bad(f"学期代码“{code}”无效(写法如2026-1:2026年秋季学期;2026-2:2027年春季学期)")
         try:
             return term_for_code(code)
-        except Term.DoesNotExist as error:
-            raise _bad(str(error)) from None
+        except Term.DoesNotExist:
+            raise _bad(f"学期{code.strip()}不存在") from None
 
     def _print(self, school, term, plan, profile: PolicyProfile, shortfalls) -> None:
         out = self.stdout

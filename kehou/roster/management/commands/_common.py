@@ -3,7 +3,8 @@
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
-from kehou.org.models import School, SchoolYear
+from kehou.org.models import School
+from kehou.roster.services import current_start_year
 
 
 def school_by_code(code: str) -> School:
@@ -13,12 +14,13 @@ def school_by_code(code: str) -> School:
         raise CommandError(_("No school with code %(code)s.") % {"code": code}) from None
 
 
-def school_year(start_year: int | None) -> SchoolYear | None:
-    if start_year is None:
+def start_year(value: int | None) -> int | None:
+    """The --year option checked (None = today's school year)."""
+    if value is None:
         return None
-    current = SchoolYear.current().start_year
-    if not 2000 <= start_year <= current + 1:
+    last = current_start_year() + 1
+    if not 2000 <= value <= last:
         raise CommandError(
-            _("The school year must start between 2000 and %(last)d.") % {"last": current + 1}
+            _("The school year must start between 2000 and %(last)d.") % {"last": last}
         )
-    return SchoolYear.objects.get_or_create(start_year=start_year)[0]
+    return value

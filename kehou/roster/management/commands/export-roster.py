@@ -4,7 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from kehou.roster.management.commands._common import school_by_code, school_year
+from kehou.org.access import SYSTEM
+from kehou.roster.management.commands._common import school_by_code, start_year
 from kehou.roster.services import roster_export
 
 
@@ -17,6 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, help="school year by start year, e.g. 2026")
 
     def handle(self, *args, file: Path, school: str, year, **options):
-        data = roster_export(school=school_by_code(school), school_year=school_year(year))
+        data = roster_export(
+            school=school_by_code(school), actor=SYSTEM, start_year=start_year(year)
+        )
         file.write_bytes(data)
         self.stdout.write(str(file))

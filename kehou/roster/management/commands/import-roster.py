@@ -5,7 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from kehou.roster.management.commands._common import school_by_code, school_year
+from kehou.org.access import SYSTEM
+from kehou.roster.management.commands._common import school_by_code, start_year
 from kehou.roster.services import roster_import
 
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(str(exc)) from None
         report = roster_import(
-            school=target, data=data, actor=None, school_year=school_year(year), dry_run=dry_run
+            school=target, data=data, actor=SYSTEM, start_year=start_year(year), dry_run=dry_run
         )
         if not report.ok:
             for line in report.lines():
