@@ -8,12 +8,14 @@ prints figures and asserts nothing about time.
 """
 
 import datetime
+import io
 import os
 import random
 import resource
 import sys
 import time
 import tracemalloc
+import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -160,6 +162,46 @@ def main() -> None:
     )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"process peak RSS (ru_maxrss): {rss / 1024:.0f} MiB")
+    for name, hostile in _hostile_files(data):
+        report, seconds = _timed(
+            lambda h=hostile: roster_import(school=school, data=h, actor=SYSTEM)
+        )
+        assert not report.ok
+        print(
+            f"refusing {name} ({len(hostile) / 1024:.0f} KiB): {seconds * 1000:6.0f} ms "
+            f"({seconds / first_s:.3f} x a valid import) - {report.errors[0].reason[:60]}"
+        )
+
+
+def _rezip(data: bytes, replace: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            if item.filename not in replace:
+                dst.writestr(item, src.read(item.filename))
+        for name, body in replace.items():
+            dst.writestr(name, body, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def _hostile_files(data: bytes) -> list[tuple[str, bytes]]:
+    """A zip bomb (50 MiB of zeros in a small file) and a billion-laughs sheet: refused
+    before parsing, so in a fraction of a valid import's time (kehou/roster/workbook.py)."""
+    bomb = _rezip(data, {"xl/media/bomb.bin": b"\0" * (50 * 1024 * 1024)})
+    entities = "".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
+        for i in range(1, 10)
+    )
+    lol = f'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">{entities}]>\n'.encode()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheet = archive.read("xl/worksheets/sheet3.xml")
+    body = sheet.split(b"?>", 1)[-1].replace(
+        b"<sheetData>",
+        b'<sheetData><row r="9"><c r="A9" t="inlineStr"><is><t>&lol9;</t></is></c></row>',
+        1,
+    )
+    laughs = _rezip(data, {"xl/worksheets/sheet3.xml": lol + body})
+    return [("a zip bomb", bomb), ("a billion-laughs sheet", laughs)]
 
 
 if __name__ == "__main__":

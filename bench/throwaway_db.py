@@ -8,6 +8,9 @@ import tempfile
 
 
 def prepare_throwaway_database(name: str) -> str:
+    # Benchmarks run the production settings (no debug query log); the key signs nothing
+    # that outlives the run.
+    os.environ.setdefault("KEHOU_SECRET_KEY", "bench-only-secret-key")
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
         import psycopg

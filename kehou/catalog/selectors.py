@@ -25,7 +25,8 @@ from kehou.catalog.models import Activity, Menu, Offering
 from kehou.catalog.rules import citation, no_fee_standard, school_rules, stated
 from kehou.core.labels import grades_label, weekday_label
 from kehou.org import access
-from kehou.org.models import ClassMembership, School, Student
+from kehou.org.models import School, Student
+from kehou.org.selectors import grade_in_year
 from kehou.terms.models import Term
 
 MENU_READERS = {User.Role.SCHOOL_ADMIN, User.Role.TEACHER, User.Role.BUREAU}
@@ -341,16 +342,6 @@ def region_menus(user: User, term: Term | None) -> list[SchoolMenuStatus]:
     ]
 
 
-def child_grade(student: Student, term: Term | None) -> int | None:
-    memberships = ClassMembership.objects.filter(student=student).select_related("school_class")
-    if term is not None:
-        membership = memberships.filter(school_year=term.school_year_id).first()
-        if membership is not None:
-            return membership.school_class.grade
-    membership = memberships.order_by("-school_year__start_year").first()
-    return membership.school_class.grade if membership else None
-
-
 @dataclass
 class ChildMenu:
     child: Student
@@ -367,7 +358,7 @@ def family_menus(user: User, term: Term | None) -> list[ChildMenu]:
         return []
     result = []
     for child in access.students_for(user).select_related("school").order_by("name"):
-        grade = child_grade(child, term)
+        grade = grade_in_year(child, term.school_year_id)
         menu = (
             Menu.objects.filter(school=child.school_id, term=term, status__in=PUBLIC_STATUSES)
             .select_related("term")

@@ -2,7 +2,6 @@
 
 import io
 import os
-import time
 import zipfile
 
 from django.test import override_settings
@@ -61,10 +60,8 @@ def test_zip_bomb_is_refused_without_expanding_it(north):
         dst.writestr("xl/media/bomb.bin", b"\0" * (50 * 1024 * 1024), zipfile.ZIP_DEFLATED)
     bomb = out.getvalue()
     assert len(bomb) < 1024 * 1024
-    # when / then
-    started = time.perf_counter()
+    # when / then (bench/roster_import.py measures how fast)
     assert "压缩炸弹" in _refused(north, bomb)
-    assert time.perf_counter() - started < 1
 
 
 @override_settings(ROSTER_MAX_UNCOMPRESSED_BYTES=20_000)
@@ -97,10 +94,8 @@ def test_billion_laughs_is_refused(north):
         1,
     )
     hostile = _rezip(data, {"xl/worksheets/sheet3.xml": lol + body})
-    # when / then
-    started = time.perf_counter()
+    # when / then (bench/roster_import.py measures how fast)
     assert "XML" in _refused(north, hostile)
-    assert time.perf_counter() - started < 2
 
 
 def test_workbook_part_with_entities_is_refused(north):
