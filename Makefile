@@ -56,9 +56,10 @@ bench: $(BIN)/.installed
 	$(BIN)/pip install --quiet -e ".[dev,bench]"
 	$(BIN)/python bench/run_all.py
 
+# Compiles every catalog (kehou/ and each app's locale/); `makemessages -l zh_Hans` run the
+# same way, inside an app's folder, extracts its messages.
 messages: $(BIN)/.installed
-	for app in kehou $$(ls -d kehou/*/locale | xargs -n1 dirname); do \
-	  (cd $$app && $(CURDIR)/$(BIN)/python -P -m kehou compilemessages); done
+	cd kehou && KEHOU_DEBUG=1 $(CURDIR)/$(BIN)/python -P -m kehou compilemessages
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -1,13 +1,15 @@
-"""One settings module, configured from the environment.
+"""One settings module, configured from the environment (docs/production.md lists it all).
 
 DATABASE_URL selects the database (default: the embedded SQLite file under var/).
-KEHOU_DEBUG=1 turns on debug mode for local use; production leaves it unset.
+KEHOU_DEBUG=1 turns on debug mode for local use; production leaves it unset and must then
+set KEHOU_SECRET_KEY.
 """
 
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -16,9 +18,28 @@ VAR_DIR = Path(os.environ.get("KEHOU_VAR_DIR", PROJECT_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = os.environ.get("KEHOU_DEBUG", "") == "1"
-SECRET_KEY = os.environ.get(
-    "KEHOU_SECRET_KEY", "insecure-local-key-set-KEHOU_SECRET_KEY-in-production"
-)
+# The demo city (`kehou seed`) gives every account one published password. Outside the
+# demo (debug mode, or KEHOU_DEMO=1 for a public demonstration server) seeding is refused
+# and so are logins with that password, so a demo database put in production stays shut.
+DEMO_MODE = os.environ.get("KEHOU_DEMO", "1" if DEBUG else "") == "1"
+
+
+def _secret_key() -> str:
+    key = os.environ.get("KEHOU_SECRET_KEY", "")
+    if key:
+        return key
+    if DEBUG:
+        return "insecure-key-for-KEHOU_DEBUG-only"
+    raise ImproperlyConfigured(
+        "KEHOU_SECRET_KEY is not set. Outside debug mode kehou needs its own secret key "
+        "(it signs sessions, password-reset links and messages). Generate one with "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`, keep it out of "
+        "the repository and set it in the environment of every kehou process (web and "
+        "worker); or set KEHOU_DEBUG=1 for local use."
+    )
+
+
+SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = os.environ.get("KEHOU_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 
 INSTALLED_APPS = [
@@ -50,9 +71,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a probe needs no host check, HTTPS redirect, session or login.
+    "kehou.core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kehou.middleware.ChineseFirstLocaleMiddleware",
+    # Takes the request's database connection before anything needs it: 503 "busy" when
+    # none can be had in time (kehou.core.middleware).
+    "kehou.core.middleware.BusyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -61,6 +87,8 @@ MIDDLEWARE = [
     "auditlog.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+if os.environ.get("KEHOU_COUNT_QUERIES") == "1":  # bench/ only: never set in production
+    MIDDLEWARE.insert(0, "kehou.core.middleware.QueryCountMiddleware")
 
 ROOT_URLCONF = "kehou.urls"
 WSGI_APPLICATION = "kehou.wsgi.application"
@@ -82,9 +110,40 @@ TEMPLATES = [
 ]
 
 
+def _pool_options() -> dict | None:
+    """psycopg-pool options for PostgreSQL, one pool per process (docs/production.md).
+
+    Every gunicorn worker, `kehou worker` and command holds at most `max_size`
+    connections, so processes × KEHOU_DB_POOL_MAX must stay under PostgreSQL's
+    max_connections less its reserved slots. A request that waits `timeout` seconds
+    without a connection is answered 503 "busy, try again". KEHOU_DB_POOL=0 turns the
+    pool off (e.g. behind PgBouncer).
+    """
+    if os.environ.get("KEHOU_DB_POOL", "1") == "0":
+        return None
+    options = {
+        "min_size": int(os.environ.get("KEHOU_DB_POOL_MIN", "2")),
+        "max_size": int(os.environ.get("KEHOU_DB_POOL_MAX", "10")),
+        "timeout": float(os.environ.get("KEHOU_DB_POOL_TIMEOUT", "5")),
+    }
+    if not 0 <= options["min_size"] <= options["max_size"] or options["max_size"] < 1:
+        raise ImproperlyConfigured(
+            "KEHOU_DB_POOL_MIN and KEHOU_DB_POOL_MAX: 0 <= min <= max and max >= 1 "
+            f"(got {options['min_size']} and {options['max_size']})."
+        )
+    return options
+
+
 def _database_config() -> dict:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'kehou.sqlite3'}"
     config = dj_database_url.parse(url, conn_max_age=0)
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        pool = _pool_options()
+        if pool:
+            config.setdefault("OPTIONS", {})["pool"] = pool
+            # A pooled connection is checked before it is handed out: after a database
+            # restart the first requests get fresh connections instead of errors.
+            config["CONN_HEALTH_CHECKS"] = True
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL + IMMEDIATE: concurrent writers queue for the lock instead of failing
         # with "database is locked" (research/reliability.md section 2).
@@ -100,12 +159,14 @@ def _database_config() -> dict:
 
 
 DATABASES = {"default": _database_config()}
+# A "busy, try again" answer (503) asks the browser to come back after this long.
+BUSY_RETRY_AFTER_SECONDS = int(os.environ.get("KEHOU_BUSY_RETRY_AFTER", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "kehou.accounts.backends.PasswordBackend",  # Django's, refusing the demo password
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -138,12 +199,19 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if not DEBUG and os.environ.get("KEHOU_HTTPS") == "1":
+    # Behind a proxy that ends TLS, gunicorn takes the scheme from X-Forwarded-Proto
+    # sent by the addresses in FORWARDED_ALLOW_IPS (docs/production.md).
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # "preload" in the header lets the domain be submitted to browsers' HTTPS-only list.
+    SECURE_HSTS_PRELOAD = os.environ.get("KEHOU_HSTS_PRELOAD", "1") == "1"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -169,9 +237,33 @@ AUDITLOG_MASK_CALLABLE = "kehou.lib.validators.mask_mobile"
 # embedded default alike; `kehou serve` starts it beside the web server.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# Production writes one JSON object per line to stdout (kehou.core.logs): every error,
+# with the request's path, method, user id and status and the traceback, phone numbers
+# masked. Debug mode keeps plain lines for a terminal.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"kehou": {"handlers": ["console"], "level": "INFO"}},
+    "formatters": {
+        "json": {
+            "()": "kehou.core.logs.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+        },
+        "plain": {
+            "()": "kehou.core.logs.MaskingFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "plain" if DEBUG else "json",
+        }
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "kehou": {"level": os.environ.get("KEHOU_LOG_LEVEL", "INFO")},
+        # Django's own handlers (the debug console, mail to ADMINS) give way to ours.
+        "django": {"handlers": [], "level": "INFO"},
+    },
 }

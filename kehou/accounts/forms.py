@@ -1,11 +1,16 @@
 """Login by mobile phone and guardian account activation (SPEC R26)."""
 
+import logging
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from kehou.lib.validators import normalise_mobile
+from kehou.accounts.backends import is_refused_demo_password
+from kehou.lib.validators import mask_mobile, normalise_mobile
+
+logger = logging.getLogger("kehou.accounts")
 
 
 class PhoneLoginForm(AuthenticationForm):
@@ -30,6 +35,10 @@ class PhoneLoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("The mobile phone or password is wrong."),
         "inactive": _("This account is disabled."),
+        "demo_password": _(
+            "This is the demo's published password: it does not open this system. "
+            "Ask your school's administrator to set you a new password."
+        ),
     }
 
     def __init__(self, *args, **kwargs):
@@ -41,6 +50,17 @@ class PhoneLoginForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return normalise_mobile(self.cleaned_data.get("username"))
+
+    def clean(self):
+        # Said plainly, before any account is looked up: the message tells nothing
+        # about the phone typed, and the backend refuses the password anyway.
+        if is_refused_demo_password(self.cleaned_data.get("password")):
+            logger.warning(
+                "login with the demo password refused for %s",
+                mask_mobile(self.cleaned_data.get("username")),
+            )
+            raise forms.ValidationError(self.error_messages["demo_password"], code="demo_password")
+        return super().clean()
 
 
 class ActivationForm(forms.Form):

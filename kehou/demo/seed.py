@@ -27,7 +27,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kehou.accounts.backends import DEMO_PASSWORD
 from kehou.accounts.models import User
+from kehou.core.db import analyze
 from kehou.demo import names
 from kehou.demo.menus import MenuSummary, seed_menus
 from kehou.demo.plans import PlanSeeder, PlanSummary, SchoolToPlan, seed_profile, seed_terms
@@ -49,7 +51,6 @@ from kehou.org.models import (
 )
 from kehou.terms.models import Term
 
-DEMO_PASSWORD = "kehou2026"
 BATCH_SIZE = 2000
 MAX_SCHOOLS = 2000  # school codes number up to 999 schools per county
 
@@ -931,6 +932,7 @@ def seed_city(
         seed_plans(seeder, city, plans, seed=seed)
         if sessions:
             seed_term_so_far(seeder, [p.school for p in plans], seed=seed)
+    analyze()
     summary.logins = [_login_with_role(seeder.logins[phone], label) for phone, label in LOGIN_ROLES]
     summary.elapsed = time.perf_counter() - started
     return summary

@@ -47,9 +47,10 @@ from kehou.allocation import (
 from kehou.catalog.models import Menu
 from kehou.catalog.services import menu_mark_allocated
 from kehou.core import leases
+from kehou.core.db import analyze_after_commit
 from kehou.core.errors import Problems, items
 from kehou.enrollment import seats
-from kehou.enrollment.models import Enrollment, WaitlistEntry
+from kehou.enrollment.models import Enrollment, SeatEvent, WaitlistEntry
 from kehou.org import access
 from kehou.placement.inputs import Inputs, load_inputs
 from kehou.placement.models import AllocationOutcome, AllocationRun
@@ -476,3 +477,4 @@ def _write(run: AllocationRun, menu: Menu, computed: Computed, texts: dict[int, 
     )
     seats.wait_all(waits, actor=actor, reference=reference)
     AllocationOutcome.objects.bulk_create(outcomes, batch_size=1000)
+    analyze_after_commit(Enrollment, WaitlistEntry, SeatEvent, AllocationOutcome)

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehou.core.db import analyze_after_commit
 from kehou.core.labels import class_label
 from kehou.lib.school_calendar import school_year_start
 from kehou.lib.validators import mask_mobile
@@ -211,6 +212,10 @@ def roster_import(
             _apply(parsed, context, report, actor=access.user_of(actor))
             if dry_run:
                 transaction.set_rollback(True)
+            elif report.changed:
+                analyze_after_commit(
+                    Student, Guardian, StudentGuardian, ClassMembership, Staff, AuthorisedCollector
+                )
     except IntegrityError:
         report.counts.clear()
         report.errors.append(

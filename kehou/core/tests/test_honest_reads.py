@@ -1,4 +1,4 @@
-"""The suite's guard that a GET never writes (kehou.testing.plugin) does catch a write, and
+"""The suite's guard that a GET never writes (kehou.testing.pytest_plugin) does catch a write, and
 lets a POST write."""
 
 import pytest
@@ -9,7 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from kehou import urls as project_urls
 from kehou.core.models import PeriodicJob
-from kehou.testing.plugin import WriteOnGet
+from kehou.testing.pytest_plugin import WriteOnGet
 
 
 @csrf_exempt

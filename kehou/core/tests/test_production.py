@@ -184,7 +184,13 @@ def test_500_and_503_pages_render_without_the_database(db):
 
 @pytest.mark.urls(TEST_URLS)
 @pytest.mark.parametrize(
-    "path", ["/test/pool-timeout/", "/test/too-many-clients/", "/test/remaining-slots/"]
+    "path",
+    [
+        "/test/pool-timeout/",
+        "/test/too-many-clients/",
+        "/test/remaining-slots/",
+        "/test/locked/",  # SQLite: a writer waited its whole timeout for the lock
+    ],
 )
 def test_no_connection_to_give_is_answered_503_busy_with_retry_after(db, json_log, path):
     client = Client(raise_request_exception=False)

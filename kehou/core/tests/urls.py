@@ -28,6 +28,10 @@ def remaining_slots(request):
     )
 
 
+def locked(request):
+    raise OperationalError("database is locked")
+
+
 def lost(request):
     raise OperationalError("server closed the connection unexpectedly")
 
@@ -37,6 +41,7 @@ urlpatterns = [
     path("test/pool-timeout/", pool_timeout),
     path("test/too-many-clients/", too_many_clients),
     path("test/remaining-slots/", remaining_slots),
+    path("test/locked/", locked),
     path("test/lost/", lost),
     *kehou_urlpatterns,
 ]

@@ -45,6 +45,22 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         with translation.override(settings.LANGUAGE_CODE):
+            if not settings.DEMO_MODE:  # production: see settings.DEMO_MODE
+                if options["flush"]:
+                    raise CommandError(
+                        _(
+                            "kehou seed --flush deletes every school, person and account: it "
+                            "is refused outside the demo (KEHOU_DEBUG=1 or KEHOU_DEMO=1). "
+                            "Nothing was changed."
+                        )
+                    )
+                raise CommandError(
+                    _(
+                        "kehou seed creates demo accounts that share a published password: "
+                        "it is refused outside the demo (KEHOU_DEBUG=1 or KEHOU_DEMO=1). "
+                        "Nothing was changed."
+                    )
+                )
             self._handle(options)
 
     def _handle(self, options):
