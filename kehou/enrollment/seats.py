@@ -329,18 +329,23 @@ def wait(*, application: Application, offering: Offering, tier: int, actor) -> W
     arrival = (
         WaitlistEntry.objects.filter(offering=offering).aggregate(n=Max("lottery_number"))["n"] or 0
     ) + 1
-    entry, _created = WaitlistEntry.objects.update_or_create(
-        offering=offering,
-        student_id=application.student_id,
-        defaults={
-            "application": application,
-            "tier": tier,
-            "lottery_number": arrival,
-            "status": WaitlistEntry.Status.WAITING,
-            "offered_at": None,
-            "respond_by": None,
-        },
-    )
+    fresh = {
+        "application": application,
+        "tier": tier,
+        "lottery_number": arrival,
+        "status": WaitlistEntry.Status.WAITING,
+        "offered_at": None,
+        "respond_by": None,
+    }
+    # A place the child gave up before (declined, expired, removed) is taken up again.
+    again = WaitlistEntry.objects.filter(offering=offering, student_id=application.student_id)
+    if again.update(**fresh):
+        entry = again.get()
+    else:
+        entry = WaitlistEntry.objects.create(
+            offering=offering, student_id=application.student_id, **fresh
+        )
+    entry.offering = offering
     SeatEvent.objects.create(
         kind=Kind.WAITING,
         school_id=application.student.school_id,

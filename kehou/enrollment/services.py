@@ -21,8 +21,8 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef, Subquery
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,12 +32,11 @@ from kehou.catalog.models import (
     EXTENDED_CATEGORIES,
     Menu,
     Offering,
-    OfferingMeeting,
 )
 from kehou.catalog.services import buckets_of
 from kehou.core.errors import Problems, refusal
 from kehou.core.labels import weekday_label, weekdays_label
-from kehou.enrollment import seats
+from kehou.enrollment import claim_reads, seats
 from kehou.enrollment.models import (
     AgreementSignature,
     Application,
@@ -47,7 +46,6 @@ from kehou.enrollment.models import (
     WaitlistEntry,
 )
 from kehou.enrollment.selectors import (
-    WAITING,
     child_grade,
     child_priority_tier,
     current_agreement,
@@ -56,7 +54,7 @@ from kehou.enrollment.selectors import (
     window_open,
 )
 from kehou.org import access
-from kehou.org.models import ClassMembership, School, Student, StudentGuardian
+from kehou.org.models import School, Student
 from kehou.terms.models import Term
 
 SEED_001 = "《长治市教育局关于进一步推进义务教育阶段公办学校课后服务工作的实施方案》"
@@ -537,41 +535,6 @@ def _check_claim(app: Application, offering: Offering, grade: int | None, now) -
     return menu
 
 
-def _lock_for_claim(application_id: int, actor) -> Application:
-    """The application, locked, in one query with what a claim checks: whether the actor
-    is a guardian of the child (`actor_is_guardian`) and the child's grade this school year
-    (`grade`). A claim is the rush of a first-come-first-served window, so it stays lean."""
-    guardian = StudentGuardian.objects.filter(
-        student_id=OuterRef("student_id"), guardian__user_id=getattr(actor, "pk", None) or 0
-    )
-    grade = ClassMembership.objects.filter(
-        student_id=OuterRef("student_id"), school_year_id=OuterRef("term__school_year_id")
-    ).values("school_class__grade")[:1]
-    app = (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("student__school", "term")
-        .annotate(actor_is_guardian=Exists(guardian), grade=Subquery(grade))
-        .filter(pk=application_id)
-        .first()
-    )
-    if app is None:
-        raise access.OutOfScope
-    is_guardian = app.actor_is_guardian and getattr(actor, "role", None) == User.Role.GUARDIAN
-    if not is_guardian and not access.may_manage_school(actor, app.student.school):
-        raise access.OutOfScope
-    return app
-
-
-def _meetings_of(offering_ids) -> dict[int, frozenset]:
-    """The 5-minute buckets each offering meets in, in one query."""
-    found: dict[int, list] = {pk: [] for pk in offering_ids}
-    for offering_id, weekday, start, end in OfferingMeeting.objects.filter(
-        offering_id__in=list(found)
-    ).values_list("offering_id", "weekday", "start", "end"):
-        found[offering_id].append((weekday, start, end))
-    return {pk: buckets_of(meetings) for pk, meetings in found.items()}
-
-
 def _check_fits(student_id: int, offering: Offering, menu: Menu) -> None:
     """k extended offerings per child and no time conflict with what the child holds."""
     held = list(
@@ -603,16 +566,21 @@ def _check_fits(student_id: int, offering: Offering, menu: Menu) -> None:
             )
 
 
+_RECORD_CHOICE = (
+    "INSERT INTO {choice} (application_id, offering_id, rank) "
+    "SELECT %s, %s, COALESCE(MAX(rank), 0) + 1 FROM {choice} WHERE application_id = %s "
+    "ON CONFLICT (application_id, offering_id) DO NOTHING"
+)
+
+
 def _record_choice(app: Application, offering: Offering) -> None:
     """In FCFS the order of claims is the family's order of preference; recorded as ranks so a
-    freed seat can be re-offered by the same rule as after an allocation."""
-    ranks = dict(
-        Choice.objects.filter(application_id=app.pk).order_by().values_list("offering_id", "rank")
-    )
-    if offering.pk not in ranks:
-        Choice.objects.create(
-            application=app, offering=offering, rank=max(ranks.values(), default=0) + 1
-        )
+    freed seat can be re-offered by the same rule as after an allocation. One statement (the
+    rush's hot path): the next rank, unless the offering is ranked already. The caller holds
+    the application's lock, so no other claim of the family numbers a rank meanwhile."""
+    sql = _RECORD_CHOICE.format(choice=connection.ops.quote_name(Choice._meta.db_table))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [app.pk, offering.pk, app.pk])
 
 
 def _pk(value) -> int:
@@ -629,29 +597,23 @@ def fcfs_claim(
     checks the actor's scope itself (OutOfScope, a 404)."""
     now = timezone.now()
     with transaction.atomic():
-        app = _lock_for_claim(_pk(application), actor)
+        app = claim_reads.lock_application(_pk(application), actor)
         offering = (
-            Offering.objects.select_related("menu", "activity").filter(pk=_pk(offering)).first()
+            Offering.objects.select_related("menu", "activity")
+            .filter(pk=_pk(offering))
+            .order_by()
+            .first()
         )
         if offering is None:
             raise access.OutOfScope
         menu = _check_claim(app, offering, app.grade, now)
-        held = list(
-            Enrollment.objects.filter(
-                student_id=app.student_id,
-                offering__menu_id=menu.pk,
-                status=Enrollment.Status.ACTIVE,
-            ).values_list("pk", "offering_id", "offering__activity__category")
-        )
+        held, waiting_pk = claim_reads.holdings(app.student_id, menu.pk, offering.pk)
         held_offerings = {offering_id: pk for pk, offering_id, _category in held}
         if offering.pk in held_offerings:
             return Enrollment.objects.select_related("offering").get(pk=held_offerings[offering.pk])
-        waiting = WaitlistEntry.objects.filter(
-            offering=offering, student_id=app.student_id, status__in=WAITING
-        ).first()
-        if waiting is not None:
-            return waiting
-        meetings = _meetings_of([offering.pk, *held_offerings])
+        if waiting_pk is not None:
+            return WaitlistEntry.objects.select_related("offering__menu").get(pk=waiting_pk)
+        meetings = claim_reads.meetings_of([offering.pk, *held_offerings])
         for offering_id in held_offerings:
             if meetings[offering.pk] & meetings[offering_id]:
                 other = Offering.objects.get(pk=offering_id)
@@ -673,6 +635,9 @@ def fcfs_claim(
                     field="offering",
                     k=menu.max_extended_per_child,
                 )
+        # Before the seat: the offering's row stays locked from the seat's UPDATE to the
+        # commit, so as little as possible comes after it.
+        _record_choice(app, offering)
         enrolment = seats.take(
             application=app,
             offering=offering,
@@ -680,7 +645,6 @@ def fcfs_claim(
             starts_on=max(app.starts_on or app.term.start, timezone.localdate()),
             actor=actor,
         )
-        _record_choice(app, offering)
         if enrolment is not None:
             enrolment.offering = offering
             return enrolment
