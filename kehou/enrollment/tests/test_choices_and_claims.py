@@ -262,7 +262,7 @@ def test_a_claim_through_the_page_stays_lean(client, north, term, django_assert_
     f.enrol(app, held)
     client.force_login(north.guardian_user)
     url = reverse("enrollment:claim", args=[app.pk, wanted.pk])
-    # 10 statements (the login's session and user, 3 reads, 5 writes), and the savepoint and
+    # 10 statements (the login's session and user, 4 reads, 4 writes), and the savepoint and
     # its release of the test's own transaction
     with django_assert_max_num_queries(12):
         response = client.post(url)
