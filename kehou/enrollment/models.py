@@ -256,8 +256,7 @@ class SeatEvent(models.Model):
         OFFERED = "offered", _("Seat offered from the waiting list")
         DECLINED = "declined", _("Offer declined")
         EXPIRED = "expired", _("Offer expired")
-        WAITING = "waiting", _("Joined the waiting list")
-        LEFT_WAITLIST = "left_waitlist", _("Left the waiting list")
+        LEFT_WAITLIST = "left_waitlist", _("Offered seat given up")
 
     school = models.ForeignKey("org.School", related_name="+", on_delete=models.CASCADE)
     offering = models.ForeignKey(

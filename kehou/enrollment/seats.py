@@ -3,8 +3,9 @@
 Every way a child gets or loses a seat goes through here: a first-come-first-served claim,
 an allocation's results, a waiting-list offer and its answer, a withdrawal, a placement by
 the school. Each function changes the seat counters of the offering, the enrolment and
-waiting-list rows, and writes a `SeatEvent` for every change (bulk ones included), all in
-the caller's transaction.
+waiting-list rows, and writes a `SeatEvent` for every change of a seat (taken, ended,
+released, offered, and an offer declined, expired or given up), bulk ones included, all
+in the caller's transaction.
 
 Counters and constraints:
 - `Offering.taken` equals the offering's ACTIVE enrolments, `Offering.held` its OFFERED
@@ -346,38 +347,13 @@ def wait(*, application: Application, offering: Offering, tier: int, actor) -> W
             offering=offering, student_id=application.student_id, **fresh
         )
     entry.offering = offering
-    SeatEvent.objects.create(
-        kind=Kind.WAITING,
-        school_id=application.student.school_id,
-        offering_id=offering.pk,
-        student_id=application.student_id,
-        actor=user_of(actor),
-    )
     return entry
 
 
-def wait_all(entries: Sequence[WaitlistEntry], *, actor, reference: str) -> None:
-    """An allocation's waiting lists, in bulk, with one SeatEvent each."""
-    created = WaitlistEntry.objects.bulk_create(entries, batch_size=BATCH)
-    school_of = dict(
-        Offering.objects.filter(pk__in={e.offering_id for e in created}).values_list(
-            "pk", "menu__school_id"
-        )
-    )
-    SeatEvent.objects.bulk_create(
-        [
-            _event(
-                Kind.WAITING,
-                school_id=school_of[e.offering_id],
-                offering_id=e.offering_id,
-                student_id=e.student_id,
-                actor=actor,
-                reference=reference[:100],
-            )
-            for e in created
-        ],
-        batch_size=BATCH,
-    )
+def wait_all(entries: Sequence[WaitlistEntry]) -> None:
+    """An allocation's waiting lists, in bulk (a place on a list is no seat: its history
+    starts when a seat is offered)."""
+    WaitlistEntry.objects.bulk_create(entries, batch_size=BATCH)
 
 
 def leave_waitlists(application: Application, *, actor, reason: str) -> list[int]:
@@ -398,7 +374,8 @@ def leave_waitlists(application: Application, *, actor, reason: str) -> list[int
 
 def _close_entries(entries, *, kind, actor, reason: str = "") -> list[int]:
     """Close waiting-list entries (removed, declined or expired); an OFFERED entry gives
-    its held seat back. Returns the offerings whose held seat came free."""
+    its held seat back, and that seat change is recorded. Returns the offerings whose held
+    seat came free."""
     status = {
         Kind.LEFT_WAITLIST: WaitlistEntry.Status.REMOVED,
         Kind.DECLINED: WaitlistEntry.Status.DECLINED,
@@ -412,11 +389,10 @@ def _close_entries(entries, *, kind, actor, reason: str = "") -> list[int]:
         changed = WaitlistEntry.objects.filter(pk=entry.pk, status=entry.status).update(
             status=status
         )
-        if not changed:
+        if not changed or not was_offered:
             continue
-        if was_offered:
-            Offering.objects.filter(pk=entry.offering_id, held__gt=0).update(held=F("held") - 1)
-            freed.append(entry.offering_id)
+        Offering.objects.filter(pk=entry.offering_id, held__gt=0).update(held=F("held") - 1)
+        freed.append(entry.offering_id)
         events.append(
             _event(
                 kind,

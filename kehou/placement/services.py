@@ -475,6 +475,6 @@ def _write(run: AllocationRun, menu: Menu, computed: Computed, texts: dict[int, 
         reference=reference,
         extra_capacity=dict(main.expanded),
     )
-    seats.wait_all(waits, actor=actor, reference=reference)
+    seats.wait_all(waits)
     AllocationOutcome.objects.bulk_create(outcomes, batch_size=1000)
     analyze_after_commit(Enrollment, WaitlistEntry, SeatEvent, AllocationOutcome)
