@@ -15,20 +15,6 @@ from kehou.org.models import School
 from kehou.policy.selectors import profile_for_school, profile_rules
 from kehou.policy_rules import Citation, ProfileRules, Rule
 
-# The profile's rules a menu is checked against (kehou.policy_rules.model.ProfileRules).
-MENU_RULES = (
-    "evening_study_latest_end",
-    "evening_study_max_minutes",
-    "evening_study_weekdays_only",
-    "no_subject_training_by_organisations",
-    "no_new_lessons",
-    "no_commercial_promotion",
-    "no_high_risk_activities",
-    "agency_fee_for_organisations_only",
-    "instructors_vetted",
-    "fee_standard",
-)
-
 
 def school_rules(school: School) -> ProfileRules | None:
     """The rules of the profile the school follows; None when no region above it has one."""

@@ -115,17 +115,33 @@ def take(
     )
     if not took:
         return None
+    return _seat(
+        application=application,
+        offering_id=offering.pk,
+        school_id=application.student.school_id,
+        source=source,
+        starts_on=starts_on,
+        actor=actor,
+        reason=reason,
+        reference=reference,
+    )
+
+
+def _seat(
+    *, application, offering_id, school_id, source, starts_on, actor, reason="", reference=""
+):
+    """The enrolment of a seat already counted, and its SeatEvent."""
     enrolment = Enrollment.objects.create(
         student_id=application.student_id,
-        offering_id=offering.pk,
+        offering_id=offering_id,
         application=application,
         source=source,
         starts_on=starts_on,
     )
     SeatEvent.objects.create(
         kind=Kind.TAKEN,
-        school_id=application.student.school_id,
-        offering_id=offering.pk,
+        school_id=school_id,
+        offering_id=offering_id,
         student_id=application.student_id,
         enrollment=enrolment,
         source=source,
@@ -540,23 +556,13 @@ def accept(*, entry: WaitlistEntry, actor) -> Enrollment:
     if not moved:
         raise refusal("offer_not_open", _("This seat is not offered to you, or was answered."))
     WaitlistEntry.objects.filter(pk=current.pk).update(status=WaitlistEntry.Status.ACCEPTED)
-    starts_on = first_day(offering.menu, today)
-    enrolment = Enrollment.objects.create(
-        student_id=current.student_id,
-        offering=offering,
+    enrolment = _seat(
         application=application,
-        source=Source.WAITLIST,
-        starts_on=starts_on,
-    )
-    SeatEvent.objects.create(
-        kind=Kind.TAKEN,
-        school_id=offering.menu.school_id,
         offering_id=offering.pk,
-        student_id=current.student_id,
-        enrollment=enrolment,
+        school_id=offering.menu.school_id,
         source=Source.WAITLIST,
-        effective_on=starts_on,
-        actor=user_of(actor),
+        starts_on=first_day(offering.menu, today),
+        actor=actor,
     )
     end(
         release,

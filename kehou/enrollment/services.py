@@ -33,7 +33,6 @@ from kehou.catalog.models import (
     Menu,
     Offering,
 )
-from kehou.catalog.services import buckets_of
 from kehou.core.errors import Problems, refusal
 from kehou.core.labels import weekday_label, weekdays_label
 from kehou.enrollment import claim_reads, seats
@@ -535,28 +534,22 @@ def _check_claim(app: Application, offering: Offering, grade: int | None, now) -
     return menu
 
 
-def _check_fits(student_id: int, offering: Offering, menu: Menu) -> None:
-    """k extended offerings per child and no time conflict with what the child holds."""
-    held = list(
-        Enrollment.objects.filter(
-            student_id=student_id, offering__menu=menu, status=Enrollment.Status.ACTIVE
-        )
-        .select_related("offering__activity")
-        .prefetch_related("offering__meetings")
-    )
-    mine = buckets_of((m.weekday, m.start, m.end) for m in offering.meetings.all())
-    for enrolment in held:
-        other = enrolment.offering
-        theirs = buckets_of((m.weekday, m.start, m.end) for m in other.meetings.all())
-        if mine & theirs:
+def _check_fits(student_id: int, offering: Offering, menu: Menu, *, held=None) -> None:
+    """k extended offerings per child and no time conflict with what the child holds
+    (`held`: their seats in the menu as kehou.enrollment.claim_reads.holdings gives them)."""
+    if held is None:
+        held, _waiting = claim_reads.holdings(student_id, menu.pk, offering.pk)
+    meetings = claim_reads.meetings_of([offering.pk, *(other for _pk, other, _c in held)])
+    for _pk, other, _category in held:
+        if meetings[offering.pk] & meetings[other]:
             raise refusal(
                 "time_clash",
                 _("At the same time as “%(other)s”, which the child has already."),
                 field="offering",
-                other=str(other),
+                other=str(Offering.objects.select_related("activity").get(pk=other)),
             )
     if offering.activity.is_extended:
-        extended = sum(1 for e in held if e.offering.activity.is_extended)
+        extended = sum(1 for _pk, _o, category in held if category in EXTENDED_CATEGORIES)
         if extended >= menu.max_extended_per_child:
             raise refusal(
                 "extended_limit",
@@ -613,28 +606,7 @@ def fcfs_claim(
             return Enrollment.objects.select_related("offering").get(pk=held_offerings[offering.pk])
         if waiting_pk is not None:
             return WaitlistEntry.objects.select_related("offering__menu").get(pk=waiting_pk)
-        meetings = claim_reads.meetings_of([offering.pk, *held_offerings])
-        for offering_id in held_offerings:
-            if meetings[offering.pk] & meetings[offering_id]:
-                other = Offering.objects.get(pk=offering_id)
-                raise refusal(
-                    "time_clash",
-                    _("At the same time as “%(other)s”, which the child has already."),
-                    field="offering",
-                    other=str(other),
-                )
-        if offering.activity.is_extended:
-            extended = sum(1 for _pk, _o, category in held if category in EXTENDED_CATEGORIES)
-            if extended >= menu.max_extended_per_child:
-                raise refusal(
-                    "extended_limit",
-                    _(
-                        "A child takes at most %(k)d extended offerings a week, and has them "
-                        "already."
-                    ),
-                    field="offering",
-                    k=menu.max_extended_per_child,
-                )
+        _check_fits(app.student_id, offering, menu, held=held)
         # Before the seat: the offering's row stays locked from the seat's UPDATE to the
         # commit, so as little as possible comes after it.
         _record_choice(app, offering)

@@ -130,14 +130,15 @@ def access_staff(user: User, pk: int) -> Staff:
     return _get_or_404(staff_for(user), pk=pk)
 
 
-def _acting(actor) -> bool:
+def is_acting(actor) -> bool:
+    """A signed-in, active user, or SYSTEM."""
     return actor is not None and actor.is_authenticated and actor.is_active
 
 
 def may_manage_school(user: User, school: School) -> bool:
     """Write access to a school's rosters, plan, menu and applications: its own admin, or
     a superuser."""
-    if not _acting(user):
+    if not is_acting(user):
         return False
     if user.is_superuser:
         return True
@@ -146,7 +147,7 @@ def may_manage_school(user: User, school: School) -> bool:
 
 def may_oversee(user: User, region: Region) -> bool:
     """A bureau officer of `region` or of a region above it (or a superuser)."""
-    if not _acting(user):
+    if not is_acting(user):
         return False
     if user.is_superuser:
         return True
@@ -164,7 +165,7 @@ def require_school_admin(actor, school: School) -> None:
 
 def require_bureau_officer(actor) -> None:
     """Any bureau officer (or a superuser): e.g. the holiday notice, which is national."""
-    if not _acting(actor) or not (actor.is_superuser or actor.role == User.Role.BUREAU):
+    if not is_acting(actor) or not (actor.is_superuser or actor.role == User.Role.BUREAU):
         raise OutOfScope
 
 
@@ -175,7 +176,7 @@ def require_oversight(actor, region: Region) -> None:
 
 def guardian_record(user, student: Student) -> Guardian | None:
     """The user's Guardian record if they are a guardian of this child, else None."""
-    if not _acting(user) or user.role != User.Role.GUARDIAN:
+    if not is_acting(user) or user.role != User.Role.GUARDIAN:
         return None
     return Guardian.objects.filter(user=user, student_links__student=student).first()
 

@@ -158,15 +158,11 @@ def may_read_plans(user: User) -> bool:
     return user.is_authenticated and (user.is_superuser or user.role in PLAN_READERS)
 
 
-def _acting(user) -> bool:
-    return user is not None and user.is_authenticated and user.is_active
-
-
 def may_edit_profile(user, profile: PolicyProfile) -> bool:
     """A bureau officer edits the profile of their own region (the county's officer the
     county's, the city's officer the city's); templates only a superuser (or kehou
     itself)."""
-    if not _acting(user):
+    if not access.is_acting(user):
         return False
     if user.is_superuser:
         return True
@@ -179,14 +175,14 @@ def may_edit_profile(user, profile: PolicyProfile) -> bool:
 
 def may_adopt_profile(user) -> bool:
     """Whether the user may adopt a template for some region (their own)."""
-    return _acting(user) and (
+    return access.is_acting(user) and (
         user.is_superuser or (user.role == User.Role.BUREAU and user.region_id is not None)
     )
 
 
 def may_adopt_profile_for(user, region: Region) -> bool:
     """A bureau officer adopts for their own region; a superuser (or kehou) for any."""
-    if not _acting(user):
+    if not access.is_acting(user):
         return False
     return user.is_superuser or (
         user.role == User.Role.BUREAU and user.region_id is not None and user.region_id == region.pk

@@ -43,3 +43,16 @@ def everything() -> dict[str, list[tuple]]:
         if not model._meta.proxy
     ]
     return rows(*models)
+
+
+def refused(call):
+    """Call `call`, which must refuse (a ValidationError) and change nothing; returns the
+    refusal, for its codes and messages (kehou.core.errors.items)."""
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    before = everything()
+    with pytest.raises(ValidationError) as info:
+        call()
+    assert everything() == before
+    return info.value

@@ -7,7 +7,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from kehou.allocation import seed_commitment
 from kehou.catalog import selectors, services
@@ -16,20 +15,11 @@ from kehou.core import errors
 from kehou.core.errors import WHOLE
 from kehou.org.models import Staff
 from kehou.testing import factories as f
-from kehou.testing.snapshots import everything
+from kehou.testing.snapshots import refused
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("jiangsu")]
 
 MON_1600, WED_1600 = f.MON_1600, f.WED_1600
-
-
-def refused(call) -> ValidationError:
-    """Call, expect a refusal, and check it changed nothing."""
-    before = everything()
-    with pytest.raises(ValidationError) as info:
-        call()
-    assert everything() == before
-    return info.value
 
 
 def pairs(error) -> set[tuple[str, str]]:
