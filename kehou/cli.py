@@ -6,9 +6,14 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kehou.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["kehou", *sys.argv[1:]])
+    try:
+        execute_from_command_line(["kehou", *sys.argv[1:]])
+    except ImproperlyConfigured as problem:
+        # An incomplete environment is the operator's to fix; the message says how.
+        sys.exit(f"kehou: {problem}")
 
 
 if __name__ == "__main__":

@@ -59,6 +59,16 @@ def test_without_a_secret_key_production_refuses_to_start(tmp_path):
     assert "KEHOU_SECRET_KEY is not set" in result.stderr
 
 
+def test_the_kehou_command_without_a_secret_key_says_what_to_do_without_a_traceback(tmp_path):
+    result = _settings_in_a_fresh_process(
+        {"KEHOU_VAR_DIR": str(tmp_path)},
+        "import sys; sys.argv = ['kehou', 'worker', '--help']; from kehou.cli import main; main()",
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("kehou: KEHOU_SECRET_KEY is not set")
+    assert "Traceback" not in result.stderr
+
+
 def test_the_secret_key_comes_from_the_environment_and_debug_alone_has_a_local_one(tmp_path):
     given = _settings_in_a_fresh_process(
         {"KEHOU_VAR_DIR": str(tmp_path), "KEHOU_SECRET_KEY": "a-key-of-this-server"}, PRINT_KEY
