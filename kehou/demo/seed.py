@@ -65,6 +65,7 @@ PHONE_SCHOOL_ADMIN = "13800000003"
 PHONE_TEACHER = "13800000004"
 PHONE_GATE = "13800000005"
 PHONE_GUARDIAN = "13800000006"
+PHONE_ALLOCATING_ADMIN = "13800000007"
 
 LOGIN_ROLES = [
     (PHONE_SUPERUSER, gettext_lazy("System administrator (Django admin)")),
@@ -74,6 +75,7 @@ LOGIN_ROLES = [
     (PHONE_TEACHER, gettext_lazy("Teacher (head of a class)")),
     (PHONE_GATE, gettext_lazy("Gate keeper")),
     (PHONE_GUARDIAN, gettext_lazy("Guardian (two children)")),
+    (PHONE_ALLOCATING_ADMIN, gettext_lazy("School admin (choices closed: run the allocation)")),
 ]
 
 
@@ -475,8 +477,9 @@ class _CitySeeder:
         School.objects.bulk_create([p.school for p in points], batch_size=BATCH_SIZE)
         self.summary.schools = len(plans)
 
-    def populate(self, plan: SchoolPlan, *, first: bool) -> None:
-        """Everything inside one school, written with one bulk_create per table."""
+    def populate(self, plan: SchoolPlan, *, first: bool, second: bool = False) -> None:
+        """Everything inside one school, written with one bulk_create per table. The first
+        school's people and the second's admin get the printed demo logins."""
         rng, school = self.rng, plan.school
         grades = list(School.GRADES[plan.school_type])
         per_grade = apportion(plan.students, [rng.uniform(0.9, 1.1) for _ in grades])
@@ -494,7 +497,9 @@ class _CitySeeder:
         principal_gender = "M" if rng.random() < 0.7 else "F"
         principal = names.person_name(rng, principal_gender, "adult")
         leadership = self.leadership(plan, principal)
-        admin_phone = PHONE_SCHOOL_ADMIN if first else next(self.phones)
+        admin_phone = (
+            PHONE_SCHOOL_ADMIN if first else PHONE_ALLOCATING_ADMIN if second else next(self.phones)
+        )
         users.append(
             self.user(
                 phone=admin_phone, name=principal, role=User.Role.SCHOOL_ADMIN, school_id=school.pk
@@ -508,6 +513,8 @@ class _CitySeeder:
         if first:
             self.logins[PHONE_SCHOOL_ADMIN] = DemoLogin("", principal, admin_phone, school.name)
             self.logins[PHONE_GATE] = DemoLogin("", gate_name, gate_phone, school.name)
+        if second:
+            self.logins[PHONE_ALLOCATING_ADMIN] = DemoLogin("", principal, admin_phone, school.name)
 
         # Staff: about one school teacher per 18 children, and external instructors.
         teacher_count = max(1 if plan.school_type == T.TEACHING_POINT else 2, plan.students // 18)
@@ -918,7 +925,7 @@ def seed_city(
         seeder.schools(plans, counties)
         step = max(1, len(plans) // 20)
         for i, plan in enumerate(plans):
-            seeder.populate(plan, first=i == 0)
+            seeder.populate(plan, first=i == 0, second=i == 1)
             if stdout is not None and ((i + 1) % step == 0 or i + 1 == len(plans)):
                 seeder._say(
                     _("%(done)d/%(total)d schools, %(students)d students, %(seconds).1f s")
@@ -933,7 +940,11 @@ def seed_city(
         if sessions:
             seed_term_so_far(seeder, [p.school for p in plans], seed=seed)
     analyze()
-    summary.logins = [_login_with_role(seeder.logins[phone], label) for phone, label in LOGIN_ROLES]
+    summary.logins = [
+        _login_with_role(seeder.logins[phone], label)
+        for phone, label in LOGIN_ROLES
+        if phone in seeder.logins  # a one-school city has no second school's admin
+    ]
     summary.elapsed = time.perf_counter() - started
     return summary
 

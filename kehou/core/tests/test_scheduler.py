@@ -103,3 +103,25 @@ def test_workers_ticking_at_once_enqueue_a_job_once(registry):
         thread.join()
     assert sum(len(r) for r in results) == 1
     assert _queued(name) == 1
+
+
+@pytest.mark.parametrize(
+    ("reload", "reloader_child", "ticks"),
+    [(False, False, True), (True, True, True), (True, False, False)],
+)
+def test_only_the_process_that_runs_tasks_ticks(monkeypatch, reload, reloader_child, ticks):
+    """Under --reload the watching parent runs no tasks, so a ticker there would be a
+    second one per worker."""
+    from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
+
+    from kehou.core.management.commands import worker
+
+    started = []
+    monkeypatch.setattr(worker.Ticker, "start", lambda self: started.append(self))
+    monkeypatch.setattr(worker.DbWorkerCommand, "handle", lambda self, *a, **o: None)
+    if reloader_child:
+        monkeypatch.setenv(DJANGO_AUTORELOAD_ENV, "true")
+    else:
+        monkeypatch.delenv(DJANGO_AUTORELOAD_ENV, raising=False)
+    worker.Command().handle(reload=reload)
+    assert bool(started) is ticks

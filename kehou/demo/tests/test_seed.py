@@ -158,6 +158,7 @@ def test_demo_users_exist_with_their_roles_and_can_log_in(small_city):
         demo.PHONE_TEACHER: (User.Role.TEACHER, first),
         demo.PHONE_GATE: (User.Role.GATE, first),
         demo.PHONE_GUARDIAN: (User.Role.GUARDIAN, None),
+        demo.PHONE_ALLOCATING_ADMIN: (User.Role.SCHOOL_ADMIN, None),
     }
     request = RequestFactory().post("/")
     # when
@@ -330,6 +331,10 @@ def test_the_main_school_allocated_before_term_and_its_october_rosters_follow_th
     other = Menu.objects.exclude(school=main).get()
     assert other.status == Menu.Status.WINDOW_OPEN and other.window_closes_at < timezone.now()
     assert summary.menus.closing_school == other.school.name
+    # whose admin is a printed login
+    allocating = User.objects.get(phone=demo.PHONE_ALLOCATING_ADMIN)
+    assert allocating.role == User.Role.SCHOOL_ADMIN and allocating.school == other.school
+    assert demo.PHONE_ALLOCATING_ADMIN in [login.phone for login in summary.logins]
 
     # every October sitting of the main school has the roster of that day's seats and
     # applications, computed here from the rows

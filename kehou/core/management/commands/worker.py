@@ -7,9 +7,11 @@ Ctrl-C or SIGTERM lets the running task finish first.
 """
 
 import logging
+import os
 import threading
 
 from django.db import close_old_connections, connection
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from kehou.core import scheduler
@@ -53,7 +55,7 @@ class Command(DbWorkerCommand):
 
     def handle(self, *args, with_scheduler: bool = True, tick: float = TICK_SECONDS, **options):
         ticker = None
-        if with_scheduler:
+        if with_scheduler and not _is_reloader_parent(options):
             names = ", ".join(sorted(scheduler.discover()))
             logger.info("periodic jobs: %s", names or "none")
             ticker = Ticker(tick)
@@ -63,3 +65,9 @@ class Command(DbWorkerCommand):
         finally:
             if ticker is not None:
                 ticker.stopped.set()
+
+
+def _is_reloader_parent(options: dict) -> bool:
+    """With --reload (the default under KEHOU_DEBUG) this process only watches files and
+    restarts a child that runs the tasks; the child alone ticks."""
+    return bool(options.get("reload")) and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true"
