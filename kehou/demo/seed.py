@@ -75,7 +75,7 @@ LOGIN_ROLES = [
     (PHONE_TEACHER, gettext_lazy("Teacher (head of a class)")),
     (PHONE_GATE, gettext_lazy("Gate keeper")),
     (PHONE_GUARDIAN, gettext_lazy("Guardian (two children)")),
-    (PHONE_ALLOCATING_ADMIN, gettext_lazy("School admin (choices closed: run the allocation)")),
+    (PHONE_ALLOCATING_ADMIN, gettext_lazy("School admin (choices closed, ready to allocate)")),
 ]
 
 
