@@ -3,7 +3,7 @@ families of one school claim a seat, through runserver and through gunicorn, on 
 database in the same run.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kehou .venv/bin/python bench/fcfs.py
-    BENCH_FCFS_DB=kehou_h4_fcfs DATABASE_URL=... .venv/bin/python bench/fcfs.py
+    BENCH_FCFS_DB=another_name DATABASE_URL=... .venv/bin/python bench/fcfs.py
     .venv/bin/python bench/fcfs.py            # SQLite in a temp directory, for comparison
 
 On PostgreSQL it drops and recreates a database named $BENCH_FCFS_DB (default
