@@ -479,7 +479,7 @@ class _CitySeeder:
 
     def populate(self, plan: SchoolPlan, *, first: bool, second: bool = False) -> None:
         """Everything inside one school, written with one bulk_create per table. The first
-        school's people and the second's admin get the printed demo logins."""
+        school's people (and, with `second`, this school's admin) get the printed logins."""
         rng, school = self.rng, plan.school
         grades = list(School.GRADES[plan.school_type])
         per_grade = apportion(plan.students, [rng.uniform(0.9, 1.1) for _ in grades])
@@ -925,7 +925,8 @@ def seed_city(
         seeder.schools(plans, counties)
         step = max(1, len(plans) // 20)
         for i, plan in enumerate(plans):
-            seeder.populate(plan, first=i == 0, second=i == 1)
+            # the second school's admin is a printed login where its menu waits to be allocated
+            seeder.populate(plan, first=i == 0, second=sessions and i == 1)
             if stdout is not None and ((i + 1) % step == 0 or i + 1 == len(plans)):
                 seeder._say(
                     _("%(done)d/%(total)d schools, %(students)d students, %(seconds).1f s")
