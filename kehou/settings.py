@@ -75,7 +75,7 @@ MIDDLEWARE = [
     "kehou.core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "kehou.middleware.ChineseFirstLocaleMiddleware",
+    "kehou.core.middleware.ChineseFirstLocaleMiddleware",
     # Takes the request's database connection before anything needs it: 503 "busy" when
     # none can be had in time (kehou.core.middleware).
     "kehou.core.middleware.BusyMiddleware",

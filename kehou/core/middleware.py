@@ -1,5 +1,6 @@
-"""Serving under load: the health check, "busy, try again" instead of an error when the
-database has no connection to give, and a query count for the bench (docs/production.md).
+"""kehou's middleware: Chinese pages unless the user chose English; and, for serving under
+load, the health check, "busy, try again" instead of an error when the database has no
+connection to give, and a query count for the bench (docs/production.md).
 """
 
 import sqlite3
@@ -9,9 +10,28 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError, OperationalError, connection
 from django.http import HttpResponse
+from django.middleware.locale import LocaleMiddleware
 from django.template import loader
+from django.utils import translation
 from django.utils.log import log_response
 from psycopg_pool import PoolTimeout, TooManyRequests
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """Chinese unless the user chose otherwise with the language switch.
+
+    Django's own middleware follows the browser's Accept-Language, so a parent whose
+    phone is set to English, or a headless browser, would get English pages. kehou
+    speaks Chinese by default and only the explicit choice (the language cookie) changes it.
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+
 
 HEALTH_PATHS = {"/healthz", "/healthz/"}
 # What PostgreSQL says when it accepts no more connections, and SQLite when a writer waited
