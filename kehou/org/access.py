@@ -104,30 +104,12 @@ def staff_for(user: User) -> QuerySet[Staff]:
     return Staff.objects.filter(school__in=schools_for(user))
 
 
-def guardians_for(user: User) -> QuerySet[Guardian]:
-    if user.is_authenticated and user.role == User.Role.GUARDIAN:
-        return Guardian.objects.filter(user=user)
-    return Guardian.objects.filter(student_links__student__in=students_for(user)).distinct()
-
-
 def access_school(user: User, pk: int) -> School:
     return _get_or_404(schools_for(user), pk=pk)
 
 
-def access_school_by_code(user: User, code: str) -> School:
-    return _get_or_404(schools_for(user), code=code)
-
-
 def access_student(user: User, pk: int) -> Student:
     return _get_or_404(students_for(user), pk=pk)
-
-
-def access_class(user: User, pk: int) -> SchoolClass:
-    return _get_or_404(classes_for(user), pk=pk)
-
-
-def access_staff(user: User, pk: int) -> Staff:
-    return _get_or_404(staff_for(user), pk=pk)
 
 
 def is_acting(actor) -> bool:
@@ -166,11 +148,6 @@ def require_school_admin(actor, school: School) -> None:
 def require_bureau_officer(actor) -> None:
     """Any bureau officer (or a superuser): e.g. the holiday notice, which is national."""
     if not is_acting(actor) or not (actor.is_superuser or actor.role == User.Role.BUREAU):
-        raise OutOfScope
-
-
-def require_oversight(actor, region: Region) -> None:
-    if not may_oversee(actor, region):
         raise OutOfScope
 
 
