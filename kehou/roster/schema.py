@@ -16,10 +16,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from kehou.core.spreadsheets import FORMULA_PREFIXES
 from kehou.lib.validators import is_mobile, is_student_number, normalise_mobile
-
-# Cells a spreadsheet would run as a formula (research S8): exported with a leading "'".
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
 
 
 class CellError(ValueError):

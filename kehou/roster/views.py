@@ -8,11 +8,11 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from kehou.core.spreadsheets import xlsx_response
 from kehou.org.access import may_manage_school
 from kehou.org.models import School
 from kehou.roster.services import (
@@ -23,7 +23,6 @@ from kehou.roster.services import (
     roster_template,
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_FILENAME = "课后服务花名册模板.xlsx"
 
 
@@ -51,13 +50,6 @@ def _start_year(raw: str | None) -> int | None:
 
 def _year_label(start_year: int) -> str:
     return f"{start_year}-{start_year + 1}"
-
-
-def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    # The server names the file (research S8), never the user.
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
 
 
 # Room for the multipart framing and the small form fields around the file.
@@ -114,7 +106,7 @@ def _import(request: HttpRequest, school: School) -> HttpResponse:
 @require_http_methods(["GET"])
 def template_view(request: HttpRequest) -> HttpResponse:
     _managed_school(request)
-    return _xlsx(roster_template(), TEMPLATE_FILENAME)
+    return xlsx_response(roster_template(), TEMPLATE_FILENAME)
 
 
 @login_required
@@ -123,4 +115,4 @@ def export_view(request: HttpRequest) -> HttpResponse:
     school = _managed_school(request)
     year = _start_year(request.GET.get("year")) or current_start_year()
     data = roster_export(school=school, actor=request.user, start_year=year)
-    return _xlsx(data, f"{school.name}花名册{_year_label(year)}.xlsx")
+    return xlsx_response(data, f"{school.name}花名册{_year_label(year)}.xlsx")

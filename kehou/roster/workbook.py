@@ -22,8 +22,8 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from kehou.core.spreadsheets import escape_cell
 from kehou.roster.schema import (
-    FORMULA_PREFIXES,
     GENERAL_HELP,
     HELP_SHEET,
     SHEETS,
@@ -198,13 +198,6 @@ def _read_sheets(book) -> RawWorkbook:
             )
         )
     return RawWorkbook(sheets=sheets, errors=errors, warnings=warnings)
-
-
-def escape_cell(value: object) -> object:
-    """A leading "'" keeps a spreadsheet from running text as a formula (research S8)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 _HEADER_FONT = Font(bold=True)
