@@ -47,6 +47,12 @@ def log_bulk_changes(changes: list[tuple[object, dict[str, list[str]]]], *, acto
 
 
 def _text(obj, field: str) -> str:
+    """The value as auditlog writes it for a save: a related record by its id (the
+    history page turns ids into names), a phone masked, anything else as text."""
+    model_field = obj._meta.get_field(field)
+    if model_field.is_relation and model_field.concrete:
+        value = getattr(obj, model_field.attname)
+        return "None" if value is None else str(value)
     value = getattr(obj, field)
     return mask_mobile(value) if field in PHONE_MASK else str(value)
 

@@ -12,7 +12,7 @@ from dataclasses import field as dataclass_field
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils.text import capfirst
@@ -475,6 +475,17 @@ ACTION_LABELS = {
 _EMPTY = {"", "None", "**ne"}
 
 
+def _as_pk(field, value):
+    """The related record's id stored in an entry, or None when the entry holds something
+    else (older bulk entries stored a display name): that is shown as stored."""
+    if value is None or str(value) in _EMPTY:
+        return None
+    try:
+        return field.related_model._meta.pk.to_python(str(value))
+    except (TypeError, ValueError, ValidationError):
+        return None
+
+
 def _history_rows(entries: list[LogEntry], labels: dict) -> list[HistoryRow]:
     """Readable rows: field labels and choice labels in the user's language, related
     objects by name (fetched in one query per related model, not one per value)."""
@@ -493,7 +504,7 @@ def _history_rows(entries: list[LogEntry], labels: dict) -> list[HistoryRow]:
             old, new = (list(values) + [None, None])[:2]
             if field.is_relation:
                 wanted[field.related_model].update(
-                    v for v in (old, new) if v is not None and str(v) not in _EMPTY
+                    pk for pk in (_as_pk(field, v) for v in (old, new)) if pk is not None
                 )
             fields.append((field, old, new))
         parsed.append((entry, fields))
