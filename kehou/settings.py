@@ -224,6 +224,11 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
+# Who may enter or replace a year of the national holiday calendar (it applies to every
+# school): superusers, and bureau officers of a region at this level or above
+# ("province", "city", "county"); "national" = superusers only.
+CALENDAR_AUTHORITY = os.environ.get("KEHOU_CALENDAR_AUTHORITY", "city")
+
 # Roster uploads: checked before any parsing (research/reliability.md S8).
 ROSTER_MAX_UPLOAD_BYTES = int(os.environ.get("KEHOU_ROSTER_MAX_BYTES", str(10 * 1024 * 1024)))
 ROSTER_MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024

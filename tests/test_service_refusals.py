@@ -70,6 +70,14 @@ NOT_A_BUREAU_OFFICER = [
     "north.guardian_user",
     "anonymous",
 ]
+NOT_THE_CALENDAR_AUTHORITY = [  # settings.CALENDAR_AUTHORITY = "city" (the default)
+    "north.county_officer",
+    "south.county_officer",
+    "north.admin",
+    "north.teacher",
+    "north.guardian_user",
+    "anonymous",
+]
 NOT_THE_COUNTY_OFFICER = [
     "south.county_officer",
     "city_officer",
@@ -398,7 +406,7 @@ MATRIX = {
         )(_north_profile(w)),
     ),
     "terms.calendar_year_enter": (
-        NOT_A_BUREAU_OFFICER,
+        NOT_THE_CALENDAR_AUTHORITY,
         lambda w: (
             lambda a: terms.calendar_year_enter(
                 year=2027,

@@ -162,6 +162,20 @@ def day_kind(day: dt.date, overrides: Overrides | None = None) -> Day:
     return Day(day, DayKind.WEEKEND if day.weekday() >= 5 else DayKind.WORKDAY)
 
 
+def library_special_days(year: int) -> list[Day]:
+    """The holidays and make-up workdays the library knows for `year`, in date order
+    (names as the library gives them, in English); [] for a year it does not know."""
+    if year not in LIBRARY_YEARS:
+        return []
+    days, day = [], dt.date(year, 1, 1)
+    while day.year == year:
+        info = day_kind(day)
+        if info.kind in (DayKind.HOLIDAY, DayKind.MAKEUP_WORKDAY):
+            days.append(info)
+        day += dt.timedelta(days=1)
+    return days
+
+
 @dataclass(frozen=True)
 class ServiceDay:
     date: dt.date

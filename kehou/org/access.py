@@ -16,6 +16,7 @@ Work that kehou does by itself (the scheduler, the worker, an operator's command
 `SYSTEM`.
 """
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -145,9 +146,28 @@ def require_school_admin(actor, school: School) -> None:
         raise OutOfScope
 
 
-def require_bureau_officer(actor) -> None:
-    """Any bureau officer (or a superuser): e.g. the holiday notice, which is national."""
-    if not is_acting(actor) or not (actor.is_superuser or actor.role == User.Role.BUREAU):
+# From the top of the administrative tree down; settings.CALENDAR_AUTHORITY names one.
+REGION_LEVELS = (Region.Level.PROVINCE, Region.Level.CITY, Region.Level.COUNTY)
+
+
+def may_set_calendar(user) -> bool:
+    """Whether the user may enter or replace a year of the holiday calendar, which every
+    school of the deployment follows: a superuser, or a bureau officer of a region at the
+    level settings.CALENDAR_AUTHORITY names or above ("national": superusers only)."""
+    if not is_acting(user):
+        return False
+    if user.is_superuser:
+        return True
+    if user.role != User.Role.BUREAU or not user.region_id:
+        return False
+    authority = getattr(settings, "CALENDAR_AUTHORITY", "national")
+    if authority not in REGION_LEVELS or user.region.level not in REGION_LEVELS:
+        return False
+    return REGION_LEVELS.index(user.region.level) <= REGION_LEVELS.index(authority)
+
+
+def require_calendar_authority(actor) -> None:
+    if not may_set_calendar(actor):
         raise OutOfScope
 
 

@@ -89,3 +89,26 @@ class SpecialDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
+
+
+class CalendarChange(models.Model):
+    """One entry or replacement of a year of the holiday calendar: who, when, from which
+    notice, and the year's special days before and after ([date, kind, name, follows])."""
+
+    year = models.PositiveSmallIntegerField(_("year"), db_index=True)
+    changed_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    source = models.CharField(_("source of the notice"), max_length=200, blank=True)
+    before_source = models.CharField(max_length=10)  # "library", "bureau" or "unknown"
+    before = models.JSONField(default=list)
+    after = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("change of the holiday calendar")
+        verbose_name_plural = _("changes of the holiday calendar")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.changed_at:%Y-%m-%d %H:%M}"

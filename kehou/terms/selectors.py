@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehou.core.labels import weekday_label
 from kehou.lib import school_calendar as cal
-from kehou.terms.models import CalendarYear, SpecialDay, Term
+from kehou.terms.models import CalendarChange, CalendarYear, SpecialDay, Term
 
 # The library names holidays in English; the pages and commands show them in Chinese.
 HOLIDAY_NAMES = {
@@ -82,21 +82,57 @@ def year_calendar(year: int) -> YearCalendar:
         return YearCalendar(year, "bureau", days, entry)
     if year not in cal.LIBRARY_YEARS:
         return YearCalendar(year, "unknown", [])
-    days = []
-    day = dt.date(year, 1, 1)
-    while day.year == year:
-        info = cal.day_kind(day)
-        if info.kind in (cal.DayKind.HOLIDAY, cal.DayKind.MAKEUP_WORKDAY):
-            days.append(
-                CalendarDay(
-                    day,
-                    str(info.kind),
-                    str(HOLIDAY_NAMES.get(info.name, info.name)),
-                    info.follows_weekday,
-                )
-            )
-        day += dt.timedelta(days=1)
+    days = [
+        CalendarDay(info.date, str(info.kind), holiday_name(info.name), info.follows_weekday)
+        for info in cal.library_special_days(year)
+    ]
     return YearCalendar(year, "library", days)
+
+
+def holiday_name(name: str) -> str:
+    """A holiday's name as pages show it (the library names them in English)."""
+    return str(HOLIDAY_NAMES.get(name, name))
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    """One recorded change of a year, as the calendar page lists it: the days it removed,
+    added or changed (each a CalendarDay; a changed day shows its new value)."""
+
+    change: CalendarChange
+    removed: list[CalendarDay]
+    added: list[CalendarDay]
+    changed: list[tuple[CalendarDay, CalendarDay]]  # (before, after)
+
+    @property
+    def unchanged(self) -> bool:
+        return not (self.removed or self.added or self.changed)
+
+
+def _calendar_day(row: list) -> CalendarDay:
+    day, kind, name, follows = row
+    return CalendarDay(dt.date.fromisoformat(day), kind, holiday_name(name), follows)
+
+
+def calendar_changes(year: int) -> list[ChangeRecord]:
+    """Every recorded change of `year`'s calendar, newest first, with what it changed."""
+    records = []
+    for change in CalendarChange.objects.filter(year=year).select_related("changed_by"):
+        before = {d.date: d for d in map(_calendar_day, change.before)}
+        after = {d.date: d for d in map(_calendar_day, change.after)}
+        records.append(
+            ChangeRecord(
+                change,
+                removed=[before[d] for d in sorted(before.keys() - after.keys())],
+                added=[after[d] for d in sorted(after.keys() - before.keys())],
+                changed=[
+                    (before[d], after[d])
+                    for d in sorted(before.keys() & after.keys())
+                    if before[d] != after[d]
+                ],
+            )
+        )
+    return records
 
 
 @dataclass(frozen=True)

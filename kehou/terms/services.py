@@ -18,7 +18,7 @@ from kehou.core.errors import Problems, refusal
 from kehou.core.labels import WEEKDAY_LABELS
 from kehou.lib import school_calendar as cal
 from kehou.org import access
-from kehou.terms.models import CalendarYear, SpecialDay
+from kehou.terms.models import CalendarChange, CalendarYear, SpecialDay
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 DAYS = "days"  # the field of the rows' refusals; params["row"] is the row number
@@ -62,10 +62,12 @@ def calendar_year_enter(
     ("holiday" or "makeup_workday"); follows_weekday (0 = Monday … 4 = Friday) only for a
     make-up workday, and optional there (the school then chooses). The rows replace the
     year's previous entry as a whole. A year the library already covers is refused unless
-    `override_library` is set. Any bureau officer may enter a year: holiday notices are
-    national.
+    `override_library` is set. The calendar is one for every school of the deployment, so
+    only its authority may change it (`access.require_calendar_authority`: a superuser, or
+    an officer at the level settings.CALENDAR_AUTHORITY names), never a county officer.
+    Every change is recorded as a `CalendarChange` with the year's days before and after.
     """
-    access.require_bureau_officer(actor)
+    access.require_calendar_authority(actor)
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise refusal(
             "year_out_of_range",
@@ -90,9 +92,17 @@ def calendar_year_enter(
     calendar_entry_problems(year, entries).raise_if_any()
     entered_by = access.user_of(actor)
     with transaction.atomic():
-        calendar_year, _created = CalendarYear.objects.select_for_update().get_or_create(
+        calendar_year, created = CalendarYear.objects.select_for_update().get_or_create(
             year=year, defaults={"entered_by": entered_by, "source": source[:200]}
         )
+        if created:
+            before_source, before = _library_rows(year)
+        else:
+            before_source = "bureau"
+            before = [
+                _row(d.date, d.kind, d.name, d.follows_weekday)
+                for d in calendar_year.days.order_by("date")
+            ]
         calendar_year.entered_by = entered_by
         calendar_year.source = source[:200]
         calendar_year.save()
@@ -107,7 +117,32 @@ def calendar_year_enter(
             )
             for entry in sorted(entries, key=lambda e: e.date)
         )
+        CalendarChange.objects.create(
+            year=year,
+            changed_by=entered_by,
+            source=source[:200],
+            before_source=before_source,
+            before=before,
+            after=[
+                _row(e.date, e.kind, e.name.strip(), e.follows_weekday)
+                for e in sorted(entries, key=lambda e: e.date)
+            ],
+        )
     return calendar_year
+
+
+def _row(day: dt.date, kind: str, name: str, follows: int | None) -> list:
+    return [day.isoformat(), str(kind), name, follows]
+
+
+def _library_rows(year: int) -> tuple[str, list[list]]:
+    """What the calendar library says of `year` before the bureau's first entry."""
+    if year not in cal.LIBRARY_YEARS:
+        return "unknown", []
+    return "library", [
+        _row(day.date, day.kind, day.name, day.follows_weekday)
+        for day in cal.library_special_days(year)
+    ]
 
 
 def calendar_entry_problems(year: int, entries: Sequence[DayEntry]) -> Problems:

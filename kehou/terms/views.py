@@ -1,8 +1,9 @@
 """Calendar pages (R5, R14): thin views over kehou.terms.services/selectors.
 
 - The holiday calendar of a year is public information: any signed-in user may read it.
-- Entering a year's notice: bureau officers (any region: the notice is national) and
-  superusers; everyone else gets 404 (the service refuses them).
+- Entering or replacing a year's notice: the calendar's authority only (superusers and
+  officers at the level settings.CALENDAR_AUTHORITY names); everyone else gets 404 (the
+  service refuses them). Each year's page lists every recorded change of it.
 """
 
 from django.contrib import messages
@@ -16,13 +17,14 @@ from django.views.decorators.http import require_http_methods
 
 from kehou.accounts.models import User
 from kehou.core import errors
+from kehou.org import access
 from kehou.terms import selectors, services
 from kehou.terms.forms import CalendarEntryForm, day_rows_formset
 
 
 def _may_enter_calendar(user: User) -> bool:
     """Whether to offer the entry form (the service itself decides who may save)."""
-    return user.is_superuser or (user.is_active and user.role == User.Role.BUREAU)
+    return access.may_set_calendar(user)
 
 
 def _year_or_404(year: int) -> int:
@@ -60,6 +62,7 @@ def calendar_year(request: HttpRequest, year: int) -> HttpResponse:
             "calendar": calendar,
             "may_enter": _may_enter_calendar(request.user),
             "in_library": year in services.cal.LIBRARY_YEARS,
+            "changes": selectors.calendar_changes(calendar.year),
         },
     )
 
@@ -67,7 +70,7 @@ def calendar_year(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def calendar_enter(request: HttpRequest, year: int) -> HttpResponse:
-    if not _may_enter_calendar(request.user):
+    if request.method == "GET" and not _may_enter_calendar(request.user):
         raise Http404
     year = _year_or_404(year)
     current = selectors.year_calendar(year)

@@ -5,12 +5,14 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from kehou.accounts.models import User
 from kehou.core import errors
 from kehou.lib import school_calendar as cal
 from kehou.org.access import SYSTEM, OutOfScope
-from kehou.terms import services
-from kehou.terms.models import CalendarYear, SpecialDay
-from kehou.testing.factories import enter_2027
+from kehou.org.models import Region
+from kehou.terms import selectors, services
+from kehou.terms.models import CalendarChange, CalendarYear, SpecialDay
+from kehou.testing.factories import RegionFactory, UserFactory, enter_2027
 from kehou.testing.snapshots import everything
 
 D = dt.date
@@ -31,9 +33,99 @@ def test_bureau_enters_an_unknown_year(city_officer):
     assert cal.day_kind(D(2027, 3, 1), overrides).kind is cal.DayKind.WORKDAY
 
 
-def test_any_county_officer_may_enter_a_year(north):
-    enter_2027(north.county_officer)
-    assert CalendarYear.objects.get().entered_by == north.county_officer
+def test_a_county_officer_cannot_rewrite_the_national_calendar(north, south):
+    """The fault: a county officer's override of 2026 with one fake holiday erased 国庆
+    for every school of every city."""
+    before = everything()
+    fake = [(D(2026, 11, 11), "holiday", "假节日", None)]
+    for officer in (north.county_officer, south.county_officer):
+        with pytest.raises(OutOfScope):
+            services.calendar_year_enter(
+                year=2026, days=fake, source="x", actor=officer, override_library=True
+            )
+        with pytest.raises(OutOfScope):
+            enter_2027(officer)
+    assert everything() == before
+    assert cal.day_kind(D(2026, 10, 1), services.calendar_overrides()).kind is (cal.DayKind.HOLIDAY)
+
+
+@pytest.mark.parametrize(
+    ("authority", "city_may", "county_may"),
+    [
+        ("national", False, False),
+        ("province", False, False),
+        ("city", True, False),
+        ("county", True, True),
+        ("nonsense", False, False),
+    ],
+)
+def test_the_deployment_names_the_calendar_authority(
+    settings, north, city_officer, authority, city_may, county_may
+):
+    from kehou.org.access import may_set_calendar
+
+    settings.CALENDAR_AUTHORITY = authority
+    assert may_set_calendar(city_officer) is city_may
+    assert may_set_calendar(north.county_officer) is county_may
+    superuser = UserFactory(is_superuser=True, role=User.Role.BUREAU, region=None)
+    assert may_set_calendar(superuser) and may_set_calendar(SYSTEM)
+    if not city_may:
+        with pytest.raises(OutOfScope):
+            enter_2027(city_officer)
+        assert not CalendarYear.objects.exists()
+    enter_2027(superuser)
+    assert CalendarYear.objects.get().entered_by == superuser
+
+
+def test_a_province_officer_is_the_authority_when_named(settings, city):
+    settings.CALENDAR_AUTHORITY = "province"
+    province = RegionFactory(code="320000", name="江苏省", level=Region.Level.PROVINCE)
+    city.parent = province
+    city.save()
+    officer = UserFactory(role=User.Role.BUREAU, region=province)
+    assert enter_2027(officer).entered_by == officer
+
+
+def test_every_change_is_recorded_with_the_days_before_and_after(city_officer):
+    # when 2026 (known from the library) is overridden, then corrected
+    services.calendar_year_enter(
+        year=2026,
+        days=[(D(2026, 10, 1), "holiday", "国庆节", None), (D(2026, 11, 11), "holiday", "x", None)],
+        source="第一次",
+        actor=city_officer,
+        override_library=True,
+    )
+    services.calendar_year_enter(
+        year=2026,
+        days=[(D(2026, 10, 1), "holiday", "国庆节", None)],
+        source="更正",
+        actor=SYSTEM,
+        override_library=True,
+    )
+    # then two changes are recorded, newest first, with who, when and what
+    second, first = CalendarChange.objects.filter(year=2026)
+    assert (first.changed_by, first.source, first.before_source) == (
+        city_officer,
+        "第一次",
+        "library",
+    )
+    assert ["2026-10-01", "holiday", "National Day", None] in first.before
+    assert ["2026-10-02", "holiday", "National Day", None] in first.before
+    assert first.after == [
+        ["2026-10-01", "holiday", "国庆节", None],
+        ["2026-11-11", "holiday", "x", None],
+    ]
+    assert (second.changed_by, second.before_source, second.before) == (
+        None,
+        "bureau",
+        first.after,
+    )
+    # and the year's history says what each change removed and added
+    newest, oldest = selectors.calendar_changes(2026)
+    assert [d.date for d in newest.removed] == [D(2026, 11, 11)] and not newest.added
+    assert D(2026, 10, 2) in [d.date for d in oldest.removed]
+    assert [d.date for d in oldest.added] == [D(2026, 11, 11)]
+    assert oldest.changed == []  # the library's "National Day" is 国庆节 in Chinese
 
 
 def test_re_entering_replaces_the_whole_year(city_officer):
@@ -124,8 +216,6 @@ def test_english_refusals_read_english(city_officer):
     ],
 )
 def test_only_the_bureau_enters_a_year(request, school, who):
-    """Any bureau officer may (holiday notices are national; narrowing it is a later
-    step), so the other county's officer is not among the refused."""
     actor = getattr(request.getfixturevalue(school), who)
     before = everything()
     with pytest.raises(OutOfScope):

@@ -135,3 +135,33 @@ def test_only_the_bureau_may_open_the_entry_form(client, north, who):
 def test_calendar_needs_login(client, db):
     response = client.get(reverse("terms:calendar_year", args=[2026]))
     assert response.status_code == 302
+
+
+# --- who may change the calendar (issue 8, item 3) -------------------------------------
+
+
+def test_a_county_officer_cannot_override_2026_through_the_page(client, north):
+    client.force_login(north.county_officer)
+    url = reverse("terms:calendar_enter", args=[2026])
+    assert client.get(url).status_code == 404
+    before = everything()
+    data = _rows(("2026-11-11", "", "holiday", "假节日", ""))
+    data["override_library"] = "on"
+    assert client.post(url, data).status_code == 404
+    assert everything() == before
+    page = client.get(reverse("terms:calendar_year", args=[2026])).content.decode()
+    assert url not in page and "国庆节" in page
+
+
+def test_the_year_page_shows_the_history_of_its_entries(client, city_officer, north):
+    client.force_login(city_officer)
+    url = reverse("terms:calendar_enter", args=[2026])
+    data = _rows(("2026-10-01", "2026-10-03", "holiday", "国庆节", ""))
+    data["override_library"] = "on"
+    assert client.post(url, data).status_code == 302
+    client.force_login(north.teacher)
+    page = client.get(reverse("terms:calendar_year", args=[2026])).content.decode()
+    history = page[page.index('id="calendar-history"') :]
+    assert city_officer.name in history and "国办发明电〔2026〕1号" in history
+    assert "替换了日历库的数据" in history
+    assert "删除" in history and "2026-10-04" in history  # the library's 4th-8th are gone
