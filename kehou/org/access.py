@@ -5,7 +5,9 @@ queryset already narrowed to the user's scope, or raises Http404 for an object o
 it, so a refusal never reveals whether the object exists.
 
 - bureau officer: their region and everything under it
-- school admin, teacher, gate staff: their school
+- school admin, teacher, gate staff: their school; an external instructor (a coach, a
+  craftsman, someone sent by an external organisation) only the children of the groups
+  they teach
 - guardian: their own children (and those children's schools)
 - superuser: everything
 
@@ -17,8 +19,9 @@ Work that kehou does by itself (the scheduler, the worker, an operator's command
 """
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from kehou.accounts.models import User
 from kehou.org.models import Guardian, Region, School, SchoolClass, Staff, Student
@@ -81,6 +84,40 @@ def schools_for(user: User) -> QuerySet[School]:
     return School.objects.none()
 
 
+def instructor_record(user) -> Staff | None:
+    """The teacher login's staff record, or None (the reverse one-to-one is cached on the
+    user, so asking again costs no query)."""
+    if not isinstance(user, User) or user.role != User.Role.TEACHER:
+        return None
+    try:
+        return user.staff
+    except Staff.DoesNotExist:
+        return None
+
+
+def is_external_instructor(user) -> bool:
+    """A teacher login whose staff record is an external instructor, or someone tied to an
+    external organisation: they see only the children of the groups they teach."""
+    if not isinstance(user, User) or user.is_superuser:
+        return False
+    staff = instructor_record(user)
+    return staff is not None and (staff.is_external or staff.organisation_id is not None)
+
+
+def taught_now(user: User) -> Q:
+    """Enrolments (as a lookup from Student) of the groups `user` teaches that are in
+    effect today or start later, in a term that has not ended: the children an instructor
+    has in front of them. Reverse relations only: this layer knows no menus or seats.
+    "active" is kehou.enrollment.models.Enrollment.Status.ACTIVE."""
+    today = timezone.localdate()
+    return (
+        Q(enrollments__offering__instructor__user=user)
+        & Q(enrollments__status="active")
+        & (Q(enrollments__ends_on__isnull=True) | Q(enrollments__ends_on__gt=today))
+        & Q(enrollments__offering__menu__term__end__gte=today)
+    )
+
+
 def students_for(user: User) -> QuerySet[Student]:
     if not user.is_authenticated or not user.is_active:
         return Student.objects.none()
@@ -89,19 +126,32 @@ def students_for(user: User) -> QuerySet[Student]:
     if user.role == User.Role.BUREAU and user.region_id:
         return Student.objects.filter(school__region__path__startswith=user.region.path)
     if user.role in SCHOOL_ROLES:
-        return Student.objects.filter(school_id=user.school_id)
+        students = Student.objects.filter(school_id=user.school_id)
+        if is_external_instructor(user):
+            # One condition on one enrolment, as a subquery so the queryset stays free of
+            # duplicate rows whatever callers chain onto it.
+            taught = Student.objects.filter(taught_now(user)).values("pk")
+            students = students.filter(pk__in=taught)
+        return students
     if user.role == User.Role.GUARDIAN:
         return Student.objects.filter(guardian_links__guardian__user=user)
     return Student.objects.none()
 
 
 def classes_for(user: User) -> QuerySet[SchoolClass]:
-    return SchoolClass.objects.filter(school__in=schools_for(user))
+    classes = SchoolClass.objects.filter(school__in=schools_for(user))
+    if is_external_instructor(user):
+        # Only the classes their own children are in.
+        mine = SchoolClass.objects.filter(memberships__student__in=students_for(user))
+        classes = classes.filter(pk__in=mine.values("pk"))
+    return classes
 
 
 def staff_for(user: User) -> QuerySet[Staff]:
     if user.is_authenticated and user.role == User.Role.GUARDIAN:
         return Staff.objects.none()
+    if is_external_instructor(user):
+        return Staff.objects.filter(user=user)
     return Staff.objects.filter(school__in=schools_for(user))
 
 
