@@ -231,7 +231,11 @@ CALENDAR_AUTHORITY = os.environ.get("KEHOU_CALENDAR_AUTHORITY", "city")
 
 # Roster uploads: checked before any parsing (research/reliability.md S8).
 ROSTER_MAX_UPLOAD_BYTES = int(os.environ.get("KEHOU_ROSTER_MAX_BYTES", str(10 * 1024 * 1024)))
-ROSTER_MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+# The sum of every part of the workbook once unzipped, checked before parsing: a real
+# roster of a large school unzips to a few MB; 190 MB held a CPU for over a minute.
+ROSTER_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("KEHOU_ROSTER_MAX_UNCOMPRESSED_BYTES", str(40 * 1024 * 1024))
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

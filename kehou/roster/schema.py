@@ -170,6 +170,20 @@ _GRADE_WORDS = {
 _JUNIOR = {"初一": 7, "初二": 8, "初三": 9}
 
 
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
+
+
+def ascii_number(text: str, *, digits: int = 4) -> int | None:
+    """A whole number of at most `digits` digits typed as ASCII or full-width digits (an
+    input method types those), or None. Not str.isdigit() then int(): isdigit accepts
+    superscripts ("²") that int() then refuses with an exception, and int() accepts other
+    scripts' digits, underscores and spaces."""
+    text = text.strip().translate(_FULL_WIDTH_DIGITS)
+    if re.fullmatch(rf"[0-9]{{1,{digits}}}", text, re.ASCII):
+        return int(text)
+    return None
+
+
 def parse_grade(column: Column, raw: object) -> int:
     text = _plain_text(raw).replace(" ", "")
     if text in _JUNIOR:
@@ -177,20 +191,26 @@ def parse_grade(column: Column, raw: object) -> int:
     text = text.removesuffix("年级")
     if text in _GRADE_WORDS:
         return _GRADE_WORDS[text]
-    if text.isdigit() and 1 <= int(text) <= 9:
-        return int(text)
+    value = ascii_number(text)
+    if value is not None and 1 <= value <= 9:
+        return value
     raise CellError(_("a grade is 1 to 9, or 一年级 to 九年级"))
 
 
 def parse_number(column: Column, raw: object) -> int:
-    text = _plain_text(raw).removesuffix("班")
-    if text.isdigit() and 1 <= int(text) <= 99:
-        return int(text)
+    value = ascii_number(_plain_text(raw).replace(" ", "").removesuffix("班"))
+    if value is not None and 1 <= value <= 99:
+        return value
     raise CellError(_("a whole number from 1 to 99"))
 
 
+_AMOUNT = re.compile(r"[0-9]{1,9}(\.[0-9]{1,20})?", re.ASCII)
+
+
 def parse_money(column: Column, raw: object) -> Decimal:
-    text = _plain_text(raw).removesuffix("元").strip()
+    text = _plain_text(raw).removesuffix("元").strip().translate(_FULL_WIDTH_DIGITS)
+    if not _AMOUNT.fullmatch(text):
+        raise CellError(_("an amount in yuan, such as 60 or 62.5"))
     try:
         value = Decimal(text)
     except InvalidOperation:

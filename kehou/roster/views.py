@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from kehou.core.spreadsheets import xlsx_response
 from kehou.org.access import may_manage_school
 from kehou.org.models import School
+from kehou.roster.schema import ascii_number
 from kehou.roster.services import (
     current_start_year,
     not_deleted_note,
@@ -43,9 +44,10 @@ def _managed_school(request: HttpRequest) -> School:
 
 def _start_year(raw: str | None) -> int | None:
     """The optional start-year field; None means the current school year."""
-    if not raw or not raw.isdigit() or not 2000 <= int(raw) <= current_start_year() + 1:
+    year = ascii_number(raw or "")
+    if year is None or not 2000 <= year <= current_start_year() + 1:
         return None
-    return int(raw)
+    return year
 
 
 def _year_label(start_year: int) -> str:
@@ -63,9 +65,9 @@ def import_view(request: HttpRequest) -> HttpResponse:
     # Refuse an oversized upload from its Content-Length, before Django spools it to disk
     # (the CSRF check would otherwise read the whole body first).
     school = _managed_school(request)
-    length = request.META.get("CONTENT_LENGTH") or "0"
+    length = ascii_number(request.META.get("CONTENT_LENGTH") or "0", digits=12)
     limit = settings.ROSTER_MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES
-    if request.method == "POST" and (not length.isdigit() or int(length) > limit):
+    if request.method == "POST" and (length is None or length > limit):
         mb = settings.ROSTER_MAX_UPLOAD_BYTES // (1024 * 1024)
         return HttpResponse(_("The file is larger than %(n)d MB.") % {"n": mb}, status=413)
     return _import(request, school)

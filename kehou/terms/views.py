@@ -6,6 +6,8 @@
   service refuses them). Each year's page lists every recorded change of it.
 """
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -36,7 +38,11 @@ def _year_or_404(year: int) -> int:
 @login_required
 def calendar_index(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("year", "")
-    if raw.isdigit() and services.MIN_YEAR <= int(raw) <= services.MAX_YEAR:
+    # ASCII digits only: "²".isdigit() is true and int("²") raises.
+    if (
+        re.fullmatch(r"[0-9]{4}", raw, re.ASCII)
+        and services.MIN_YEAR <= int(raw) <= services.MAX_YEAR
+    ):
         return redirect("terms:calendar_year", year=int(raw))
     status = selectors.calendar_status()
     this_year = timezone.localdate().year
