@@ -182,7 +182,7 @@ def main() -> None:
     for k in (1, 2):
         _reset(menu, k)
         t0 = time.perf_counter()
-        run = services.allocation_run(menu=menu, actor=SYSTEM)
+        run = services.allocation_run(menu=menu, actor=SYSTEM, confirmed=True)
         wall = time.perf_counter() - t0
         tm = run.metrics["timing"]
         o = run.metrics["overall"]

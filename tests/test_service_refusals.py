@@ -340,15 +340,15 @@ MATRIX = {
     ),
     "placement.allocation_start": (
         NOT_THE_SCHOOL_ADMIN,
-        lambda w: (lambda menu: lambda a: placement.allocation_start(menu=menu, actor=a))(
-            _menu(w, status=Menu.Status.CLOSED)
-        ),
+        lambda w: (
+            lambda menu: lambda a: placement.allocation_start(menu=menu, actor=a, confirmed=True)
+        )(_menu(w, status=Menu.Status.CLOSED)),
     ),
     "placement.allocation_run": (
         NOT_THE_SCHOOL_ADMIN,
-        lambda w: (lambda menu: lambda a: placement.allocation_run(menu=menu, actor=a))(
-            _menu(w, status=Menu.Status.CLOSED)
-        ),
+        lambda w: (
+            lambda menu: lambda a: placement.allocation_run(menu=menu, actor=a, confirmed=True)
+        )(_menu(w, status=Menu.Status.CLOSED)),
     ),
     "policy.plan_update": (
         NOT_THE_SCHOOL_ADMIN,

@@ -12,14 +12,20 @@ seat, or any choice if it holds fewer than k listed seats), one `Reason`:
 - `conflict`: it meets at the same time as a seat the child already held (`conflict_with`);
 - `open`: it still has a seat (only after capacity changes; the waiting list will act).
 
-`Explanation.text` is a Chinese sentence for the family, e.g.
-"您获得了第2志愿;第1志愿已满,录取线为(优先类别1, 抽签号0412),您的为(优先类别1, 抽签号1733)".
+The family reads one plain sentence per choice, in rank order (`Explanation.sentences`,
+each a kind and its parameters; `render` writes them in Chinese or English from
+kehou.lib.vocabulary.EXPLANATION_SENTENCES), e.g.
+"第1志愿「机器人」：报名的孩子比名额多，按抽签号从小到大录取，录取到412号，孩子的抽签号是1733号。
+第2志愿「合唱」：已录取。" A choice below the seats the child got (at the k limit) says
+so (`not_needed`); no priority pair or mechanism name reaches the family.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+from kehou.lib.vocabulary import EXPLANATION_SENTENCES
 
 from .types import (
     FALLBACK,
@@ -53,7 +59,8 @@ class Explanation:
     outcome: str  # "choice" | "second_round" | "fallback" | "refill" | "none"
     ranks: tuple[int | None, ...]  # list rank of each seat held (None = not on the list)
     reasons: tuple[Reason, ...]
-    text: str
+    sentences: tuple[Sentence, ...]  # one per choice, then any seat not on the list
+    text: str  # the sentences in Chinese
 
 
 def round_key(p: Priority, reverse: bool) -> tuple[int, int]:
@@ -112,40 +119,49 @@ def _reason(result, child: Child, o: OfferingId, rank, off, ranks) -> Reason:
     return Reason(o, rank, "open")
 
 
-def _p(p: Priority, width: int) -> str:
-    return f"(优先类别{p.tier}, 抽签号{p.lottery:0{width}d})"
+Sentence = tuple[str, dict]  # (kind, parameters): one sentence of EXPLANATION_SENTENCES
 
 
-def _choice(rank, o, names) -> str:
+def render(sentences: Iterable[Sentence], lang: str = "zh") -> list[str]:
+    """The sentences in a language of `EXPLANATION_SENTENCES` ("zh", "en"; another falls
+    back to Chinese). `sentences` may come from JSON (lists instead of tuples)."""
+    table = EXPLANATION_SENTENCES.get(lang, EXPLANATION_SENTENCES["zh"])
+    return [table[kind].format(**params) for kind, params in sentences]
+
+
+def _name(o, names) -> str:
     name = names.get(o) if names else None
-    return f"第{rank}志愿「{name}」" if name else f"第{rank}志愿"
+    return name or f"#{o}"
 
 
-def _seat(o, names) -> str:
-    name = names.get(o) if names else None
-    return f"「{name}」" if name else f"活动{o}"
-
-
-def _reason_text(r: Reason, width: int, names, ranks) -> str:
-    what = _choice(r.rank, r.offering, names)
+def _reason_sentence(r: Reason, names, ranks, k: int) -> Sentence:
+    what = {"rank": r.rank, "name": _name(r.offering, names)}
     if r.kind == "grade":
-        return f"{what}不面向您孩子所在年级"
+        return ("grade", what)
     if r.kind == "conflict":
+        other = _name(r.conflict_with, names)
         cr = ranks.get(r.conflict_with)
-        other = _choice(cr, r.conflict_with, names) if cr else _seat(r.conflict_with, names)
-        return f"{what}与您已获得的{other}时间冲突"
+        if cr:
+            return ("conflict", {**what, "other_rank": cr, "other": other})
+        return ("conflict_unlisted", {**what, "other": other})
     if r.kind == "open":
-        return f"{what}目前有空位,已列入候补"
+        return ("open", what)
+    if r.kind == "not_needed":
+        return ("not_needed", {**what, "k": k})
     if r.round == 0:
-        return f"{what}没有名额"
-    when = "" if r.round == 1 and not r.reverse else f"在第{r.round}轮"
-    rev = "(本轮抽签顺序反转,抽签号大者优先)" if r.reverse else ""
+        return ("no_seats", what)
     if r.kind == "full_earlier":
-        return f"{what}{when or '在第1轮'}已满(当时您获得了排序更靠前的志愿)"
-    text = f"{what}{when}已满{rev}"
-    if r.cutoff is not None and r.own is not None:
-        text += f",录取线为{_p(r.cutoff, width)},您的为{_p(r.own, width)}"
-    return text
+        return ("full_earlier", what)
+    if r.cutoff is None or r.own is None:
+        return ("full_earlier", what)
+    if r.cutoff.tier < r.own.tier:
+        return ("full_priority", what)
+    numbers = {**what, "cutoff": r.cutoff.lottery, "own": r.own.lottery, "round": r.round}
+    if r.reverse:
+        return ("full_lottery_reverse", numbers)
+    if r.round == 1:
+        return ("full_lottery", numbers)
+    return ("full_lottery_round", numbers)
 
 
 def explain(
@@ -154,16 +170,19 @@ def explain(
     offerings: Iterable[Offering],
     *,
     names: Mapping[OfferingId, str] | None = None,
+    family_ranks: Mapping[ChildId, Mapping[OfferingId, int]] | None = None,
 ) -> dict[ChildId, Explanation]:
     """One `Explanation` per child of `result` (children/offerings as given to the run;
-    `names` optionally maps offering ids to display names for the sentences)."""
+    `names` optionally maps offering ids to display names for the sentences;
+    `family_ranks` the ranks the family gave, when the run saw only part of its list:
+    the sentences then say "choice 3" for the family's 3rd choice)."""
     off = {o.id: o for o in offerings}
-    width = max(4, len(str(len(result.lottery))))
     out = {}
     for child in children:
         if child.id not in result.assignment:
             continue
         ranks = {o: i for i, o in enumerate(child.choices, 1)}
+        shown = dict((family_ranks or {}).get(child.id) or ranks)
         held = result.assignment[child.id]
         listed = [h for h in held if h.offering in ranks]
         worst = max((ranks[h.offering] for h in listed), default=None)
@@ -174,22 +193,42 @@ def explain(
             if o not in held_o and (len(listed) < result.k or ranks[o] < worst)
         ]
         reasons = tuple(_reason(result, child, o, r, off, ranks) for r, o in todo)
+        explained = {r.offering for r in reasons}
+        below = tuple(
+            Reason(o, ranks[o], "not_needed")
+            for o in child.choices
+            if o not in held_o and o not in explained
+        )
         stages = {h.stage for h in held}
-        parts = []
-        main = [h for h in held if h.stage in (MAIN, REFILL) and h.offering in ranks]
-        if main:
-            got = "、".join(_choice(ranks[h.offering], h.offering, names) for h in main)
-            parts.append(f"您获得了{got}")
+        per_choice: list[tuple[int, Sentence]] = []
+        others: list[Sentence] = []
         for h in held:
+            name = _name(h.offering, names)
             if h.stage == SECOND:
-                parts.append(f"第一轮未获分配,第二轮获得{_seat(h.offering, names)}")
+                others.append(("second_round", {"name": name}))
             elif h.stage == FALLBACK:
-                parts.append(f"已为您安排兜底的基础托管{_seat(h.offering, names)}")
-            elif h.stage in (MAIN, REFILL) and h.offering not in ranks:
-                parts.append(f"您获得了{_seat(h.offering, names)}")
+                others.append(("fallback", {"name": name}))
+            elif h.offering in ranks:
+                rank = shown.get(h.offering, ranks[h.offering])
+                per_choice.append((ranks[h.offering], ("got", {"rank": rank, "name": name})))
+            else:
+                others.append(("got_unlisted", {"name": name}))
+        for r in (*reasons, *below):
+            display = Reason(
+                r.offering,
+                shown.get(r.offering, r.rank),
+                r.kind,
+                r.round,
+                r.reverse,
+                r.cutoff,
+                r.own,
+                r.conflict_with,
+            )
+            per_choice.append((r.rank, _reason_sentence(display, names, shown, result.k)))
+        sentences = [s for _rank, s in sorted(per_choice, key=lambda x: x[0])]
         if not held:
-            parts.append("您未填报志愿,暂未分配" if not child.choices else "您的志愿暂未获得分配")
-        parts.extend(_reason_text(r, width, names, ranks) for r in reasons)
+            others.append(("no_seat", {}) if child.choices else ("no_choices", {}))
+        sentences = [*sentences, *others] if listed else [*others, *sentences]
         if FALLBACK in stages:
             outcome = "fallback"
         elif SECOND in stages:
@@ -205,6 +244,7 @@ def explain(
             outcome=outcome,
             ranks=tuple(ranks.get(h.offering) for h in held),
             reasons=reasons,
-            text=";".join(parts),
+            sentences=tuple(sentences),
+            text="".join(render(sentences, "zh")),
         )
     return out

@@ -90,7 +90,7 @@ def replay_autumn(
     )
     with _at(_moment(dt.date(year, 8, 31), 18)):
         catalog.menu_close_window(menu=menu, actor=SYSTEM)
-        allocation_run(menu=menu, actor=SYSTEM)
+        allocation_run(menu=menu, actor=SYSTEM, confirmed=True)
     history.enrolments = Enrollment.objects.filter(offering__menu=menu).count()
     with _at(_moment(term.start, 7, 30)):
         catalog.menu_start_running(menu=menu, actor=SYSTEM)

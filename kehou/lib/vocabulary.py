@@ -86,3 +86,98 @@ GRADE_NAMES_ZH = {
     11: "高二",
     12: "高三",
 }
+
+# The sentences of an allocation's "why" for a family (kehou.allocation.explain), one per
+# choice, in the family's words: no priority pairs, no mechanism names. Each is a
+# str.format template over the sentence's parameters (`rank`, `name`, ...); "zh" is the
+# text stored with the result, "en" what an English page shows.
+EXPLANATION_SENTENCES = {
+    "zh": {
+        "got": "第{rank}志愿「{name}」：已录取。",
+        "got_unlisted": "已获得「{name}」。",
+        "second_round": "第一轮没有获得任何志愿，第二轮补录时获得了「{name}」。",
+        "fallback": "已为孩子安排基础托管「{name}」，保证放学后有老师照看。",
+        "no_choices": "没有填报志愿，暂未安排。",
+        "no_seat": "填报的志愿暂时都没有获得名额。",
+        "grade": "第{rank}志愿「{name}」：不招收孩子所在的年级。",
+        "conflict": "第{rank}志愿「{name}」：与已录取的第{other_rank}志愿「{other}」上课时间相同。",
+        "conflict_unlisted": "第{rank}志愿「{name}」：与已获得的「{other}」上课时间相同。",
+        "open": "第{rank}志愿「{name}」：现在有空位，已排入候补，有名额时按候补顺序通知您。",
+        "no_seats": "第{rank}志愿「{name}」：没有可分配的名额。",
+        "full_priority": (
+            "第{rank}志愿「{name}」：名额全部录取了政策规定优先保障的孩子"
+            "（残疾儿童、留守儿童、随迁子女、家庭经济困难儿童）。"
+        ),
+        "full_lottery": (
+            "第{rank}志愿「{name}」：报名的孩子比名额多，按抽签号从小到大录取，"
+            "录取到{cutoff}号，孩子的抽签号是{own}号。"
+        ),
+        "full_lottery_round": (
+            "第{rank}志愿「{name}」：第{round}轮按抽签号从小到大录取，"
+            "录取到{cutoff}号，孩子的抽签号是{own}号。"
+        ),
+        "full_lottery_reverse": (
+            "第{rank}志愿「{name}」：第{round}轮按抽签号从大到小录取"
+            "（让上一轮排在后面的孩子先选），录取到{cutoff}号，孩子的抽签号是{own}号。"
+        ),
+        "full_earlier": (
+            "第{rank}志愿「{name}」：孩子先获得了排在前面的志愿，轮到这一项时已经满了。"
+        ),
+        "not_needed": (
+            "第{rank}志愿「{name}」：孩子已获得排在前面的志愿"
+            "（每位孩子最多参加{k}个拓展项目），这一项不再安排。"
+        ),
+    },
+    "en": {
+        "got": "Choice {rank}, “{name}”: a seat is yours.",
+        "got_unlisted": "Your child has a seat in “{name}”.",
+        "second_round": (
+            "No choice could be given in the first round; the second round gave “{name}”."
+        ),
+        "fallback": (
+            "Your child has basic care, “{name}”, so a teacher looks after them after school."
+        ),
+        "no_choices": "No choices were made, so nothing is arranged yet.",
+        "no_seat": "None of the choices has a seat for now.",
+        "grade": "Choice {rank}, “{name}”: not open to your child's grade.",
+        "conflict": (
+            "Choice {rank}, “{name}”: meets at the same time as choice {other_rank}, "
+            "“{other}”, which your child got."
+        ),
+        "conflict_unlisted": (
+            "Choice {rank}, “{name}”: meets at the same time as “{other}”, which your child has."
+        ),
+        "open": (
+            "Choice {rank}, “{name}”: it has a free seat now; your child is on its waiting "
+            "list and you will be told in waiting-list order."
+        ),
+        "no_seats": "Choice {rank}, “{name}”: it had no seats to give.",
+        "full_priority": (
+            "Choice {rank}, “{name}”: every seat went to children the policy serves first "
+            "(children with a disability, left-behind or migrant workers' children, "
+            "low-income families)."
+        ),
+        "full_lottery": (
+            "Choice {rank}, “{name}”: more children asked than there were seats; seats went "
+            "by lottery number from the smallest, up to number {cutoff}; your child's "
+            "number is {own}."
+        ),
+        "full_lottery_round": (
+            "Choice {rank}, “{name}”: in round {round} seats went by lottery number from "
+            "the smallest, up to number {cutoff}; your child's number is {own}."
+        ),
+        "full_lottery_reverse": (
+            "Choice {rank}, “{name}”: in round {round} seats went by lottery number from "
+            "the largest (those last in the round before chose first), down to number "
+            "{cutoff}; your child's number is {own}."
+        ),
+        "full_earlier": (
+            "Choice {rank}, “{name}”: your child first got a choice ranked above it, and "
+            "by its turn this one was full."
+        ),
+        "not_needed": (
+            "Choice {rank}, “{name}”: your child got choices ranked above it (each child "
+            "takes at most {k} extended offerings), so it is not arranged."
+        ),
+    },
+}

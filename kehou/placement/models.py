@@ -77,6 +77,9 @@ class AllocationOutcome(models.Model):
     lottery_number = models.PositiveIntegerField(_("lottery number"))
     best_rank = models.PositiveSmallIntegerField(_("best choice obtained"), null=True, blank=True)
     explanation = models.TextField(_("why this result"))
+    # The same, as sentences in any language (kehou.allocation.explain.render): a list of
+    # [kind, parameters], one per ranked choice.
+    sentences = models.JSONField(_("why this result, sentence by sentence"), default=list)
 
     class Meta:
         verbose_name = _("allocation outcome")
@@ -89,3 +92,11 @@ class AllocationOutcome(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run} · {self.application}"
+
+    def why(self, lang: str) -> list[str]:
+        """The family's explanation in `lang` ("zh" or "en"), one sentence per choice."""
+        from kehou.allocation.explain import render
+
+        if not self.sentences:
+            return [self.explanation] if self.explanation else []
+        return render(self.sentences, lang)

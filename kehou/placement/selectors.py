@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from kehou.accounts.models import User
 from kehou.catalog.models import PRIORITY_GROUP_LABELS, Menu
@@ -55,6 +55,14 @@ def access_run(user: User, run_pk: int) -> AllocationRun:
     return run
 
 
+def access_run_results(user: User, run_pk: int) -> AllocationRun:
+    """A run whose per-child results the user may export: its school's admin."""
+    run = access_run(user, run_pk)
+    if not access.may_manage_school(user, run.menu.school):
+        raise Http404
+    return run
+
+
 def access_offer(user: User, entry_pk: int) -> WaitlistEntry:
     """A waiting-list entry of one of the guardian's own children."""
     if not user.is_authenticated or user.role != User.Role.GUARDIAN:
@@ -71,6 +79,27 @@ def access_offer(user: User, entry_pk: int) -> WaitlistEntry:
 
 def runs_of(menu: Menu):
     return AllocationRun.objects.filter(menu=menu).order_by("-started_at", "-pk")
+
+
+@dataclass
+class RunPreview:
+    children: int
+    seats: int
+    offerings: int
+
+
+def run_preview(menu: Menu) -> RunPreview:
+    """What a real run of the menu will allocate: the approved applications of its term
+    at its school, over the free seats of its offerings (for the confirmation step)."""
+    from kehou.catalog.models import Offering
+    from kehou.enrollment.models import Application
+
+    children = Application.objects.filter(
+        term=menu.term_id, student__school=menu.school_id, status=Application.Status.APPROVED
+    ).count()
+    offerings = list(Offering.objects.filter(menu=menu).values_list("capacity", "taken", "held"))
+    seats = sum(max(cap - taken - held, 0) for cap, taken, held in offerings)
+    return RunPreview(children=children, seats=seats, offerings=len(offerings))
 
 
 # --------------------------------------------------------------------------- metrics
@@ -211,11 +240,18 @@ class ChildResult:
     outcome: AllocationOutcome | None
     waiting: list[Waiting] = field(default_factory=list)
     offers: list[WaitlistEntry] = field(default_factory=list)
+    why: list[str] = field(default_factory=list)  # one sentence per choice, page's language
+
+
+def explanation_language() -> str:
+    """The language of the explanation sentences for the page being rendered."""
+    return "zh" if (get_language() or "zh").lower().startswith("zh") else "en"
 
 
 def family_results(user: User) -> list[ChildResult]:
-    """For a guardian: per child and allocated menu, the seats, why, the waiting-list
-    positions (order of the next offer: tier, then reversed lottery) and open offers."""
+    """For a guardian: per child and allocated menu, the seats, why (in the page's
+    language), the waiting-list places (the one order of kehou.enrollment.seats: priority
+    group, then the lottery as drawn) and open offers."""
     if not user.is_authenticated or user.role != User.Role.GUARDIAN:
         raise Http404
     out = []
@@ -242,7 +278,13 @@ def family_results(user: User) -> list[ChildResult]:
                     student=child, offering__menu=menu, status=Enrollment.Status.ACTIVE
                 ).select_related("offering")
             )
-            result = ChildResult(child=child, menu=menu, enrolments=enrolments, outcome=outcome)
+            result = ChildResult(
+                child=child,
+                menu=menu,
+                enrolments=enrolments,
+                outcome=outcome,
+                why=outcome.why(explanation_language()) if outcome else [],
+            )
             for entry in WaitlistEntry.objects.filter(
                 student=child, offering__menu=menu
             ).select_related("offering__menu"):
@@ -269,3 +311,160 @@ def class_key_label(key: str) -> str:
     if len(parts) == 2 and all(p.isdigit() for p in parts):
         return class_label(int(parts[0]), int(parts[1]))
     return key
+
+
+# --------------------------------------------------------------------------- results per child
+
+# Seats an allocation gives (a waiting-list seat, a claim or a school placement is not one).
+ALLOCATED_SOURCES = (
+    Enrollment.Source.ALLOCATION,
+    Enrollment.Source.SECOND_ROUND,
+    Enrollment.Source.FALLBACK,
+)
+
+
+@dataclass
+class ChoiceResult:
+    rank: int
+    offering_id: int
+    name: str
+    allocated: bool  # the run gave this seat
+    waiting_status: str | None  # the child's waiting-list entry for it, if any
+    waiting_place: int | None  # its place in line while it waits
+
+
+@dataclass
+class RunChildResult:
+    student_id: int
+    student_number: str
+    name: str
+    school_class: object | None
+    tier: int
+    lottery_number: int
+    best_rank: int | None
+    choices: list[ChoiceResult]
+    seats: list[tuple[int, str, str]]  # (offering id, name, source) the run gave
+    explanation: str
+
+    @property
+    def class_key(self) -> str:
+        c = self.school_class
+        return f"{c.grade}-{c.number}" if c is not None else ""
+
+
+def run_child_results(run: AllocationRun) -> list[RunChildResult]:
+    """What a real run gave each child, in class and name order: each choice in rank
+    order with whether the run seated the child there and the child's waiting-list place
+    for it now (`kehou.enrollment.seats.waiting_positions`: the one order of the lists),
+    the seats the run gave, and the family's explanation. A trial run writes no result per
+    child: an empty list. A fixed number of queries, whatever the size of the school."""
+    from kehou.catalog.models import Offering
+    from kehou.enrollment.models import Choice
+    from kehou.enrollment.seats import waiting_positions
+    from kehou.org.selectors import classes_in_year
+
+    if run.dry_run or run.status != AllocationRun.Status.DONE:
+        return []
+    menu = run.menu
+    outcomes = list(
+        AllocationOutcome.objects.filter(run=run).select_related("application__student")
+    )
+    app_ids = [o.application_id for o in outcomes]
+    student_of = {o.application_id: o.application.student_id for o in outcomes}
+    names = {o.pk: str(o) for o in Offering.objects.filter(menu=menu).select_related("activity")}
+    ranked: dict[int, list[tuple[int, int]]] = {}
+    for app_id, offering_id, rank in Choice.objects.filter(application__in=app_ids).values_list(
+        "application_id", "offering_id", "rank"
+    ):
+        if offering_id in names:
+            ranked.setdefault(app_id, []).append((rank, offering_id))
+    given: dict[int, list[tuple[int, str, str]]] = {}
+    for student_id, offering_id, source in (
+        Enrollment.objects.filter(offering__menu=menu, source__in=ALLOCATED_SOURCES)
+        .order_by("offering_id")
+        .values_list("student_id", "offering_id", "source")
+    ):
+        given.setdefault(student_id, []).append((offering_id, names[offering_id], source))
+    entries = list(
+        WaitlistEntry.objects.filter(offering__menu=menu, application__in=app_ids).only(
+            "pk", "offering_id", "student_id", "status", "tier", "lottery_number"
+        )
+    )
+    places = waiting_positions([e for e in entries if e.status == WaitlistEntry.Status.WAITING])
+    waiting = {(e.student_id, e.offering_id): e for e in entries}
+    classes = classes_in_year(list(student_of.values()), menu.term.school_year_id)
+    out = []
+    for outcome in outcomes:
+        student = outcome.application.student
+        seats_given = given.get(student.pk, [])
+        got = {offering_id for offering_id, _name, _source in seats_given}
+        choices = []
+        for rank, offering_id in sorted(ranked.get(outcome.application_id, [])):
+            entry = waiting.get((student.pk, offering_id))
+            choices.append(
+                ChoiceResult(
+                    rank=rank,
+                    offering_id=offering_id,
+                    name=names[offering_id],
+                    allocated=offering_id in got,
+                    waiting_status=entry.status if entry else None,
+                    waiting_place=places.get(entry.pk) if entry else None,
+                )
+            )
+        out.append(
+            RunChildResult(
+                student_id=student.pk,
+                student_number=student.student_number,
+                name=student.name,
+                school_class=classes.get(student.pk),
+                tier=outcome.tier,
+                lottery_number=outcome.lottery_number,
+                best_rank=outcome.best_rank,
+                choices=choices,
+                seats=seats_given,
+                explanation=outcome.explanation,
+            )
+        )
+    out.sort(
+        key=lambda r: (
+            (r.school_class.grade, r.school_class.number) if r.school_class else (99, 99),
+            r.name,
+            r.student_id,
+        )
+    )
+    return out
+
+
+def run_results_json(run: AllocationRun) -> list[dict]:
+    """The per-child results in the stable shape of `kehou allocate --json` (its
+    docstring documents it)."""
+    return [
+        {
+            "student": r.student_id,
+            "student_number": r.student_number,
+            "name": r.name,
+            "class": r.class_key,
+            "tier": r.tier,
+            "lottery_number": r.lottery_number,
+            "best_rank": r.best_rank,
+            "seats": [
+                {"offering": pk, "name": name, "source": source} for pk, name, source in r.seats
+            ],
+            "choices": [
+                {
+                    "rank": c.rank,
+                    "offering": c.offering_id,
+                    "name": c.name,
+                    "allocated": c.allocated,
+                    "waiting_list": (
+                        {"status": c.waiting_status, "place": c.waiting_place}
+                        if c.waiting_status
+                        else None
+                    ),
+                }
+                for c in r.choices
+            ],
+            "explanation": r.explanation,
+        }
+        for r in run_child_results(run)
+    ]

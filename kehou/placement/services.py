@@ -44,11 +44,12 @@ from kehou.allocation import (
     result_digest,
     seed_commitment,
 )
+from kehou.allocation.explain import render
 from kehou.catalog.models import Menu
 from kehou.catalog.services import menu_mark_allocated
 from kehou.core import leases
 from kehou.core.db import analyze_after_commit
-from kehou.core.errors import Problems, items
+from kehou.core.errors import Problems, items, refusal
 from kehou.enrollment import seats
 from kehou.enrollment.models import Enrollment, SeatEvent, WaitlistEntry
 from kehou.org import access
@@ -143,16 +144,30 @@ def allocation_start(
     seed=None,
     mechanism=None,
     dry_run: bool = False,
+    confirmed: bool = False,
     in_background: bool = True,
 ) -> AllocationRun:
     """Check and queue a run for the worker (or, without `in_background`, for the caller to
     execute); a page then shows its progress. A real run is refused while another real run
-    of the menu is alive."""
+    of the menu is alive.
+
+    A real run cannot be undone (seats, waiting lists and every family's result are
+    published at once), so it is refused with `confirmation_required` unless the caller
+    says `confirmed=True`: the page after its confirmation step (`run_preview` says what
+    will happen), the command with its explicit flag. A trial run needs no confirmation."""
     from kehou.placement.tasks import allocation_task
 
     menu = Menu.objects.select_related("term", "school").get(pk=menu.pk)
     access.require_school_admin(actor, menu.school)
     use_seed, use_mechanism = _refusals(menu, seed=seed, mechanism=mechanism, dry_run=dry_run)
+    if not dry_run and not confirmed:
+        raise refusal(
+            "confirmation_required",
+            _(
+                "Running the allocation for real cannot be undone: confirm it first (the "
+                "results are published to the families at once)."
+            ),
+        )
     with transaction.atomic():
         Menu.objects.select_for_update().filter(pk=menu.pk).first()
         runs_reap(menu=menu)
@@ -183,7 +198,13 @@ def allocation_start(
 
 
 def allocation_run(
-    *, menu: Menu, actor, seed=None, mechanism=None, dry_run: bool = False
+    *,
+    menu: Menu,
+    actor,
+    seed=None,
+    mechanism=None,
+    dry_run: bool = False,
+    confirmed: bool = False,
 ) -> AllocationRun:
     """Start a run and execute it here and now (the `kehou allocate` command)."""
     run = allocation_start(
@@ -192,6 +213,7 @@ def allocation_run(
         seed=seed,
         mechanism=mechanism,
         dry_run=dry_run,
+        confirmed=confirmed,
         in_background=False,
     )
     return allocation_execute(run_id=run.pk)
@@ -330,14 +352,20 @@ class Computed:
     def names(self) -> dict[int, str]:
         return {pk: str(o) for pk, o in self.inputs.rows.items()}
 
-    def explanations(self) -> dict[int, str]:
+    def explanations(self) -> dict[int, list]:
+        """Each child's sentences (kehou.allocation.explain), one per ranked choice in the
+        family's rank order, the main and the basic part together, ranks as the family
+        gave them."""
         names = self.names()
-        texts = {
-            c: e.text
-            for c, e in explain(
-                self.main, self.inputs.children, self.inputs.offerings, names=names
-            ).items()
-        }
+        ranks = self.inputs.family_rank
+        main = explain(
+            self.main,
+            self.inputs.children,
+            self.inputs.offerings,
+            names=names,
+            family_ranks=ranks,
+        )
+        out = {c: list(e.sentences) for c, e in main.items()}
         if self.basic is not None:
             with_basic = {c.id for c in self.basic_children if c.choices}
             extra = explain(
@@ -345,10 +373,16 @@ class Computed:
                 [c for c in self.basic_children if c.id in with_basic],
                 self.basic_offerings,
                 names=names,
+                family_ranks=ranks,
             )
             for c, e in extra.items():
-                texts[c] = f"{texts[c]}。基础服务：{e.text}"
-        return texts
+                # A basic seat makes the main part's "no seat yet" untrue.
+                kept = [s for s in out.get(c, []) if not (s[0] == "no_seat" and e.ranks)]
+                merged = [s for s in e.sentences if s[0] not in ("no_seat", "no_choices")]
+                out[c] = sorted(
+                    [*kept, *merged], key=lambda s: (s[1].get("rank") is None, s[1].get("rank", 0))
+                )
+        return out
 
     def metrics(self) -> dict:
         data = compute_metrics(
@@ -421,7 +455,7 @@ SOURCE = {
 }
 
 
-def _write(run: AllocationRun, menu: Menu, computed: Computed, texts: dict[int, str]) -> None:
+def _write(run: AllocationRun, menu: Menu, computed: Computed, texts: dict[int, list]) -> None:
     inputs = computed.inputs
     reference = f"allocation run {run.pk}"
     actor = run.started_by or access.SYSTEM
@@ -465,7 +499,8 @@ def _write(run: AllocationRun, menu: Menu, computed: Computed, texts: dict[int, 
                 tier=main.tiers[child],
                 lottery_number=main.lottery[child],
                 best_rank=best,
-                explanation=texts.get(child, ""),
+                sentences=texts.get(child, []),
+                explanation="".join(render(texts.get(child, []), "zh")),
             )
         )
     seats.place_all(

@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kehou.allocation import Child, Offering, allocate, compute_metrics, explain
-from kehou.allocation.explain import round_key
+from kehou.allocation.explain import render, round_key
 
 from .strategies import instances
 
@@ -13,13 +13,25 @@ def test_sentence_for_a_second_choice():
     offerings = [Offering("a", 1), Offering("b", 1)]
     children = [Child(1, 3, 1, ("a", "b")), Child(2, 3, 1, ("a", "b"))]
     result = allocate(children, offerings, seed="s", lottery={1: 412, 2: 1733})
-    why = explain(result, children, offerings)
-    assert why[1].text == "您获得了第1志愿"
-    assert why[2].text == (
-        "您获得了第2志愿;第1志愿已满,录取线为(优先类别1, 抽签号0412),您的为(优先类别1, 抽签号1733)"
+    names = {"a": "机器人", "b": "合唱"}
+    why = explain(result, children, offerings, names=names)
+    # one plain sentence per choice, in rank order, no priority pairs
+    assert why[1].text == (
+        "第1志愿「机器人」：已录取。"
+        "第2志愿「合唱」：孩子已获得排在前面的志愿（每位孩子最多参加1个拓展项目），这一项不再安排。"
     )
-    named = explain(result, children, offerings, names={"a": "机器人", "b": "合唱"})
-    assert named[2].text.startswith("您获得了第2志愿「合唱」;第1志愿「机器人」已满")
+    assert why[2].text == (
+        "第1志愿「机器人」：报名的孩子比名额多，按抽签号从小到大录取，录取到412号，"
+        "孩子的抽签号是1733号。第2志愿「合唱」：已录取。"
+    )
+    for e in why.values():
+        assert "优先类别" not in e.text and "抽签号0" not in e.text
+    # the same sentences in English
+    assert render(why[2].sentences, "en") == [
+        "Choice 1, “机器人”: more children asked than there were seats; seats went by lottery "
+        "number from the smallest, up to number 412; your child's number is 1733.",
+        "Choice 2, “合唱”: a seat is yours.",
+    ]
 
 
 def test_sentences_for_grade_conflict_fallback_and_no_list():
@@ -33,13 +45,31 @@ def test_sentences_for_grade_conflict_fallback_and_no_list():
     result = allocate(
         children, offerings, seed="s", k=2, lottery={1: 1, 2: 2, 3: 3}, fallback=["care"]
     )
-    why = explain(result, children, offerings, names={"care": "作业辅导"})
+    names = {"a": "篮球", "b": "合唱", "c": "舞蹈", "care": "作业辅导"}
+    why = explain(result, children, offerings, names=names)
+    assert [kind for kind, _ in why[1].sentences] == ["grade", "got", "conflict"]
     assert why[1].text == (
-        "您获得了第2志愿;第1志愿不面向您孩子所在年级;第3志愿与您已获得的第2志愿时间冲突"
+        "第1志愿「篮球」：不招收孩子所在的年级。第2志愿「合唱」：已录取。"
+        "第3志愿「舞蹈」：与已录取的第2志愿「合唱」上课时间相同。"
     )
     assert why[2].outcome == "fallback"
-    assert why[2].text.startswith("已为您安排兜底的基础托管「作业辅导」;第1志愿已满")
-    assert why[3].text == "已为您安排兜底的基础托管「作业辅导」"
+    assert why[2].text.startswith("已为孩子安排基础托管「作业辅导」")
+    assert "第1志愿「合唱」：" in why[2].text
+    assert why[3].text == "已为孩子安排基础托管「作业辅导」，保证放学后有老师照看。"
+
+
+def test_a_choice_lost_to_a_priority_group_and_the_familys_own_ranks():
+    offerings = [Offering("a", 1), Offering("b", 2)]
+    children = [Child(1, 3, 0, ("a", "b")), Child(2, 3, 1, ("a", "b"))]
+    result = allocate(children, offerings, seed="s", lottery={1: 900, 2: 5})
+    # the family ranked homework first: the run saw "a" as its 1st, the family's 2nd
+    why = explain(
+        result, children, offerings, names={"a": "A", "b": "B"}, family_ranks={2: {"a": 2, "b": 3}}
+    )
+    assert why[2].sentences[0] == ("full_priority", {"rank": 2, "name": "A"})
+    assert why[2].text.startswith("第2志愿「A」：名额全部录取了政策规定优先保障的孩子")
+    assert "第3志愿「B」：已录取。" in why[2].text
+    assert render(why[2].sentences, "en")[0].startswith("Choice 2, “A”: every seat went to")
 
 
 @settings(max_examples=80, derandomize=True, deadline=None)

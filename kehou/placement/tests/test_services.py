@@ -61,6 +61,7 @@ def school(north):
 
 
 def run_for(school, **kw):
+    kw.setdefault("confirmed", not kw.get("dry_run", False))
     return services.allocation_run(menu=school.menu, actor=school.north.admin, **kw)
 
 
@@ -110,7 +111,11 @@ def test_outcome_explains_with_cutoff(school):
         .exclude(best_rank=1)
         .first()
     )
-    assert "录取线" in loser.explanation or "已满" in loser.explanation
+    # the lost 1st choice has its own plain sentence, no priority pair
+    assert "第1志愿「A 剪纸」：" in loser.explanation
+    assert "优先保障" in loser.explanation or "抽签号" in loser.explanation
+    assert "优先类别" not in loser.explanation and "录取线" not in loser.explanation
+    assert loser.sentences[0][0] in ("full_priority", "full_lottery")
     assert AllocationOutcome.objects.count() == 5
 
 
@@ -181,7 +186,7 @@ def test_only_the_school_admin_starts_a_run(school, south, who):
     before = snapshots.everything()
     for actor in (getattr(school.north, who), south.admin):
         with pytest.raises(OutOfScope):
-            services.allocation_start(menu=school.menu, actor=actor)
+            services.allocation_start(menu=school.menu, actor=actor, confirmed=True)
         with pytest.raises(OutOfScope):
             services.allocation_start(menu=school.menu, actor=actor, dry_run=True)
     assert snapshots.everything() == before
@@ -226,7 +231,7 @@ def test_k_limits_extended_only(north):
     kid = f.child(north.school, north.school_class)
     f.application(kid, menu.term, choices=[*e, sport])
     # when
-    services.allocation_run(menu=menu, actor=north.admin)
+    services.allocation_run(menu=menu, actor=north.admin, confirmed=True)
     # then: two extended seats (k) plus the sports seat, which k does not count
     held = set(active(student=kid).values_list("offering__name", flat=True))
     assert held == {"E0", "E1", "足球"}
@@ -274,12 +279,12 @@ def test_withdrawal_refill_offer_accept_moves_child(school, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         _free_seat_a(school)
     [entry] = WaitlistEntry.objects.filter(offering=school.a, status=WaitlistEntry.Status.OFFERED)
-    # then the best waiting child (tier, reversed lottery) is offered A, with a deadline
+    # then the best waiting child (tier, then lottery as drawn) is offered A, with a deadline
     waiting = WaitlistEntry.objects.filter(
         offering=school.a, status=WaitlistEntry.Status.WAITING
-    ).order_by("tier", "-lottery_number")
+    ).order_by("tier", "lottery_number")
     best = waiting.first()
-    assert best is None or (entry.tier, -entry.lottery_number) <= (best.tier, -best.lottery_number)
+    assert best is None or (entry.tier, entry.lottery_number) <= (best.tier, best.lottery_number)
     assert entry.respond_by > timezone.now()
     school.a.refresh_from_db()
     assert school.a.held == 1 and school.a.taken == 0

@@ -83,7 +83,7 @@ def _nothing_written(menu) -> bool:
 
 
 def test_the_worker_runs_a_queued_allocation(north, closed_menu):
-    run = services.allocation_start(menu=closed_menu, actor=north.admin)
+    run = services.allocation_start(menu=closed_menu, actor=north.admin, confirmed=True)
     assert AllocationRun.objects.get(pk=run.pk).status == AllocationRun.Status.QUEUED
     result = _worker()
     assert result.returncode == 0, result.stderr
@@ -97,7 +97,7 @@ def test_a_worker_killed_mid_run_writes_nothing_and_the_menu_can_be_allocated_ag
     north, closed_menu
 ):
     # given a real run started from the page
-    run = services.allocation_start(menu=closed_menu, actor=north.admin)
+    run = services.allocation_start(menu=closed_menu, actor=north.admin, confirmed=True)
     # when its worker dies in the middle of writing the result
     died = _worker(DYING_WORKER)
     assert died.returncode == 9, died.stderr
@@ -107,13 +107,13 @@ def test_a_worker_killed_mid_run_writes_nothing_and_the_menu_can_be_allocated_ag
     assert run.status == AllocationRun.Status.RUNNING
     # while its lease runs, nobody can start a second real run of the menu
     with pytest.raises(ValidationError) as refused:
-        services.allocation_start(menu=closed_menu, actor=north.admin)
+        services.allocation_start(menu=closed_menu, actor=north.admin, confirmed=True)
     assert errors.codes(refused.value) == {"run_in_progress"}
     # once the lease has lapsed the run counts as interrupted and a new run may start
     later = timezone.now() + dt.timedelta(minutes=10)
     with freeze_now(later):
         assert not AllocationRun.objects.get(pk=run.pk).is_live
-        again = services.allocation_start(menu=closed_menu, actor=north.admin)
+        again = services.allocation_start(menu=closed_menu, actor=north.admin, confirmed=True)
     run.refresh_from_db()
     assert run.status == AllocationRun.Status.INTERRUPTED and run.error
     # and the new run writes the whole result
@@ -131,7 +131,7 @@ def test_a_worker_killed_mid_run_writes_nothing_and_the_menu_can_be_allocated_ag
 def test_a_failed_run_is_recorded_with_its_reason_and_the_task_too(north, closed_menu):
     from django_tasks_db.models import DBTaskResult
 
-    run = services.allocation_start(menu=closed_menu, actor=north.admin)
+    run = services.allocation_start(menu=closed_menu, actor=north.admin, confirmed=True)
     # the menu is allocated by someone else before the worker gets to the run
     Menu.objects.filter(pk=closed_menu.pk).update(status=Menu.Status.ALLOCATED)
     result = _worker()

@@ -1,8 +1,33 @@
-"""kehou allocate --school CODE --term TERM [--seed S] [--mechanism da|rsd] [--dry-run] [--json]
+"""kehou allocate --school CODE --term TERM [--seed S] [--mechanism da|rsd]
+                 (--dry-run | --yes) [--json]
 
 Runs the allocation of a school's menu for a term and prints its metrics. A real run (without
 --dry-run) uses the seed committed when the choice window opened and the menu's mechanism;
---seed and another --mechanism are accepted only with --dry-run, to check or compare.
+--seed and another --mechanism are accepted only with --dry-run, to check or compare. A real
+run cannot be undone (seats and every family's result are published at once): it needs
+--yes, the command's confirmation; without it the command says what the run would do.
+
+--json prints one object, a stable shape:
+
+    {"run": 12, "dry_run": false, "mechanism": "da", "k": 2, "seed": "...",
+     "seed_hash": "...", "input_digest": "...", "result_digest": "...",
+     "metrics": {...},                       # as on the metrics page
+     "children": [                           # [] for a trial run (it writes no result)
+       {"student": 41, "student_number": "G3...", "name": "王小北", "class": "3-1",
+        "tier": 1,                           # 0 = the groups seed 001 protects, goes first
+        "lottery_number": 125,               # 1 = drawn first
+        "best_rank": 2,                      # the best choice obtained, null if none
+        "seats": [{"offering": 7, "name": "合唱", "source": "allocation"}],
+                                             # source: allocation | second_round | fallback
+        "choices": [                         # every ranked choice, in rank order
+          {"rank": 1, "offering": 5, "name": "剪纸", "allocated": false,
+           "waiting_list": {"status": "waiting", "place": 1}},   # or null
+          {"rank": 2, "offering": 7, "name": "合唱", "allocated": true,
+           "waiting_list": null}],
+        "explanation": "..."}]}              # the family's "why", in Chinese
+
+`place` is the child's place in line now (1 = offered the next free seat), null once the
+entry is no longer waiting (`status`: offered, accepted, declined, expired, removed).
 """
 
 import json
@@ -16,7 +41,7 @@ from kehou.core import errors
 from kehou.org.access import SYSTEM
 from kehou.org.models import School
 from kehou.placement import services
-from kehou.placement.selectors import metric_lines
+from kehou.placement.selectors import metric_lines, run_preview, run_results_json
 from kehou.terms.models import Term
 from kehou.terms.selectors import term_for_code
 
@@ -40,9 +65,16 @@ class Command(BaseCommand):
         parser.add_argument("--seed", help="another lottery seed (only with --dry-run)")
         parser.add_argument("--mechanism", choices=services.MECHANISMS)
         parser.add_argument("--dry-run", action="store_true", help="compute and store metrics only")
-        parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
+        parser.add_argument(
+            "--yes",
+            action="store_true",
+            help="confirm a real run: it cannot be undone, results go to the families",
+        )
+        parser.add_argument(
+            "--json", action="store_true", help="print the metrics and each child's result as JSON"
+        )
 
-    def handle(self, *args, school, term, seed, mechanism, dry_run, json: bool, **options):
+    def handle(self, *args, school, term, seed, mechanism, dry_run, yes, json: bool, **options):
         try:
             found_school = School.objects.get(code=school)
         except School.DoesNotExist:
@@ -56,10 +88,26 @@ class Command(BaseCommand):
             )
         try:
             run = services.allocation_run(
-                menu=menu, actor=SYSTEM, seed=seed, mechanism=mechanism, dry_run=dry_run
+                menu=menu,
+                actor=SYSTEM,
+                seed=seed,
+                mechanism=mechanism,
+                dry_run=dry_run,
+                confirmed=yes,
             )
         except ValidationError as exc:
-            raise CommandError(" ".join(errors.messages(exc))) from None
+            message = " ".join(errors.messages(exc))
+            if errors.codes(exc) == {"confirmation_required"}:
+                preview = run_preview(menu)
+                message += " " + _(
+                    "It would allocate %(children)d children over %(seats)d free seats of "
+                    "%(school)s. Add --yes to run it, or --dry-run to try it first."
+                ) % {
+                    "children": preview.children,
+                    "seats": preview.seats,
+                    "school": found_school.name,
+                }
+            raise CommandError(message) from None
         if json:
             self.stdout.write(_dumps(run))
             return
@@ -79,6 +127,7 @@ def _dumps(run) -> str:
             "input_digest": run.input_digest,
             "result_digest": run.result_digest,
             "metrics": run.metrics,
+            "children": run_results_json(run),
         },
         ensure_ascii=False,
         indent=2,
