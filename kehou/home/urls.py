@@ -5,4 +5,5 @@ from kehou.home import views
 app_name = "home"
 urlpatterns = [
     path("", views.home, name="index"),
+    path("overview/allocations/", views.allocations, name="allocations"),
 ]

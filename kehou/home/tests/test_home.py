@@ -52,10 +52,11 @@ def test_school_admin_home_shows_counts_and_links(client, north):
         assert reverse(name, args=[north.school.pk]) in body
 
 
-def test_teacher_home_lists_own_classes_first(client, north):
+def test_teacher_home_shows_own_class_not_the_schools_class_list(client, north):
     f.SchoolClassFactory(school=north.school, grade=1, number=1)
     response = _home(client, north.teacher)
-    assert [c.name for c in response.context["classes"]] == ["三年级1班", "一年级1班"]
+    assert [c.name for c in response.context["week"].classes] == ["三年级1班"]
+    assert "一年级1班" not in response.content.decode()
 
 
 def test_guardian_home_shows_only_own_children(client, north, south):
