@@ -21,6 +21,19 @@ from kehou.placement.models import AllocationOutcome, AllocationRun
 
 GROUP_LABELS = {**PRIORITY_GROUP_LABELS, "others": gettext_lazy("Others")}
 
+MECHANISM_SHORT = {"da": gettext_lazy("Round by round"), "rsd": gettext_lazy("Child by child")}
+# What each mechanism does, in words a school admin reads without the literature's names.
+MECHANISM_PLAIN = {
+    "da": gettext_lazy(
+        "Round by round: in each round every child can get one more of their choices; where "
+        "a choice is over-subscribed the lottery order decides, reversed every second round."
+    ),
+    "rsd": gettext_lazy(
+        "Child by child in lottery order: each child takes all of their choices that still "
+        "have a seat (no family gains by ranking differently from what it wants)."
+    ),
+}
+
 
 # --------------------------------------------------------------------------- access
 

@@ -50,6 +50,8 @@ def run_page(request, menu_pk: int):
             "may_run": menu.status == Menu.Status.CLOSED and menu.mode == Menu.Mode.LOTTERY,
             "may_dry_run": bool(menu.lottery_seed),
             "confirm": confirm,
+            "mechanism_plain": selectors.MECHANISM_PLAIN.get(menu.mechanism, ""),
+            "mechanism_short": selectors.MECHANISM_SHORT,
         },
     )
 
@@ -120,6 +122,7 @@ def metrics(request, run_pk: int):
             "groups": (run.metrics or {}).get("groups", {}).get("priority_group", {}),
             "group_labels": selectors.GROUP_LABELS,
             "verified": seed_commitment(run.seed) == run.menu.lottery_seed_hash,
+            "mechanism_plain": selectors.MECHANISM_PLAIN.get(run.mechanism, ""),
         },
     )
 
