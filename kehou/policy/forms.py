@@ -12,8 +12,8 @@ from kehou.lib.vocabulary import PLAN_CATEGORIES
 from kehou.org.models import LeadershipMember
 from kehou.policy import services
 from kehou.policy.models import PlanSlot, PlanVacationWeek, SchoolPlan
-from kehou.policy.rule_labels import RULE_LABELS
-from kehou.policy_rules import RULE_ZH, RuleId
+from kehou.policy.rule_labels import RULE_ID_LABELS, RULE_LABELS
+from kehou.policy_rules import RuleId
 from kehou.policy_rules.serialise import MENU_RULE_FIELDS
 
 WEEKDAYS = [
@@ -367,7 +367,7 @@ class TableFilterForm(forms.Form):
     rule = forms.ChoiceField(
         label=_("Rule"),
         required=False,
-        choices=[("", _("All rules"))] + [(str(r), RULE_ZH[r]) for r in RuleId],
+        choices=[("", _("All rules"))] + [(str(r), RULE_ID_LABELS[r]) for r in RuleId],
     )
 
     def __init__(self, *args, terms, counties, **kwargs):

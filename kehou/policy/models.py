@@ -131,6 +131,12 @@ class SchoolPlan(models.Model):
         "accounts.User", null=True, blank=True, related_name="+", on_delete=models.SET_NULL
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    # What the compliance check found when the admin published it anyway (confirmed):
+    # Shortfall.as_dict() of each; [] for a plan that met every rule; None when not
+    # published, or published before the check was recorded.
+    published_shortfalls = models.JSONField(
+        _("shortfalls when published"), null=True, blank=True, default=None
+    )
 
     class Meta:
         verbose_name = _("school plan")

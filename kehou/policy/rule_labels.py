@@ -10,8 +10,10 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from kehou.core.labels import category_label
+from kehou.core.labels import category_label, grades_label, weekday_label
+from kehou.policy_rules import RuleId, profile_gap_fields
 from kehou.policy_rules.serialise import MENU_RULE_FIELDS, RULE_FIELDS
+from kehou.policy_rules.texts import AMOUNTS
 
 RULE_LABELS = {
     "service_days_per_week": gettext_lazy("Service days a week (Monday-Friday)"),
@@ -114,3 +116,218 @@ def profile_rule_rows(rules, names) -> list[dict]:
             }
         )
     return rows
+
+
+# --- the compliance check's shortfalls, in the page's language --------------------------
+
+RULE_ID_LABELS = {
+    RuleId.SERVICE_DAYS: gettext_lazy("Service days a week"),
+    RuleId.WEEKEND_DAYS: gettext_lazy("Weekend service days"),
+    RuleId.MIN_MINUTES: gettext_lazy("Service time a day"),
+    RuleId.END_TIME: gettext_lazy("Ends no earlier than the off-work time"),
+    RuleId.EXTENDED_CARE: gettext_lazy("Extended care"),
+    RuleId.EVENING_STUDY_DURATION: gettext_lazy("Junior evening study: length"),
+    RuleId.EVENING_STUDY_END: gettext_lazy("Junior evening study: end"),
+    RuleId.VACATION_WINTER: gettext_lazy("Winter vacation opening"),
+    RuleId.VACATION_SUMMER: gettext_lazy("Summer vacation opening"),
+    RuleId.CONTENT_MODEL: gettext_lazy("Service content model"),
+    RuleId.URBAN_TARGET: gettext_lazy("Share of urban schools running “2+3”"),
+    RuleId.PAY_FLOOR: gettext_lazy("Teacher pay floor per class-hour"),
+    RuleId.FEE: gettext_lazy("Fee standard"),
+    RuleId.GRADE12_NO_WRITTEN_HOMEWORK: gettext_lazy("No written homework in grades 1-2"),
+    RuleId.JUNIOR_HOMEWORK_AT_SCHOOL: gettext_lazy("Junior written homework done at school"),
+}
+
+# One sentence per kehou.policy_rules.texts key, with the same params.
+SHORTFALL_TEXTS = {
+    "service_days": gettext_lazy("%(days)s service days a week, %(required)s required"),
+    "weekend_days": gettext_lazy("%(days)s weekend service days a week, %(required)s required"),
+    "min_minutes": gettext_lazy(
+        "%(grades)s: %(minutes)s minutes of service a day%(which_days)s, at least "
+        "%(required)s required"
+    ),
+    "end_time": gettext_lazy(
+        "%(grades)s: ends at %(end)s%(which_days)s, before the local off-work time %(off_work)s"
+    ),
+    "extended_care_missing": gettext_lazy(
+        "No extended care is offered (the school must offer it to pupils who need it)"
+    ),
+    "evening_study_too_long": gettext_lazy(
+        "%(slot)s lasts %(minutes)s minutes, longer than %(required)s minutes"
+    ),
+    "evening_study_too_late": gettext_lazy("%(slot)s ends at %(end)s, later than %(latest)s"),
+    "vacation_unstated": gettext_lazy(
+        "The plan does not say how many weeks it opens in the %(season)s; %(required)s required"
+    ),
+    "vacation_short": gettext_lazy(
+        "Opens %(weeks)s weeks in the %(season)s, %(required)s required"
+    ),
+    "content_basic_missing": gettext_lazy(
+        "The basic services of “%(model)s” lack %(category)s%(others)s"
+    ),
+    "content_extended_short": gettext_lazy(
+        "“%(model)s” needs at least %(required)s extended services, the plan has %(n)s%(others)s"
+    ),
+    "homework_minutes_unstated": gettext_lazy(
+        "The plan does not say how long homework tutoring lasts a day; “%(model)s” "
+        "requires %(required)s minutes%(others)s"
+    ),
+    "homework_minutes_short": gettext_lazy(
+        "Homework tutoring %(minutes)s minutes a day; “%(model)s” requires %(required)s "
+        "minutes%(others)s"
+    ),
+    "club_days": gettext_lazy(
+        "Club activities: %(club_days)s a week; “%(model)s” requires %(lo)s-%(hi)s days "
+        "a week%(others)s"
+    ),
+    "pay_unstated": gettext_lazy(
+        "The plan does not state the teachers' pay per class-hour; at least %(pay)s required"
+    ),
+    "pay_low": gettext_lazy("Teachers' pay per class-hour is %(amount)s, below %(pay)s"),
+    "fee_unstated_free": gettext_lazy(
+        "The plan does not say whether a service fee is charged (none may be charged)"
+    ),
+    "fee_unstated": gettext_lazy(
+        "The plan does not say whether a service fee is charged (at most %(ceiling)s a term)"
+    ),
+    "fee_without_standard": gettext_lazy(
+        "A service fee of %(amount)s a term is charged, but no local fee standard has "
+        "been issued: no fee may be charged"
+    ),
+    "fee_over_ceiling": gettext_lazy(
+        "A service fee of %(amount)s a term, above the standard of %(ceiling)s"
+    ),
+    "grade12_unstated": gettext_lazy(
+        "The plan does not say whether grades 1-2 get written homework (none is allowed)"
+    ),
+    "grade12_homework": gettext_lazy("Grades 1-2 get written homework; none is allowed"),
+    "junior_unstated": gettext_lazy(
+        "The plan does not state the share of written homework junior pupils do at "
+        "school; at least %(required)s%% required"
+    ),
+    "junior_low": gettext_lazy(
+        "Junior pupils do %(share)s%% of their written homework at school; at least "
+        "%(required)s%% required"
+    ),
+}
+SEASON_TEXTS = {
+    "winter": gettext_lazy("winter vacation"),
+    "summer": gettext_lazy("summer vacation"),
+}
+
+
+def _param_text(name: str, value) -> str:
+    """One param as the page's language shows it (the names of kehou.policy_rules.texts)."""
+    if name == "grades":
+        return grades_label(*value)
+    if name == "which_days":
+        if not value:
+            return ""
+        return _(" (%(days)s)") % {"days": _(", ").join(weekday_label(d) for d in value)}
+    if name == "slot":
+        lo, hi, start, end = value
+        return _("%(grades)s evening study %(start)s-%(end)s") % {
+            "grades": grades_label(lo, hi),
+            "start": start,
+            "end": end,
+        }
+    if name == "season":
+        return str(SEASON_TEXTS[value])
+    if name == "category":
+        return str(category_label(value))
+    if name == "others":
+        if not value:
+            return ""
+        return _(" (or “%(names)s”)") % {"names": _("” or “").join(value)}
+    if name in AMOUNTS:
+        return _("%(amount)s yuan") % {"amount": value}
+    if name == "club_days":
+        return _("not stated") if value is None else _("%(n)d days") % {"n": value}
+    return str(value)
+
+
+def _facts(shortfall) -> tuple[str, str, dict, str, str]:
+    """(rule, text, params, message, scope) of a Shortfall or of its as_dict()."""
+    if isinstance(shortfall, dict):
+        get = shortfall.get
+        return (
+            get("rule", ""),
+            get("text", ""),
+            get("params") or {},
+            get("message", ""),
+            get("scope", ""),
+        )
+    return (
+        str(shortfall.rule),
+        shortfall.text,
+        shortfall.params,
+        shortfall.message,
+        shortfall.scope,
+    )
+
+
+def shortfall_message(shortfall) -> str:
+    """The shortfall's sentence in the active language (the core's Chinese when it has no
+    text key, e.g. a record kept before the key existed)."""
+    _rule, text, params, message, _scope = _facts(shortfall)
+    if text not in SHORTFALL_TEXTS:
+        return message
+    return str(SHORTFALL_TEXTS[text]) % {name: _param_text(name, v) for name, v in params.items()}
+
+
+def shortfall_scope(shortfall) -> str:
+    """What part of the plan it concerns (grades, an evening slot, a content model)."""
+    _rule, text, params, _message, scope = _facts(shortfall)
+    if text not in SHORTFALL_TEXTS:
+        return scope
+    for name in ("slot", "grades", "model"):
+        if name in params:
+            return _param_text(name, params[name])
+    return ""
+
+
+def rule_name(rule) -> str:
+    """A compliance rule's name in the active language."""
+    try:
+        return str(RULE_ID_LABELS[RuleId(str(rule))])
+    except ValueError:
+        return str(rule)
+
+
+def shortfall_line(shortfall) -> str:
+    """ "Rule (scope): sentence", for a list (the confirmation, the bureau's table)."""
+    rule, *_rest = _facts(shortfall)
+    scope = shortfall_scope(shortfall)
+    name = rule_name(rule)
+    if scope:
+        name = _("%(rule)s (%(scope)s)") % {"rule": name, "scope": scope}
+    return _("%(rule)s: %(message)s") % {"rule": name, "message": shortfall_message(shortfall)}
+
+
+GAP_TEXTS = {
+    "off_work_time": gettext_lazy(
+        "The local off-work time has not been entered: “ends no earlier than the local "
+        "off-work time” is not checked yet"
+    ),
+}
+
+
+def profile_gap_notes(rules) -> list[str]:
+    """The profile's "rule not checked" notes in the active language."""
+    return [str(GAP_TEXTS[name]) for name in profile_gap_fields(rules)]
+
+
+def target_message(target) -> str:
+    """The urban 2+3 target's verdict (kehou.policy_rules.TargetResult) in the active
+    language."""
+    verdict = _("met") if target.meets else _("not met")
+    return _(
+        "%(qualifying)d of %(urban)d urban schools run “2+3”: %(share)s%%, at least "
+        "%(required)d%% required, %(verdict)s"
+    ) % {
+        "qualifying": target.qualifying,
+        "urban": target.urban_schools,
+        "share": target.share_percent,
+        "required": target.required_percent,
+        "verdict": verdict,
+    }

@@ -511,9 +511,15 @@ def plan_start_draft(*, school: School, term: Term, actor) -> SchoolPlan:
 
 
 @transaction.atomic
-def plan_publish(*, plan: SchoolPlan, actor) -> SchoolPlan:
+def plan_publish(*, plan: SchoolPlan, actor, confirmed: bool = False) -> SchoolPlan:
     """Publish a draft; the previously published version becomes superseded. The school's
-    admin only."""
+    admin only.
+
+    A plan that falls short of its profile (the compliance check) is published only when
+    the admin has seen the shortfalls and confirms (`confirmed=True`; otherwise the
+    refusal `confirmation_required` carries their number); the shortfalls it went out
+    with are kept on the plan (`published_shortfalls`) for the plan page and the bureau.
+    """
     access.require_school_admin(actor, plan.school)
     plan = _lock_plan(plan)
     if plan.status == SchoolPlan.Status.PUBLISHED:
@@ -534,13 +540,33 @@ def plan_publish(*, plan: SchoolPlan, actor) -> SchoolPlan:
             field=SLOTS,
         )
     problems.raise_if_any()
+    profile = profile_for_school(plan.school)
+    shortfalls = plan_check(plan=plan, profile=profile) if profile is not None else []
+    if shortfalls and not confirmed:
+        raise refusal(
+            "confirmation_required",
+            _(
+                "The plan falls short of its policy profile in %(n)d points: publish it "
+                "only after reading them and confirming."
+            ),
+            n=len(shortfalls),
+        )
     SchoolPlan.objects.filter(
         school=plan.school, term=plan.term, status=SchoolPlan.Status.PUBLISHED
     ).update(status=SchoolPlan.Status.SUPERSEDED, updated_at=timezone.now())
     plan.status = SchoolPlan.Status.PUBLISHED
     plan.published_by = access.user_of(actor)
     plan.published_at = timezone.now()
-    plan.save(update_fields=["status", "published_by", "published_at", "updated_at"])
+    plan.published_shortfalls = [s.as_dict() for s in shortfalls]
+    plan.save(
+        update_fields=[
+            "status",
+            "published_by",
+            "published_at",
+            "published_shortfalls",
+            "updated_at",
+        ]
+    )
     return plan
 
 

@@ -9,8 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kehou.accounts.models import User
@@ -27,8 +29,14 @@ from kehou.policy.forms import (
     TableFilterForm,
 )
 from kehou.policy.models import PolicyProfile
-from kehou.policy.rule_labels import PLAN_RULE_FIELDS, profile_rule_rows
-from kehou.policy_rules import RULE_ZH, RuleId, profile_gaps
+from kehou.policy.rule_labels import (
+    PLAN_RULE_FIELDS,
+    profile_gap_notes,
+    profile_rule_rows,
+    rule_name,
+    shortfall_line,
+)
+from kehou.policy_rules import RuleId
 from kehou.policy_rules.serialise import MENU_RULE_FIELDS, RULE_FIELDS
 from kehou.terms.models import Term
 from kehou.terms.selectors import current_term
@@ -127,15 +135,61 @@ def plan_edit(request, plan_pk: int):
 @login_required
 @require_POST
 def plan_publish(request, plan_pk: int):
+    """Publish; a plan with shortfalls first shows them and asks to confirm (the
+    service refuses `confirmation_required` until the post carries confirmed=1)."""
     plan = selectors.access_plan_for_edit(request.user, plan_pk)
     try:
-        services.plan_publish(plan=plan, actor=request.user)
+        services.plan_publish(
+            plan=plan, actor=request.user, confirmed=request.POST.get("confirmed") == "1"
+        )
     except ValidationError as error:
+        if "confirmation_required" in errors.codes(error):
+            return _confirm_publish(request, plan)
         for text in errors.messages(error):
             messages.error(request, text)
     else:
-        messages.success(request, _("Version %(v)s is published.") % {"v": plan.version})
+        plan.refresh_from_db()
+        if plan.published_shortfalls:
+            messages.warning(
+                request,
+                ngettext(
+                    "Version %(v)s is published with %(n)d shortfall.",
+                    "Version %(v)s is published with %(n)d shortfalls.",
+                    len(plan.published_shortfalls),
+                )
+                % {"v": plan.version, "n": len(plan.published_shortfalls)},
+            )
+        else:
+            messages.success(request, _("Version %(v)s is published.") % {"v": plan.version})
     return redirect("policy:detail", plan_pk=plan.pk)
+
+
+def _confirm_publish(request, plan):
+    plan = selectors.plan_with_parts(plan)
+    shortfalls = selectors.plan_check(plan=plan)
+    n = len(shortfalls)
+    consequences = [
+        ngettext(
+            "The plan falls short of its policy profile in %(n)d point; it will be "
+            "published with it, and the plan page and the bureau will show it:",
+            "The plan falls short of its policy profile in %(n)d points; it will be "
+            "published with them, and the plan page and the bureau will show them:",
+            n,
+        )
+        % {"n": n},
+        *(shortfall_line(s) for s in shortfalls),
+    ]
+    confirm = {
+        "title": _("Publish version %(v)s with its shortfalls?") % {"v": plan.version},
+        "consequences": consequences,
+        "action": reverse("policy:publish", args=[plan.pk]),
+        "fields": [],
+        "button": _("Publish anyway"),
+        "cancel": reverse("policy:check", args=[plan.pk]),
+    }
+    context = _plan_context(plan)
+    context.update({"confirm": confirm})
+    return render(request, "policy/plan_publish_confirm.html", context)
 
 
 @login_required
@@ -146,9 +200,9 @@ def plan_compliance(request, plan_pk: int):
     if profile is not None:
         rules = selectors.profile_rules(profile)
         shortfalls = selectors.plan_check(plan=plan, profile=profile)
-        gaps = profile_gaps(rules)
+        gaps = profile_gap_notes(rules)
         unstated = sum(1 for name in RULE_FIELDS if getattr(rules, name) is None)
-    rows = [(s, RULE_ZH[s.rule]) for s in shortfalls]
+    rows = [(s, rule_name(s.rule)) for s in shortfalls]
     return render(
         request,
         "policy/plan_check.html",
@@ -225,7 +279,8 @@ def compliance_table(request):
         user, term=term, county=filters.get("county") or "", rule=filters.get("rule") or ""
     )
     rows = [
-        {"row": row, "items": [(s, RULE_ZH[s.rule]) for s in row.shortfalls]} for row in table.rows
+        {"row": row, "items": [(s, rule_name(s.rule)) for s in row.shortfalls]}
+        for row in table.rows
     ]
     return render(
         request,
@@ -234,7 +289,7 @@ def compliance_table(request):
             "form": form,
             "table": table,
             "rows": rows,
-            "rule_counts": [(RULE_ZH[r], r, n) for r, n in _rule_items(table.rule_counts)],
+            "rule_counts": [(rule_name(r), r, n) for r, n in _rule_items(table.rule_counts)],
             "own_profile": selectors.profile_for_region(user.region) if user.region_id else None,
         },
     )
@@ -285,7 +340,7 @@ def profile_detail(request, profile_pk: int):
             "plan_rules": profile_rule_rows(rules, PLAN_RULE_FIELDS),
             "menu_rules": profile_rule_rows(rules, MENU_RULE_FIELDS),
             "notes": rules.notes,
-            "gaps": profile_gaps(rules),
+            "gaps": profile_gap_notes(rules),
             "history": selectors.profile_history(profile),
             "may_edit": selectors.may_edit_profile(request.user, profile),
         },

@@ -15,6 +15,7 @@ from .check import (
     Shortfall,
     TargetResult,
     check_plan,
+    profile_gap_fields,
     profile_gaps,
     urban_target_share,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "TargetResult",
     "UrbanTarget",
     "check_plan",
+    "profile_gap_fields",
     "profile_gaps",
     "urban_target_share",
 ]

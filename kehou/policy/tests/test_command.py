@@ -49,7 +49,7 @@ def test_check_prints_every_shortfall_and_exits_1(north, term, seed_002_at_north
 def test_check_json_prints_the_shortfalls_as_dicts(north, term, seed_002_at_north):
     code, out = run("check", "--school", north.school.code, "--term", term.code, "--json")
     assert code == 1
-    data = json.loads(out)
+    data = json.loads(out)["shortfalls"]
     assert [d["rule"] for d in data] == [
         "service_days",
         "min_minutes",
@@ -90,7 +90,7 @@ def test_a_compliant_plan_exits_0(north, city, term):
     assert code == 0
     assert "本方案符合所有规定" in out
     code, out = run("check", "--school", north.school.code, "--term", term.code, "--json")
-    assert (code, json.loads(out)) == (0, [])
+    assert (code, json.loads(out)["shortfalls"]) == (0, [])
 
 
 def test_bad_input_exits_2_with_a_clear_message(north, term):
@@ -121,3 +121,26 @@ def test_check_all_prints_the_table_and_the_time(north, south, city, term, seed_
     assert f"{north.school.code} 吴中实验小学 4项" in out
     assert f"{south.school.code} 相城实验小学 无方案" in out
     assert "2026-1学期:2所学校,1所有方案,0所符合所有规定;用时" in out
+
+
+def test_the_text_names_content_in_words_not_codes(north, term, seed_002_at_north):
+    """The fault: "方案:homework;要求:homework、sports"."""
+    code, out = run("check", "--school", north.school.code, "--term", term.code)
+    assert "方案:作业辅导;要求:作业辅导、体育活动" in out
+    for raw in ("homework", "sports", "content_model", "min_minutes"):
+        assert raw not in out
+
+
+def test_json_carries_the_rule_not_checked_notes_the_text_prints(north, city, term):
+    # given seed 000's profile, whose local off-work time is not entered yet
+    services.profile_adopt(template_key="jiangsu_000", region=city, actor=SYSTEM)
+    plan = services.plan_start_draft(school=north.school, term=term, actor=SYSTEM)
+    services.plan_update(plan=plan, actor=SYSTEM, data=seed_002_input())
+    _code, text = run("check", "--school", north.school.code, "--term", term.code)
+    _code, out = run("check", "--school", north.school.code, "--term", term.code, "--json")
+    notes = json.loads(out)["notes"]
+    assert [n["field"] for n in notes] == ["off_work_time"]
+    assert f"提示:{notes[0]['message']}" in text
+    _code, out = run("check", "--all", "--term", term.code, "--json")
+    [row] = [r for r in json.loads(out) if r["school"] == north.school.code]
+    assert row["notes"] == notes

@@ -108,5 +108,5 @@ def test_kehou_itself_and_a_superuser_may(north, draft):
     assert services.profile_templates_install(actor=root) == 0
     profile = services.profile_adopt(template_key="anxi_003", region=north.county, actor=root)
     assert profile.versions.get().changed_by == root
-    published = services.plan_publish(plan=draft, actor=SYSTEM)
+    published = services.plan_publish(plan=draft, actor=SYSTEM, confirmed=True)
     assert published.status == "published" and published.published_by is None

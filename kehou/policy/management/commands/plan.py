@@ -3,7 +3,9 @@
     kehou plan check --school 3205060001 --term 2026-1 [--json]
     kehou plan check --all [--region 320500] [--term 2026-1]
 
-Exit code 0 when the plan meets every rule, 1 when it falls short, 2 on bad input.
+Exit code 0 when the plan meets every rule, 1 when it falls short, 2 on bad input. The
+text names rules and content in Chinese words, never by their codes; --json gives the
+same facts, the "rule not checked" notes included (`notes`).
 """
 
 import json
@@ -11,10 +13,11 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kehou.lib.vocabulary import CATEGORY_NAMES_ZH
 from kehou.org.models import Region, School
 from kehou.policy import selectors
 from kehou.policy.models import PolicyProfile
-from kehou.policy_rules import RULE_ZH, profile_gaps
+from kehou.policy_rules import RULE_ZH, profile_gap_fields, profile_gaps
 from kehou.policy_rules.check import jsonable
 from kehou.terms.models import Term
 from kehou.terms.selectors import TERM_CODE, current_term, term_for_code
@@ -33,8 +36,19 @@ def _shown(value) -> str:
         return "否"
     value = jsonable(value)
     if isinstance(value, list):
-        return "、".join(str(v) for v in value) or "无"
+        return "、".join(_shown(v) for v in value) or "无"
+    if isinstance(value, str) and value in CATEGORY_NAMES_ZH:
+        return CATEGORY_NAMES_ZH[value]  # a content category's code: its name
     return str(value)
+
+
+def _notes(profile: PolicyProfile) -> list[dict]:
+    """The profile's "rule not checked" notes, as --json carries them."""
+    rules = selectors.profile_rules(profile)
+    return [
+        {"field": name, "message": message}
+        for name, message in zip(profile_gap_fields(rules), profile_gaps(rules), strict=True)
+    ]
 
 
 class Command(BaseCommand):
@@ -67,9 +81,17 @@ class Command(BaseCommand):
             raise _bad(f"{school.region.name}及其上级地区未设定课后服务政策,无法检查")
         shortfalls = selectors.plan_check(plan=plan, profile=profile)
         if options["json"]:
-            self.stdout.write(
-                json.dumps([s.as_dict() for s in shortfalls], ensure_ascii=False, indent=2)
-            )
+            report = {
+                "school": school.code,
+                "term": term.code,
+                "plan_version": plan.version,
+                "plan_status": plan.status,
+                "profile": profile.key,
+                "profile_version": profile.version,
+                "notes": _notes(profile),
+                "shortfalls": [s.as_dict() for s in shortfalls],
+            }
+            self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
         else:
             self._print(school, term, plan, profile, shortfalls)
         if shortfalls:
@@ -128,6 +150,7 @@ class Command(BaseCommand):
                             "name": row.school.name,
                             "plan_version": row.plan.version if row.plan else None,
                             "plan_status": row.plan.status if row.plan else None,
+                            "notes": _notes(row.profile) if row.profile else [],
                             "shortfalls": [s.as_dict() for s in row.shortfalls],
                         }
                         for row in table.rows
