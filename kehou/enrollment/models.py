@@ -1,6 +1,10 @@
 """Applications, safety agreements, ranked choices, enrolments, waiting lists and the
 history of every seat (R10-R13).
 
+Two different ways out, named differently on every page, message and history entry:
+leaving the after-school service (退出课后服务: the application is withdrawn and every seat
+of the term ends) and dropping one offering (退选: one enrolment ends, the rest stays).
+
 An `Enrollment` is a child's seat in an offering, with dated effect: the child is on the
 roster from `starts_on` up to, not including, `ends_on`; rosters and bills follow these
 dates. While it is ACTIVE it holds one of the offering's seats (`Offering.taken` counts
@@ -48,7 +52,7 @@ class Application(models.Model):
         TEACHER_REVIEWED = "teacher_reviewed", _("Reviewed by the class teacher")
         APPROVED = "approved", _("Approved")
         REFUSED = "refused", _("Refused")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", _("Left the after-school service")
 
     student = models.ForeignKey(
         "org.Student", related_name="applications", on_delete=models.CASCADE
@@ -75,8 +79,10 @@ class Application(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     refusal_reason = models.TextField(_("reason for refusal"), blank=True)
     starts_on = models.DateField(_("takes part from"), null=True, blank=True)
-    withdrawn_on = models.DateField(_("withdrawn from"), null=True, blank=True)
-    withdrawal_reason = models.CharField(_("reason for withdrawal"), max_length=200, blank=True)
+    withdrawn_on = models.DateField(_("left the after-school service from"), null=True, blank=True)
+    withdrawal_reason = models.CharField(
+        _("reason for leaving the after-school service"), max_length=200, blank=True
+    )
 
     class Meta:
         verbose_name = _("application")
@@ -148,7 +154,7 @@ class Enrollment(models.Model):
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", _("Dropped")
 
     class Source(models.TextChoices):
         ALLOCATION = "allocation", _("Allocation")
@@ -171,13 +177,13 @@ class Enrollment(models.Model):
     source = models.CharField(_("source"), max_length=15, choices=Source.choices)
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(
-        _("leaves from"),
+        _("no longer in the group from"),
         null=True,
         blank=True,
         help_text=_("The first day the child is no longer in the group."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    withdrawn_reason = models.CharField(_("reason for withdrawal"), max_length=200, blank=True)
+    withdrawn_reason = models.CharField(_("reason for dropping"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("enrolment")
@@ -251,7 +257,7 @@ class SeatEvent(models.Model):
 
     class Kind(models.TextChoices):
         TAKEN = "taken", _("Seat taken")
-        ENDED = "ended", _("Leaving date set")
+        ENDED = "ended", _("Seat's end date set")
         RELEASED = "released", _("Seat released")
         OFFERED = "offered", _("Seat offered from the waiting list")
         DECLINED = "declined", _("Offer declined")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -35,10 +35,10 @@ from kehou.enrollment.models import (
     SafetyAgreement,
     WaitlistEntry,
 )
-from kehou.enrollment.seats import waiting_position
+from kehou.enrollment.seats import queue_order, waiting_position
 from kehou.org import access
-from kehou.org.models import School, SchoolClass, Student
-from kehou.org.selectors import class_in_year, grade_in_year
+from kehou.org.models import School, SchoolClass, Student, StudentGuardian
+from kehou.org.selectors import class_in_year, classes_in_year, grade_in_year
 from kehou.terms.models import Term
 
 VISIBLE_MENU = (
@@ -99,6 +99,27 @@ def window_open(menu: Menu | None, now: dt.datetime) -> bool:
         and (menu.window_opens_at is None or menu.window_opens_at <= now)
         and (menu.window_closes_at is None or now < menu.window_closes_at)
     )
+
+
+WINDOW_NOT_YET, WINDOW_OPEN, WINDOW_CLOSED = "not_yet", "open", "closed"
+
+
+def window_state(menu: Menu | None, now: dt.datetime) -> str | None:
+    """What a family is told about the choice (or sign-up) window: "open", "not_yet" or
+    "closed", from its dates and the Beijing now, not from the menu's stored status
+    alone (a window whose closing time has passed is closed, whether or not the school
+    has closed it yet). None without a menu."""
+    if menu is None:
+        return None
+    if window_open(menu, now):
+        return WINDOW_OPEN
+    if menu.status == Menu.Status.PUBLISHED or (
+        menu.status == Menu.Status.WINDOW_OPEN
+        and menu.window_opens_at is not None
+        and now < menu.window_opens_at
+    ):
+        return WINDOW_NOT_YET
+    return WINDOW_CLOSED
 
 
 # --------------------------------------------------------------------------- access
@@ -184,6 +205,7 @@ class ChildCard:
     agreement: SafetyAgreement | None
     menu: Menu | None
     window_open: bool = False
+    window_state: str | None = None
     choices: list[Choice] = field(default_factory=list)
     enrolments: list[Enrollment] = field(default_factory=list)
     waiting: list[WaitingRow] = field(default_factory=list)
@@ -242,13 +264,15 @@ def child_card(user: User, child: Student, term: Term) -> ChildCard:
         .first()
     )
     menu = _menu_for(child, term)
+    now = timezone.now()
     card = ChildCard(
         child=child,
         grade=child_grade(child, term),
         application=app,
         agreement=current_agreement(child.school),
         menu=menu,
-        window_open=window_open(menu, timezone.now()),
+        window_open=window_open(menu, now),
+        window_state=window_state(menu, now),
     )
     if app is not None:
         card.choices = list(
@@ -267,6 +291,47 @@ def child_card(user: User, child: Student, term: Term) -> ChildCard:
         else:
             card.waiting.append(WaitingRow(entry, waiting_position(entry)))
     return card
+
+
+def family_terms(user: User) -> list[Term]:
+    """The terms a guardian's children have something in, newest first: a menu shown to
+    families, a published plan of their school, or an application (for the switcher)."""
+    from kehou.policy.models import SchoolPlan
+
+    if not is_guardian(user):
+        raise Http404
+    children = access.students_for(user)
+    schools = children.values("school_id")
+    ids = set(
+        Menu.objects.filter(school_id__in=schools, status__in=VISIBLE_MENU).values_list(
+            "term_id", flat=True
+        )
+    )
+    ids |= set(
+        SchoolPlan.objects.filter(
+            school_id__in=schools, status=SchoolPlan.Status.PUBLISHED
+        ).values_list("term_id", flat=True)
+    )
+    ids |= set(Application.objects.filter(student__in=children).values_list("term_id", flat=True))
+    return list(
+        Term.objects.filter(pk__in=ids)
+        .select_related("school_year")
+        .order_by("-school_year__start_year", "-semester")
+    )
+
+
+def open_windows(user: User, *, besides: Term | None) -> list[Term]:
+    """Other terms whose choice or sign-up window is open now for one of the guardian's
+    children, so the family page can point at them."""
+    if not is_guardian(user):
+        raise Http404
+    now = timezone.now()
+    menus = Menu.objects.filter(
+        school_id__in=access.students_for(user).values("school_id"),
+        status=Menu.Status.WINDOW_OPEN,
+    ).select_related("term__school_year")
+    terms = {m.term for m in menus if window_open(m, now) and m.term != besides}
+    return sorted(terms, key=lambda t: t.start)
 
 
 def family_cards(user: User, term: Term | None) -> list[ChildCard]:
@@ -389,3 +454,181 @@ def bureau_refusals(user: User, *, term: Term | None) -> list[RefusalRow]:
     ]
     rows.sort(key=lambda r: not r.in_need)
     return rows
+
+
+# --------------------------------------------------------------------------- rosters
+#
+# An offering's class list and waiting list, for the school's admin and the offering's own
+# instructor. The guardian's phone is on it (the instructor calls a family from the room),
+# so nobody else sees it: another instructor, another school, a guardian or the bureau get
+# a 404.
+
+
+def enrolment_in_effect(day: dt.date) -> Q:
+    """The one definition of "who is in the group on `day`" (R13): enrolments from
+    starts_on, up to, not including, ends_on, whatever their status today. The sittings'
+    rosters and the offering's class list both read it."""
+    return Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gt=day))
+
+
+def _roster_scope(user: User) -> QuerySet[Offering]:
+    """Offerings whose roster `user` may read: every offering of the admin's school, only
+    their own offerings for an instructor; nothing (a 404) for anyone else."""
+    if not access.is_acting(user):
+        raise Http404
+    offerings = Offering.objects.filter(menu__school__in=access.schools_for(user))
+    if user.is_superuser or user.role == User.Role.SCHOOL_ADMIN:
+        return offerings
+    if user.role == User.Role.TEACHER:
+        return offerings.filter(instructor__user=user)
+    raise Http404
+
+
+def roster_terms(user: User) -> list[Term]:
+    """The terms the user has rosters in, newest first (for the term switcher)."""
+    ids = _roster_scope(user).values_list("menu__term_id", flat=True).distinct()
+    return list(
+        Term.objects.filter(pk__in=ids)
+        .select_related("school_year")
+        .order_by("-school_year__start_year", "-semester")
+    )
+
+
+def roster_offerings(user: User, *, term: Term) -> list[Offering]:
+    """The offerings of the term whose rosters the user may read, each with `waiting`
+    (how many wait for a seat)."""
+    return list(
+        _roster_scope(user)
+        .filter(menu__term=term)
+        .annotate(
+            waiting=Count("waitlist", filter=Q(waitlist__status=WaitlistEntry.Status.WAITING))
+        )
+        .select_related("activity", "instructor", "menu__school", "menu__term")
+        .prefetch_related("meetings")
+        .order_by("menu__school__name", "activity__category", "activity__name", "name", "pk")
+    )
+
+
+def access_roster_offering(user: User, pk: int) -> Offering:
+    offering = (
+        _roster_scope(user)
+        .filter(pk=pk)
+        .select_related("activity", "instructor", "menu__school", "menu__term__school_year")
+        .prefetch_related("meetings")
+        .first()
+    )
+    if offering is None:
+        raise Http404
+    return offering
+
+
+def may_read_roster(user: User, offering_id: int) -> bool:
+    """Whether the user may open the offering's class list (to show a link to it)."""
+    try:
+        return _roster_scope(user).filter(pk=offering_id).exists()
+    except Http404:
+        return False
+
+
+def roster_day(offering: Offering, wanted: str | None, today: dt.date) -> dt.date:
+    """The day `?day=2026-10-12` names (a 404 for a malformed one), else today, kept
+    inside the term (its first day before it starts, its last after it ends)."""
+    if wanted:
+        try:
+            return dt.date.fromisoformat(wanted)
+        except ValueError as error:
+            raise Http404 from error
+    term = offering.menu.term
+    return min(max(today, term.start), term.end)
+
+
+@dataclass
+class RosterRow:
+    number: int
+    student: Student
+    school_class: SchoolClass | None
+    guardian_phone: str
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+@dataclass
+class WaitlistRow:
+    place: int | None  # None for a child whose offered seat is not answered yet
+    entry: WaitlistEntry
+    school_class: SchoolClass | None
+
+
+@dataclass
+class OfferingRoster:
+    offering: Offering
+    day: dt.date
+    rows: list[RosterRow]
+    waiting: list[WaitlistRow]
+    offered: list[WaitlistRow]
+
+    @property
+    def school(self) -> School:
+        return self.offering.menu.school
+
+
+def _guardian_phones(student_ids) -> dict[int, str]:
+    """Each child's first contact: the primary guardian, else the first one linked."""
+    phones: dict[int, str] = {}
+    links = (
+        StudentGuardian.objects.filter(student_id__in=student_ids)
+        .select_related("guardian")
+        .order_by("-is_primary", "pk")
+    )
+    for link in links:
+        phones.setdefault(link.student_id, link.guardian.phone)
+    return phones
+
+
+def offering_roster(user: User, offering: Offering, day: dt.date) -> OfferingRoster:
+    """The class list of `offering` on `day` and its waiting list in its order (the place
+    each child has: 1 is offered the next free seat). `offering` comes from
+    access_roster_offering; the user is checked again so no caller can skip it."""
+    access_roster_offering(user, offering.pk)
+    enrolments = list(
+        Enrollment.objects.filter(enrolment_in_effect(day), offering=offering).select_related(
+            "student"
+        )
+    )
+    entries = list(
+        WaitlistEntry.objects.filter(offering=offering, status__in=WAITING)
+        .select_related("student")
+        .order_by(*queue_order(offering.menu))
+    )
+    student_ids = {e.student_id for e in enrolments} | {e.student_id for e in entries}
+    classes = classes_in_year(student_ids, offering.menu.term.school_year_id)
+    phones = _guardian_phones({e.student_id for e in enrolments})
+
+    def order(enrolment):
+        school_class = classes.get(enrolment.student_id)
+        place = (school_class.grade, school_class.number) if school_class else (99, 99)
+        return (*place, enrolment.student.name, enrolment.student_id)
+
+    rows = [
+        RosterRow(
+            number=n,
+            student=e.student,
+            school_class=classes.get(e.student_id),
+            guardian_phone=phones.get(e.student_id, ""),
+            since=e.starts_on,
+            until=e.ends_on,
+        )
+        for n, e in enumerate(sorted(enrolments, key=order), start=1)
+    ]
+    waiting = [e for e in entries if e.status == WaitlistEntry.Status.WAITING]
+    offered = [e for e in entries if e.status == WaitlistEntry.Status.OFFERED]
+    return OfferingRoster(
+        offering=offering,
+        day=day,
+        rows=rows,
+        waiting=[
+            WaitlistRow(place, e, classes.get(e.student_id))
+            for place, e in enumerate(waiting, start=1)
+        ],
+        offered=[WaitlistRow(None, e, classes.get(e.student_id)) for e in offered],
+    )

@@ -406,7 +406,7 @@ def application_withdraw(
         app = seats.lock_application(application.pk)
         access.require_guardian_or_school_admin(actor, app.student)
         if app.status not in ACTIVE_APPLICATION:
-            raise _status_refusal(app, _("withdrawn"))
+            raise _status_refusal(app, _("withdrawn from the after-school service"))
         _check_withdraw_date(on, app.term, actor)
         reason = (reason or "").strip()[:200]
         held = Enrollment.objects.filter(
@@ -424,8 +424,8 @@ def application_withdraw(
 def enrollment_withdraw(
     *, enrollment: Enrollment, actor: User, on: dt.date, reason: str = ""
 ) -> Enrollment:
-    """Leave one offering from `on`, keeping the rest of the service; the seat goes to the
-    offering's waiting list. Repeating the call changes nothing."""
+    """Drop one offering (退选) from `on`, keeping the rest of the service; the seat goes to
+    the offering's waiting list. Repeating the call changes nothing."""
     with transaction.atomic():
         current = Enrollment.objects.select_related("student__school").get(pk=enrollment.pk)
         if current.application_id:
@@ -435,7 +435,9 @@ def enrollment_withdraw(
         if current.status != Enrollment.Status.ACTIVE:
             return current
         _check_withdraw_date(on, current.offering.menu.term, actor)
-        reason = (reason or "").strip() or _("left “%(offering)s”") % {"offering": current.offering}
+        reason = (reason or "").strip() or _("dropped “%(offering)s”") % {
+            "offering": current.offering
+        }
         seats.end([current], on=on, actor=actor, reason=reason)
     current.refresh_from_db()
     return current

@@ -38,6 +38,10 @@ urlpatterns = [
         views.decide,
         name="decide",
     ),
+    # class lists: school admins and each offering's instructor
+    path("rosters/", views.rosters, name="rosters"),
+    path("offerings/<int:offering_pk>/roster/", views.roster, name="roster"),
+    path("offerings/<int:offering_pk>/roster.xlsx", views.roster_xlsx, name="roster_xlsx"),
     # bureau
     path("refusals/", views.refusals, name="refusals"),
 ]

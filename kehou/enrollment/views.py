@@ -10,11 +10,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from kehou.accounts.models import User
 from kehou.catalog.selectors import schedule_label
 from kehou.core import errors
+from kehou.core.spreadsheets import Sheet, build_xlsx, xlsx_response
 from kehou.enrollment import selectors, services
 from kehou.enrollment.forms import (
     AgreementForm,
@@ -70,7 +71,12 @@ def family(request):
     return render(
         request,
         "enrollment/family.html",
-        {"term": term, "cards": selectors.family_cards(request.user, term)},
+        {
+            "term": term,
+            "terms": selectors.family_terms(request.user),
+            "open_elsewhere": selectors.open_windows(request.user, besides=term),
+            "cards": selectors.family_cards(request.user, term),
+        },
     )
 
 
@@ -122,7 +128,14 @@ def apply(request, student_pk: int):
     return render(
         request,
         "enrollment/apply.html",
-        {"child": child, "term": term, "form": form, "agreement": agreement, "card": card},
+        {
+            "child": child,
+            "term": term,
+            "terms": selectors.family_terms(request.user),
+            "form": form,
+            "agreement": agreement,
+            "card": card,
+        },
     )
 
 
@@ -201,6 +214,7 @@ def choices(request, application_pk: int):
             "rows": rows,
             "ranks": range(1, len(offerings) + 1),
             "window_open": selectors.window_open(menu, timezone.now()),
+            "window_state": selectors.window_state(menu, timezone.now()),
         },
     )
 
@@ -227,7 +241,7 @@ def fcfs(request, application_pk: int):
     return render(
         request,
         "enrollment/fcfs.html",
-        {"app": app, "menu": menu, "rows": rows, "card": card},
+        {"app": app, "menu": menu, "rows": rows, "card": card, "window_state": card.window_state},
     )
 
 
@@ -284,7 +298,10 @@ def withdraw(request, application_pk: int):
             except ValidationError as error:
                 _add_errors(form, error)
             else:
-                messages.success(request, _("Withdrawn from the after-school service."))
+                messages.success(
+                    request,
+                    _("%(child)s has left the after-school service.") % {"child": app.student.name},
+                )
                 return redirect(_back(request.user, app))
     else:
         form = WithdrawForm(initial={"on": timezone.localdate()})
@@ -319,7 +336,7 @@ def enrollment_withdraw(request, enrollment_pk: int):
             except ValidationError as error:
                 _add_errors(form, error)
             else:
-                messages.success(request, _("Left “%(o)s”.") % {"o": enrolment.offering})
+                messages.success(request, _("Dropped “%(o)s”.") % {"o": enrolment.offering})
                 return redirect(back)
     else:
         form = WithdrawForm(initial={"on": timezone.localdate()})
@@ -340,7 +357,7 @@ def review(request):
     return render(
         request,
         "enrollment/review.html",
-        {"term": term, "applications": apps, "form": ReviewForm()},
+        {"term": term, "terms": terms(), "applications": apps, "form": ReviewForm()},
     )
 
 
@@ -492,4 +509,102 @@ def refusals(request):
             "rows": selectors.bureau_refusals(request.user, term=term),
             "rule": services.rule_no_refusal(),
         },
+    )
+
+
+# --------------------------------------------------------------------------- rosters
+
+
+@login_required
+@require_GET
+def rosters(request):
+    """The offerings whose class lists the admin (all of the school's) or the instructor
+    (their own) may read, for the term the switcher shows."""
+    choices = selectors.roster_terms(request.user)
+    term = _term(request)
+    offerings = selectors.roster_offerings(request.user, term=term) if term else []
+    return render(
+        request,
+        "enrollment/rosters.html",
+        {
+            "term": term,
+            "terms": choices,
+            "rows": [
+                {"offering": o, "schedule": schedule_label(o.meetings.all())} for o in offerings
+            ],
+        },
+    )
+
+
+def _roster(request, offering_pk: int):
+    offering = selectors.access_roster_offering(request.user, offering_pk)
+    day = selectors.roster_day(offering, request.GET.get("day"), timezone.localdate())
+    return selectors.offering_roster(request.user, offering, day)
+
+
+@login_required
+@require_GET
+def roster(request, offering_pk: int):
+    roster = _roster(request, offering_pk)
+    return render(
+        request,
+        "enrollment/roster.html",
+        {
+            "roster": roster,
+            "offering": roster.offering,
+            "schedule": schedule_label(roster.offering.meetings.all()),
+            "printed": timezone.localtime(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def roster_xlsx(request, offering_pk: int):
+    """The class list an instructor takes to the room, with a blank column for ticks, and
+    the waiting list on a second sheet."""
+    roster = _roster(request, offering_pk)
+    offering, day = roster.offering, roster.day
+    place = offering.off_campus_venue or offering.room
+    title = [
+        f"{roster.school.name} · {offering}",
+        _("Instructor: %(name)s")
+        % {"name": offering.instructor.name if offering.instructor else "—"},
+        _("Room or venue: %(place)s") % {"place": place or "—"},
+        _("Meets: %(times)s") % {"times": schedule_label(offering.meetings.all()) or "—"},
+        _("Class list of %(day)s (%(n)d children)")
+        % {"day": day.isoformat(), "n": len(roster.rows)},
+    ]
+    class_list = Sheet(
+        name=_("Class list"),
+        title=title,
+        headers=[_("No."), _("Name"), _("Class"), _("Guardian phone"), _("Tick")],
+        rows=[
+            [
+                row.number,
+                row.student.name,
+                row.school_class.name if row.school_class else "",
+                row.guardian_phone,
+                "",
+            ]
+            for row in roster.rows
+        ],
+        widths=[6, 14, 14, 16, 12],
+    )
+    waiting = Sheet(
+        name=_("Waiting list"),
+        title=[f"{roster.school.name} · {offering}", _("Waiting list in its order")],
+        headers=[_("Place"), _("Name"), _("Class"), _("Status")],
+        rows=[
+            [
+                row.place if row.place else "",
+                row.entry.student.name,
+                row.school_class.name if row.school_class else "",
+                row.entry.get_status_display(),
+            ]
+            for row in roster.offered + roster.waiting
+        ],
+    )
+    return xlsx_response(
+        build_xlsx([class_list, waiting]), f"class-list-{offering.pk}-{day:%Y%m%d}.xlsx"
     )

@@ -3,7 +3,8 @@ kehou.org.access (`access_*` raise Http404 outside the scope). A GET never write
 
 Rosters are derived whenever they are read, never copied:
 - an offering's sitting: the children whose enrolment in the offering is in effect that
-  day (`starts_on <= day < ends_on`), whatever the enrolment's status says today;
+  day (`kehou.enrollment.selectors.enrolment_in_effect`, the same definition as the
+  offering's class list), whatever the enrolment's status says today;
 - a plan slot's sitting: the school's children in those grades (their class in the term's
   school year) whose application for the term is approved, or was, on that day (from
   `starts_on`, until `withdrawn_on`), who come on the sitting's timetable weekday; for
@@ -28,6 +29,7 @@ from kehou.accounts.models import User
 from kehou.core.errors import items
 from kehou.core.labels import weekday_label
 from kehou.enrollment.models import Application, Enrollment
+from kehou.enrollment.selectors import enrolment_in_effect
 from kehou.org import access
 from kehou.org.models import School, SchoolClass, Student
 from kehou.org.selectors import classes_in_year
@@ -70,7 +72,11 @@ def terms_for_school(school: School) -> list[Term]:
     """Terms the school has a plan or sittings for, newest first."""
     ids = set(SchoolPlan.objects.filter(school=school).values_list("term_id", flat=True))
     ids |= set(Sitting.objects.filter(school=school).values_list("term_id", flat=True).distinct())
-    return list(Term.objects.filter(pk__in=ids).select_related("school_year"))
+    return list(
+        Term.objects.filter(pk__in=ids)
+        .select_related("school_year")
+        .order_by("-school_year__start_year", "-semester")
+    )
 
 
 def published_plan(school: School, term: Term) -> SchoolPlan | None:
@@ -224,12 +230,6 @@ def neighbour_days(school: School, day: dt.date) -> tuple[dt.date | None, dt.dat
 
 
 # --- rosters ----------------------------------------------------------------------------
-
-
-def enrolment_in_effect(day: dt.date) -> Q:
-    """Enrolments whose child is in the group on `day` (R13: from starts_on, up to, not
-    including, ends_on), whatever their status today."""
-    return Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gt=day))
 
 
 def application_in_effect(day: dt.date) -> Q:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kehou.core.errors import messages as error_messages
+from kehou.enrollment.selectors import may_read_roster
 from kehou.org.access import may_manage_school
 from kehou.sittings import selectors, services
 from kehou.terms.models import Term
@@ -123,5 +124,10 @@ def sitting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "sittings/sitting.html",
-        {"sitting": sitting, "roster": selectors.sitting_roster(sitting)},
+        {
+            "sitting": sitting,
+            "roster": selectors.sitting_roster(sitting),
+            "class_list": bool(sitting.offering_id)
+            and may_read_roster(request.user, sitting.offering_id),
+        },
     )

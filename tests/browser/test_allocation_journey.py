@@ -152,7 +152,7 @@ def _journey(browser, base, menu):  # noqa: F811
     _shot(page, "37-admin-withdraws-from-offering")
     page.click("main button[type=submit]")
     page.wait_for_url(f"**/applications/{leaving.application_id}/")
-    assert "已退出" in page.inner_text(f"main li:has-text('{offering}')")
+    assert "已退选" in page.inner_text(f"main li:has-text('{offering}')")
     _shot(page, "38-admin-application-after-withdrawal")
     admin.close()
 

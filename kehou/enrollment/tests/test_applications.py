@@ -263,7 +263,7 @@ def test_guardian_cannot_backdate_a_withdrawal_but_the_school_can(north, term):
     offering = f.offering(menu, capacity=1)
     app = _seated(north, term, menu, offering)
     yesterday = timezone.localdate() - dt.timedelta(days=1)
-    with pytest.raises(ValidationError, match="退出日期"):
+    with pytest.raises(ValidationError, match="今天或以后"):
         services.application_withdraw(application=app, actor=north.guardian_user, on=yesterday)
     app.refresh_from_db()
     offering.refresh_from_db()
