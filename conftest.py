@@ -69,7 +69,7 @@ def _school_personas(
         student=child, school_class=school_class, school_year=school_class.school_year
     )
     guardian_user = f.UserFactory(phone=f"{phone_prefix}0004", role=User.Role.GUARDIAN)
-    guardian = f.GuardianFactory(user=guardian_user, phone=guardian_user.phone)
+    guardian = f.GuardianFactory(user=guardian_user, phone=guardian_user.phone, school=school)
     StudentGuardian.objects.create(
         student=child, guardian=guardian, relation=StudentGuardian.Relation.MOTHER, is_primary=True
     )

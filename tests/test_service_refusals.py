@@ -86,6 +86,14 @@ NOT_THE_COUNTY_OFFICER = [
     "north.guardian_user",
     "anonymous",
 ]
+NOT_A_GUARDIAN_LOGIN = [  # a school's code is taken on by a guardian's own login only
+    "north.admin",
+    "north.teacher",
+    "north.gate",
+    "north.county_officer",
+    "city_officer",
+    "anonymous",
+]
 NOBODY_BUT_KEHOU = [
     "north.admin",
     "north.county_officer",
@@ -109,6 +117,18 @@ class World:
             return self.city_officer
         side, role = name.split(".")
         return getattr(getattr(self, side), role)
+
+
+def _unconfirmed_code(w) -> str:
+    """South's record of north's guardian (a sibling there), not yet confirmed."""
+    from kehou.org.models import Guardian, StudentGuardian
+    from kehou.roster.guardian_links import link_code
+
+    record = Guardian.objects.create(
+        school=w.south.school, name="王母", phone=w.north.guardian_user.phone
+    )
+    StudentGuardian.objects.create(student=w.south.child, guardian=record, relation="mother")
+    return link_code(record)
 
 
 def _menu(w, status=Menu.Status.DRAFT, **kw):
@@ -425,6 +445,12 @@ MATRIX = {
     "roster.roster_export": (
         NOT_THE_SCHOOL_ADMIN,
         lambda w: lambda a: roster.roster_export(school=w.north.school, actor=a),
+    ),
+    "roster.guardian_link_confirm": (
+        NOT_A_GUARDIAN_LOGIN,
+        lambda w: (
+            lambda code: lambda a: roster.guardian_link_confirm(code=code, actor=a, confirmed=True)
+        )(_unconfirmed_code(w)),
     ),
     "sittings.sittings_generate": (
         NOT_THE_SCHOOL_ADMIN,

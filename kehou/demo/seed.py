@@ -377,9 +377,7 @@ class _CitySeeder:
         self.year = SchoolYear.objects.get_or_create(
             start_year=school_year_start(timezone.localdate())
         )[0]
-        self.families: dict[str, deque[Family]] = {
-            c.code: deque(maxlen=400) for c in names.COUNTIES
-        }
+        self.families: dict[str, deque[Family]] = {}  # by school code
         self.organisations: dict[str, list[ExternalOrganisation]] = {}
         self.logins: dict[str, DemoLogin] = {}
 
@@ -733,7 +731,9 @@ class _CitySeeder:
             generation = "elder" if relation in (R.GRANDFATHER, R.GRANDMOTHER) else "adult"
             own = family_name if relation in (R.FATHER, R.GRANDFATHER) else None
             guardian = Guardian(
-                name=names.person_name(rng, gender, generation, own), phone=next(self.phones)
+                school=plan.school,
+                name=names.person_name(rng, gender, generation, own),
+                phone=next(self.phones),
             )
             new_guardians.append(guardian)
             return guardian
@@ -781,7 +781,9 @@ class _CitySeeder:
     ) -> Student:
         rng = self.rng
         if family is None:
-            pool = self.families[plan.county.code]
+            # Siblings share a family within a school: a guardian record is one
+            # school's (docs/adr/0007-guardians-across-schools.md).
+            pool = self.families.setdefault(plan.school.code, deque(maxlen=400))
             if pool and rng.random() < (0.14 if plan.is_urban else 0.22):
                 family = pool[rng.randrange(len(pool))]
                 if family.children >= (3 if rng.random() < 0.1 else 2):

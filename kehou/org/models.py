@@ -316,21 +316,32 @@ class ClassMembership(models.Model):
 
 
 class Guardian(models.Model):
-    """A parent or other guardian. The mobile number identifies them across schools,
-    so siblings in two schools share one guardian and one login."""
+    """A parent or other guardian as one school knows them: the name and phone that
+    school entered (its roster). The same person at two schools (siblings) is one record
+    at each; both may lead to one login (`user`), but only once the guardian confirmed
+    each school's record themselves, never because the phone numbers match
+    (docs/adr/0007-guardians-across-schools.md)."""
 
-    name = models.CharField(_("full name"), max_length=50)
-    phone = models.CharField(
-        _("mobile phone"), max_length=11, unique=True, validators=[validate_mobile]
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), related_name="guardians", on_delete=models.CASCADE
     )
-    user = models.OneToOneField(
-        "accounts.User", null=True, blank=True, related_name="guardian", on_delete=models.SET_NULL
+    name = models.CharField(_("full name"), max_length=50)
+    phone = models.CharField(_("mobile phone"), max_length=11, validators=[validate_mobile])
+    user = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        related_name="guardian_records",
+        on_delete=models.SET_NULL,
     )
 
     class Meta:
         verbose_name = _("guardian")
         verbose_name_plural = _("guardians")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "phone"], name="unique_guardian_per_school"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kehou.core.db import analyze_after_commit
+from kehou.core.errors import refusal
 from kehou.core.labels import class_label
 from kehou.lib.school_calendar import school_year_start
-from kehou.lib.validators import mask_mobile
 from kehou.org import access
 from kehou.org.audit import log_bulk_changes, log_bulk_created
 from kehou.org.models import (
@@ -36,6 +37,7 @@ from kehou.org.models import (
     Student,
     StudentGuardian,
 )
+from kehou.roster import guardian_links
 from kehou.roster.schema import (
     CLASSES,
     COLLECTORS,
@@ -49,6 +51,12 @@ from kehou.roster.schema import (
 from kehou.roster.workbook import RosterFileError, build_workbook, check_upload, read_workbook
 
 IN_CHUNK = 500  # SQLite allows 999 parameters per query
+
+# One message for every code that does not fit: it must not tell which part was wrong.
+LINK_CODE_REFUSED = gettext_lazy(
+    "This code does not match a guardian record with your phone number, or it was already "
+    "used. Check it, or ask the school that gave it to you."
+)
 
 STUDENT_FIELDS = [
     "name",
@@ -698,41 +706,25 @@ def _apply_guardians(rows: list[_Row], ctx: _Context, report: ImportReport, *, a
     for row in rows:
         names.setdefault(row.values["phone"], row.values["name"])
     phones = list(names)
+    # Only this school's own guardian records: a phone another school also knows is a
+    # new record here, so the import neither reveals nor touches anyone outside the
+    # school, and links to a login only when the guardian confirms it (ADR 0007).
     existing: dict[str, Guardian] = {}
     for i in range(0, len(phones), IN_CHUNK):
         existing.update(
-            (g.phone, g) for g in Guardian.objects.filter(phone__in=phones[i : i + IN_CHUNK])
-        )
-
-    # A guardian is shared across schools (siblings); one school's file must not rename
-    # the guardian another school knows. Their name is kept, and the school is told.
-    renamed = [g.pk for p, g in existing.items() if g.name != names[p]]
-    elsewhere: set[int] = set()
-    for i in range(0, len(renamed), IN_CHUNK):
-        elsewhere.update(
-            StudentGuardian.objects.filter(guardian_id__in=renamed[i : i + IN_CHUNK])
-            .exclude(student__school=school)
-            .values_list("guardian_id", flat=True)
+            (g.phone, g)
+            for g in Guardian.objects.filter(school=school, phone__in=phones[i : i + IN_CHUNK])
         )
     guardians = _Upsert(Guardian, ["name"])
     guardian_status: dict[str, str] = {}
     for phone, name in names.items():
-        current = existing.get(phone)
-        if current is not None and current.pk in elsewhere:
-            report.warnings.append(
-                _(
-                    "Guardian %(phone)s is also a guardian at another school; the name in the "
-                    "system was kept instead of %(name)s."
-                )
-                % {"phone": mask_mobile(phone), "name": name}
-            )
-            guardian_status[phone] = "unchanged"
-            continue
         obj, guardian_status[phone] = guardians.put(
-            current, {"name": name}, lambda phone=phone, name=name: Guardian(phone=phone, name=name)
+            existing.get(phone),
+            {"name": name},
+            lambda phone=phone, name=name: Guardian(school=school, phone=phone, name=name),
         )
         existing[phone] = obj
-    guardians.save(actor=actor, audit_fields=["name", "phone"])
+    guardians.save(actor=actor, audit_fields=["school", "name", "phone"])
 
     links = _Upsert(StudentGuardian, LINK_FIELDS)
     current_links = {
@@ -759,3 +751,32 @@ def _apply_guardians(rows: list[_Row], ctx: _Context, report: ImportReport, *, a
         counted.add(v["phone"])
         _status(report.counts[GUARDIANS.name], status, "updated" if person != "unchanged" else "")
     links.save(actor=actor, audit_fields=["student", "guardian", *LINK_FIELDS])
+
+
+# --- a guardian takes on a school's record (docs/adr/0007) --------------------------------
+
+
+def guardian_link_confirm(*, code: str, actor, confirmed: bool = False) -> Guardian:
+    """A guardian, logged in, takes on a school's record of them with the code that school
+    handed out: its children then appear in their account.
+
+    Guardian logins only (OutOfScope for anyone else). The code must fit a record without
+    a login that carries the login's own phone (one refusal for every mismatch, which says
+    nothing about any record); the guardian first sees the children and confirms."""
+    if not guardian_links.is_guardian_login(actor):
+        raise access.OutOfScope
+    guardian = guardian_links.unconfirmed_record_for(actor, code)
+    if guardian is None:
+        raise refusal("link_code_refused", LINK_CODE_REFUSED, field="code")
+    if not confirmed:
+        raise refusal(
+            "confirmation_required",
+            _("Check that these are your children, then confirm."),
+            field="code",
+        )
+    with transaction.atomic():
+        if not Guardian.objects.filter(pk=guardian.pk, user__isnull=True).update(user=actor):
+            raise refusal("link_code_refused", LINK_CODE_REFUSED, field="code")
+        guardian.user = actor
+        log_bulk_changes([(guardian, {"user": ["None", str(actor.pk)]})], actor=actor)
+    return guardian

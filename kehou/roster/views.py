@@ -5,19 +5,24 @@ Only the school's own admin may use them (a superuser names the school with
 """
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from kehou.core.errors import items
 from kehou.core.spreadsheets import xlsx_response
 from kehou.org.access import may_manage_school
 from kehou.org.models import School
+from kehou.roster import guardian_links
 from kehou.roster.schema import ascii_number
 from kehou.roster.services import (
     current_start_year,
+    guardian_link_confirm,
     not_deleted_note,
     roster_export,
     roster_import,
@@ -118,3 +123,48 @@ def export_view(request: HttpRequest) -> HttpResponse:
     year = _start_year(request.GET.get("year")) or current_start_year()
     data = roster_export(school=school, actor=request.user, start_year=year)
     return xlsx_response(data, f"{school.name}花名册{_year_label(year)}.xlsx")
+
+
+# --- guardian records and their codes (docs/adr/0007) -------------------------------------
+
+
+@login_required
+@require_http_methods(["GET"])
+def guardian_codes_view(request: HttpRequest) -> HttpResponse:
+    """The school's guardian records no login has confirmed yet, with the codes to hand
+    out (printable)."""
+    school = _managed_school(request)
+    records = guardian_links.pending_links_for(request.user, school)
+    return render(request, "roster/guardian_codes.html", {"school": school, "records": records})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def guardian_link_view(request: HttpRequest) -> HttpResponse:
+    """A guardian, logged in, enters the code a school gave them, sees that school's
+    record (the school and the children) and confirms it."""
+    if not guardian_links.is_guardian_login(request.user):
+        raise Http404
+    code = (request.POST.get("code") or "").strip()[:40]
+    context = {"code": code}
+    if request.method == "POST":
+        try:
+            guardian = guardian_link_confirm(
+                code=code, actor=request.user, confirmed=request.POST.get("confirmed") == "1"
+            )
+        except ValidationError as error:
+            codes = {item.code for item in items(error)}
+            if codes == {"confirmation_required"}:
+                record = guardian_links.unconfirmed_record_for(request.user, code)
+                context["record"] = record
+                context["children"] = guardian_links.children_of(record)
+                return render(request, "roster/guardian_link.html", context)
+            context["errors"] = [item.message for item in items(error)]
+            return render(request, "roster/guardian_link.html", context, status=400)
+        messages.success(
+            request,
+            _("Your children at %(school)s now appear in your account.")
+            % {"school": guardian.school.name},
+        )
+        return redirect("home:index")
+    return render(request, "roster/guardian_link.html", context)

@@ -73,6 +73,7 @@ class GuardianFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = m.Guardian
 
+    school = factory.SubFactory(SchoolFactory)
     name = factory.Sequence(lambda n: f"家长{n}")
     phone = factory.Sequence(lambda n: f"139{n:08d}")
 
@@ -273,7 +274,7 @@ def child(school, school_class, *, guardian=None, **facts) -> m.Student:
     )
     m.StudentGuardian.objects.create(
         student=student,
-        guardian=guardian or GuardianFactory(),
+        guardian=guardian or GuardianFactory(school=school),
         relation=m.StudentGuardian.Relation.MOTHER,
     )
     return student

@@ -39,7 +39,7 @@ def _families(school, school_class, term, n: int) -> list[Application]:
         for i in range(n)
     )
     guardians = Guardian.objects.bulk_create(
-        Guardian(name=f"家长{i}", phone=f"1870{base + i:07d}") for i in range(n)
+        Guardian(school=school, name=f"家长{i}", phone=f"1870{base + i:07d}") for i in range(n)
     )
     ClassMembership.objects.bulk_create(
         ClassMembership(student=s, school_class=school_class, school_year=school_class.school_year)

@@ -194,19 +194,21 @@ def test_template_imports_cleanly_and_has_help(north):
     assert everything() == before
 
 
-def test_guardian_known_at_another_school_keeps_their_name(north, south):
+def test_guardian_known_at_another_school_is_a_record_of_this_school(north, south):
     # given: south's guardian appears in north's file under another name
     rows = sample_rows()
     set_cell(rows, GUARDIANS, 2, "phone", south.guardian.phone)
     set_cell(rows, GUARDIANS, 2, "name", "别名")
     # when
     report = roster_import(school=north.school, data=workbook(rows), actor=north.admin)
-    # then
+    # then: south's record is untouched and nothing is said about it (ADR 0007)
     assert report.ok
+    assert report.warnings == []
     south.guardian.refresh_from_db()
     assert south.guardian.name != "别名"
-    assert report.warnings
-    assert south.guardian.student_links.count() == 2  # linked to north's child as well
+    assert south.guardian.student_links.count() == 1
+    north_record = Guardian.objects.get(school=north.school, phone=south.guardian.phone)
+    assert north_record.name == "别名" and north_record.user is None
 
 
 def test_large_import_uses_a_bounded_number_of_queries(north, django_assert_max_num_queries):
