@@ -2,8 +2,13 @@
 
 No login, so nothing here goes through kehou.org.access: instead every value is picked
 on purpose and only these reach a template — the school's own facts, its published plan
-for the current term, its leading group (names and posts) and, once its menu is out,
-the offerings with the instructor's name. Never a child, a guardian or anybody's phone.
+for the term, its leading group (names and posts) and, once its menu is out, the
+offerings with the instructor's name. Never a child, a guardian or anybody's phone.
+
+One source of times: the page shows the plan's slots, and the service guide lists each
+offering's meetings under the slot that holds them (weekday, time and every grade of the
+offering inside the slot). A meeting no slot holds is listed apart, as outside the plan's
+times, never under a slot, so the plan and the guide cannot contradict each other.
 """
 
 import datetime
@@ -15,15 +20,16 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kehou.catalog.models import OfferingMeeting
 from kehou.catalog.selectors import OfferingRow, published_offerings
-from kehou.core.labels import category_label, grades_label, weekdays_label
+from kehou.core.labels import category_label, grades_label, weekday_label, weekdays_label
 from kehou.lib.vocabulary import PLAN_CATEGORIES
 from kehou.org.models import LeadershipMember, Region, School
 from kehou.policy.models import PlanContentItem, PlanSlot, PolicyProfile, SchoolPlan
 from kehou.policy.selectors import profile_for_school, profile_rules
 from kehou.policy_rules import ProfileRules
 from kehou.terms.models import Term
-from kehou.terms.selectors import current_term
+from kehou.terms.selectors import current_term, terms
 
 BASIC = ("homework", "sports")
 # The plan's choices, worded for families.
@@ -48,6 +54,14 @@ SEASON_LABELS = {
 
 
 @dataclass
+class GuideEntry:
+    """An offering of the service guide with the meetings shown where it stands."""
+
+    offering: OfferingRow
+    meetings: str  # "周二 15:40–17:10; 周四 15:40–17:10"
+
+
+@dataclass
 class SlotRow:
     grades: str
     kind: str
@@ -55,6 +69,7 @@ class SlotRow:
     start: datetime.time
     end: datetime.time
     label: str
+    guide: list[GuideEntry] = field(default_factory=list)  # the offerings inside it
 
 
 @dataclass
@@ -84,6 +99,9 @@ class PublicSchoolPage:
     plan: PublicPlan | None
     leadership: list[LeadershipMember]
     offerings: list[OfferingRow] = field(default_factory=list)
+    # Meetings of published offerings that no slot of the plan holds.
+    outside: list[GuideEntry] = field(default_factory=list)
+    terms: list[Term] = field(default_factory=list)  # for the term switcher
 
 
 def profile_rules_of(profile: PolicyProfile) -> ProfileRules | None:
@@ -118,14 +136,16 @@ def _slot_order(slot: PlanSlot) -> tuple:
     return (weekend_only, kind, slot.grade_from, slot.grade_to, slot.start)
 
 
+def _slot_days(slot: PlanSlot, plan: SchoolPlan) -> list[int]:
+    return slot.weekdays if slot.weekdays is not None else plan.service_weekdays
+
+
 def _public_plan(plan: SchoolPlan, profile: PolicyProfile | None) -> PublicPlan:
     slots = [
         SlotRow(
             grades=grades_label(slot.grade_from, slot.grade_to),
             kind=str(SLOT_KIND_LABELS.get(slot.kind, slot.get_kind_display())),
-            days=weekdays_label(
-                slot.weekdays if slot.weekdays is not None else plan.service_weekdays
-            ),
+            days=weekdays_label(_slot_days(slot, plan)),
             start=slot.start,
             end=slot.end,
             label=slot.label,
@@ -184,20 +204,99 @@ def published_plan(*, school: School, term: Term) -> SchoolPlan | None:
     )
 
 
-def public_school_page(code: str, *, today: datetime.date | None = None) -> PublicSchoolPage:
-    """The public page of the school with this 10-digit code; 404 for an unknown code."""
+def _holds(slot: PlanSlot, plan: SchoolPlan, meeting, grade_from: int, grade_to: int) -> bool:
+    """Whether the slot holds the meeting: its weekday, its whole time, and the grades."""
+    return (
+        meeting.weekday in _slot_days(slot, plan)
+        and slot.start <= meeting.start
+        and meeting.end <= slot.end
+        and slot.grade_from <= grade_to
+        and grade_from <= slot.grade_to
+    )
+
+
+def _meetings_text(meetings) -> str:
+    return _("; ").join(
+        f"{weekday_label(m.weekday)} {m.start:%H:%M}–{m.end:%H:%M}" for m in meetings
+    )
+
+
+def place_in_slots(
+    plan: SchoolPlan, slots: list[SlotRow], offerings: list[OfferingRow]
+) -> list[GuideEntry]:
+    """Put each offering's meetings under the slots of `slots` (in `_slot_order`) that
+    hold them; return the offerings with meetings no slot holds. A meeting is held only
+    when, for every grade of the offering, a slot for that grade holds its weekday and
+    its whole time; it is then listed under each such slot."""
+    ordered = sorted(plan.slots.all(), key=_slot_order)
+    meetings: dict[int, list] = {}
+    grades: dict[int, tuple[int, int]] = {}
+    rows = OfferingMeeting.objects.filter(offering_id__in=[o.pk for o in offerings]).values_list(
+        "offering_id", "offering__grade_from", "offering__grade_to", "weekday", "start", "end"
+    )
+    for pk, grade_from, grade_to, weekday, start, end in rows.order_by("weekday", "start"):
+        meetings.setdefault(pk, []).append(_Meeting(weekday, start, end))
+        grades[pk] = (grade_from, grade_to)
+    outside: list[GuideEntry] = []
+    for offering in offerings:
+        inside: dict[int, list] = {}
+        apart = []
+        grade_from, grade_to = grades.get(offering.pk, (0, 0))
+        for meeting in meetings.get(offering.pk, []):
+            holding = [
+                i
+                for i, slot in enumerate(ordered)
+                if _holds(slot, plan, meeting, grade_from, grade_to)
+            ]
+            covered = all(
+                any(ordered[i].grade_from <= g <= ordered[i].grade_to for i in holding)
+                for g in range(grade_from, grade_to + 1)
+            )
+            if holding and covered:
+                for i in holding:
+                    inside.setdefault(i, []).append(meeting)
+            else:
+                apart.append(meeting)
+        for i, held in inside.items():
+            slots[i].guide.append(GuideEntry(offering, _meetings_text(held)))
+        if apart or offering.pk not in meetings:
+            outside.append(GuideEntry(offering, _meetings_text(apart)))
+    return outside
+
+
+@dataclass(frozen=True)
+class _Meeting:
+    weekday: int
+    start: datetime.time
+    end: datetime.time
+
+
+def public_school_page(
+    code: str, *, term: Term | None = None, today: datetime.date | None = None
+) -> PublicSchoolPage:
+    """The public page of the school with this 10-digit code for `term` (the current term
+    without one); 404 for an unknown code."""
     school = get_object_or_404(
         School.objects.select_related("region", "region__parent", "central_school"), code=code
     )
-    term = current_term(today)
+    term = term or current_term(today)
     plan = published_plan(school=school, term=term) if term else None
     public_plan = _public_plan(plan, profile_for_school(school)) if plan else None
+    offerings = published_offerings(school=school, term=term) if plan else []
+    outside = place_in_slots(plan, public_plan.slots, offerings) if offerings else []
+    published_terms = set(
+        SchoolPlan.objects.filter(school=school, status=SchoolPlan.Status.PUBLISHED).values_list(
+            "term_id", flat=True
+        )
+    )
     return PublicSchoolPage(
         school=school,
         term=term,
         plan=public_plan,
         leadership=list(school.leadership.all()),
-        offerings=published_offerings(school=school, term=term) if plan else [],
+        offerings=offerings,
+        outside=outside,
+        terms=[t for t in terms() if t.pk in published_terms or t == term],
     )
 
 

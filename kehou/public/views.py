@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from kehou.public import selectors
+from kehou.terms.selectors import term_for_page
 
 
 @require_safe
@@ -14,5 +15,6 @@ def index(request):
 
 @require_safe
 def school(request, code: str):
-    page = selectors.public_school_page(code)
+    """One school's page; `?term=2026-2` shows another term's published plan."""
+    page = selectors.public_school_page(code, term=term_for_page(request.GET.get("term")))
     return render(request, "public/school.html", {"page": page, "school": page.school})

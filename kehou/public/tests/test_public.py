@@ -242,7 +242,7 @@ def test_the_service_guide_lists_offerings_once_the_menu_is_published(client, no
         "3–4年级",
         "30",
         "周二 15:40–17:10",
-        "代收费每生每学期150元",
+        "代收费：每学期150元",
     ]:
         assert expected in text, expected
     assert teacher.phone not in text
