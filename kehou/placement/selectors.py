@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from kehou.accounts.models import User
 from kehou.catalog.models import PRIORITY_GROUP_LABELS, Menu
 from kehou.core.labels import class_label
-from kehou.enrollment.models import Enrollment, WaitlistEntry
+from kehou.enrollment.models import Choice, Enrollment, WaitlistEntry
 from kehou.enrollment.seats import waiting_position
 from kehou.org import access
 from kehou.org.models import Student
@@ -298,9 +298,17 @@ def family_results(user: User) -> list[ChildResult]:
                 outcome=outcome,
                 why=outcome.why(explanation_language()) if outcome else [],
             )
-            for entry in WaitlistEntry.objects.filter(
-                student=child, offering__menu=menu
-            ).select_related("offering__menu"):
+            entries = list(
+                WaitlistEntry.objects.filter(student=child, offering__menu=menu).select_related(
+                    "offering__menu"
+                )
+            )
+            ranks = dict(
+                Choice.objects.filter(
+                    application_id__in={e.application_id for e in entries}
+                ).values_list("offering_id", "rank")
+            )
+            for entry in sorted(entries, key=lambda e: ranks.get(e.offering_id, 10**6)):
                 if entry.status == WaitlistEntry.Status.OFFERED:
                     result.offers.append(entry)
                 elif entry.status == WaitlistEntry.Status.WAITING:
@@ -372,7 +380,6 @@ def run_child_results(run: AllocationRun) -> list[RunChildResult]:
     the seats the run gave, and the family's explanation. A trial run writes no result per
     child: an empty list. A fixed number of queries, whatever the size of the school."""
     from kehou.catalog.models import Offering
-    from kehou.enrollment.models import Choice
     from kehou.enrollment.seats import waiting_positions
     from kehou.org.selectors import classes_in_year
 

@@ -281,6 +281,13 @@ def runs_reap(*, menu: Menu | None = None) -> int:
     )
 
 
+def _sentence_order(sentence) -> tuple:
+    """A seat not on the family's list (basic care, a second-round seat) first, then one
+    sentence per choice in the family's rank order (a stable sort keeps the rest)."""
+    rank = sentence[1].get("rank")
+    return (rank is not None, rank or 0)
+
+
 class Computed:
     """Everything a run computes before it writes anything."""
 
@@ -307,12 +314,22 @@ class Computed:
             )
         meet = {o.id: o.meetings for o in [*inputs.offerings, *inputs.basic_offerings]}
         basic_children = []
+        # Basic choices left out of the basic pass because they meet at the same time as a
+        # seat of the main pass: child -> [(offering, the seat it clashes with)].
+        self.clashes: dict[int, list[tuple[int, int]]] = {}
         for c in inputs.basic_children:
+            held = self.main.assignment[c.id]
             used = set()
-            for h in self.main.assignment[c.id]:
+            for h in held:
                 used |= meet[h.offering]
             mine = set(self.main.offerings_of(c.id))
             choices = [o for o in c.choices if o not in mine and meet[o].isdisjoint(used)]
+            for o in c.choices:
+                if o not in mine and not meet[o].isdisjoint(used):
+                    other = next(
+                        h.offering for h in held if not meet[h.offering].isdisjoint(meet[o])
+                    )
+                    self.clashes.setdefault(c.id, []).append((o, other))
             basic_children.append(Child(id=c.id, grade=c.grade, tier=c.tier, choices=choices))
         self.basic_children = basic_children
         self.basic_offerings = basic_offerings
@@ -366,6 +383,17 @@ class Computed:
             family_ranks=ranks,
         )
         out = {c: list(e.sentences) for c, e in main.items()}
+        for c, clashes in self.clashes.items():
+            for o, other in clashes:
+                what = {"rank": ranks[c].get(o), "name": names.get(o, f"#{o}")}
+                if ranks[c].get(other):
+                    sentence = (
+                        "conflict",
+                        {**what, "other_rank": ranks[c][other], "other": names.get(other)},
+                    )
+                else:
+                    sentence = ("conflict_unlisted", {**what, "other": names.get(other)})
+                out.setdefault(c, []).append(sentence)
         if self.basic is not None:
             with_basic = {c.id for c in self.basic_children if c.choices}
             extra = explain(
@@ -375,14 +403,15 @@ class Computed:
                 names=names,
                 family_ranks=ranks,
             )
+            empty = ("no_seat", "no_choices")
+            seated = ("got", "got_unlisted", "second_round", "fallback")
             for c, e in extra.items():
-                # A basic seat makes the main part's "no seat yet" untrue.
-                kept = [s for s in out.get(c, []) if not (s[0] == "no_seat" and e.ranks)]
-                merged = [s for s in e.sentences if s[0] not in ("no_seat", "no_choices")]
-                out[c] = sorted(
-                    [*kept, *merged], key=lambda s: (s[1].get("rank") is None, s[1].get("rank", 0))
-                )
-        return out
+                # The family's list is both parts: "nothing yet" only if neither seated.
+                both = [s for s in (*out.get(c, []), *e.sentences) if s[0] not in empty]
+                if not any(s[0] in seated for s in both):
+                    both.append(("no_seat", {}))
+                out[c] = both
+        return {c: sorted(s, key=_sentence_order) for c, s in out.items()}
 
     def metrics(self) -> dict:
         data = compute_metrics(

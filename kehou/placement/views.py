@@ -64,15 +64,14 @@ def _confirm_run(request, menu: Menu) -> dict:
         "title": _("Run the allocation for real?"),
         "consequences": [
             ngettext(
-                "%(children)d child with an approved application is allocated,",
-                "%(children)d children with an approved application are allocated,",
+                "%(children)d child with an approved application will be allocated.",
+                "%(children)d children with an approved application will be allocated.",
                 preview.children,
             )
-            % {"children": preview.children}
-            + " "
-            + ngettext(
-                "over %(seats)d free seat in %(offerings)d offerings.",
-                "over %(seats)d free seats in %(offerings)d offerings.",
+            % {"children": preview.children},
+            ngettext(
+                "They share %(seats)d free seat in %(offerings)d offerings.",
+                "They share %(seats)d free seats in %(offerings)d offerings.",
                 preview.seats,
             )
             % {"seats": preview.seats, "offerings": preview.offerings},

@@ -379,3 +379,24 @@ def test_only_the_childs_guardian_answers_an_offer(school, south):
         with pytest.raises(OutOfScope):
             enrollment_services.waitlist_decline(entry=entry, actor=stranger)
     assert snapshots.everything() == before
+
+
+def test_every_ranked_choice_has_one_sentence_with_the_familys_rank(school):
+    # given a child who ranks a basic offering first (sports, at the same time as A), then
+    # the extended A and C
+    sports = f.offering(school.menu, "足球", capacity=5, category="sports")
+    kid = f.child(school.north.school, school.north.school_class, name="v")
+    app = f.application(kid, school.menu.term, choices=[sports, school.a, school.c])
+    # when the menu is allocated
+    run_for(school)
+    # then the family reads one sentence per choice, numbered as it ranked them
+    outcome = AllocationOutcome.objects.get(application=app)
+    ranked = [params["rank"] for _kind, params in outcome.sentences if "rank" in params]
+    assert ranked == [1, 2, 3]
+    assert outcome.explanation.count("志愿「") >= 3
+    assert "第2志愿「A 剪纸」" in outcome.explanation
+    for other in AllocationOutcome.objects.exclude(pk=outcome.pk).select_related("application"):
+        ranks = [p["rank"] for _k, p in other.sentences if "rank" in p]
+        assert ranks == list(range(1, other.application.choices.count() + 1)), other.sentences
+    # and in English on an English page
+    assert outcome.why("en")[0].startswith(("Choice 1, “足球”", "Your child"))

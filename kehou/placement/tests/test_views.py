@@ -203,7 +203,7 @@ def test_a_real_run_from_the_page_asks_for_confirmation_first(
     assert snapshots.everything() == before
     text = page.content.decode()
     assert 'id="confirm"' in text and 'name="confirmed" value="1"' in text
-    assert "3 名" in text  # three approved children
+    assert "将为 3 名申请已通过的学生分配名额" in text
     assert "不可撤销" in text and "家长" in text
     # when it is confirmed, the run is queued
     with django_capture_on_commit_callbacks(execute=True):
