@@ -72,6 +72,11 @@ def _journey(browser, base, menu):  # noqa: F811
     page.wait_for_url("**/allocation/menu/**")
     _shot(page, "33-allocation-page")
     page.click("button[name=action][value=run]")
+    # and confirms it, after reading what it will do
+    page.wait_for_selector("#confirm")
+    assert "不可撤销" in page.inner_text("#confirm")
+    _shot(page, "33a-allocation-confirm")
+    page.click("#confirm-yes")
     page.wait_for_url("**/progress/")
     _shot(page, "33b-allocation-queued")
 
@@ -126,7 +131,8 @@ def _journey(browser, base, menu):  # noqa: F811
         assert seats.exists()
         for seat in seats:
             assert str(seat.offering) in text, text
-        assert "志愿" in text and ("录取线" in text or "兜底" in text or "第1志愿" in text), text
+        assert "第1志愿「" in text and ("已录取" in text or "基础托管" in text), text
+        assert "优先类别" not in text and "录取线为" not in text, text
     _shot(page, "36-guardian-results-phone")
     phone.close()
 
@@ -161,11 +167,11 @@ def _journey(browser, base, menu):  # noqa: F811
     assert leaving.status == Enrollment.Status.WITHDRAWN
     offer = WaitlistEntry.objects.get(offering=offering, status=WaitlistEntry.Status.OFFERED)
     assert offer.respond_by is not None
-    # the next in line: no child still waiting comes before it (tier, then reversed lottery)
+    # the next in line: no child still waiting comes before it (tier, then the lottery)
     still_waiting = offering.waitlist.filter(status=WaitlistEntry.Status.WAITING)
     assert not still_waiting.filter(tier__lt=offer.tier).exists()
     assert not still_waiting.filter(
-        tier=offer.tier, lottery_number__gt=offer.lottery_number
+        tier=offer.tier, lottery_number__lt=offer.lottery_number
     ).exists()
     offering.refresh_from_db()
     assert offering.taken == offering.capacity - 1 and offering.held == 1  # held for the offer
@@ -194,7 +200,7 @@ def _journey(browser, base, menu):  # noqa: F811
     assert f"{offering}" in text, text
     assert card.locator(f"form[action$='/offer/{offer.pk}/accept/'] button").inner_text() == "接受"
     assert card.locator(f"form[action$='/offer/{offer.pk}/decline/'] button").count() == 1
-    assert "录取线" in text or "兜底" in text, text
+    assert "第1志愿「" in text and ("抽签号" in text or "基础托管" in text), text
     _shot(page, "39-family-offer-phone")
 
     # when the family accepts
