@@ -24,7 +24,7 @@ class ActivityForm(forms.Form):
             fields_for_model(Activity, fields=ACTIVITY_FIELDS, formfield_callback=_formfield)
         )
         self.fields["organisation"].queryset = ExternalOrganisation.objects.order_by(
-            "-is_vetted", "name"
+            "status", "name"
         )
         self.fields["organisation"].help_text = _(
             "Leave empty when the school's own teachers deliver it."

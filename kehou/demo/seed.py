@@ -345,6 +345,7 @@ EXTERNAL_PROFILES: dict[str, list[tuple[str, str]]] = {
     ],
 }  # fmt: skip
 ORG_KINDS = ["体育文化有限公司", "艺术培训学校", "科技教育有限公司", "研学服务有限公司"]
+ORG_OFFERS = [["sports"], ["arts"], ["science", "interest_group"], ["labour", "club"]]
 ORG_BRANDS = ["启航", "星火", "博雅", "致远", "乐学", "童心", "鸿鹄", "渤海", "春蕾", "向上"]
 COLLECTOR_RELATIONS = ["邻居", "姑姑", "舅舅", "姨妈", "叔叔", "托管班老师", "表哥"]
 PAY_RATES = [Decimal("60.00"), Decimal("70.00"), Decimal("80.00"), Decimal("100.00")]
@@ -431,10 +432,11 @@ class _CitySeeder:
                     licence_number=f"教民{county.code}{rng.randint(10**9, 10**10 - 1)}",
                     # The sixth one's licence has lapsed: vetted but not usable.
                     licence_valid_until=start.replace(year=start.year + (-1 if i == 5 else 3)),
-                    is_vetted=vetted,
-                    vetted_on=start - datetime.timedelta(days=rng.randint(10, 300))
+                    status="approved" if vetted else "pending",
+                    status_on=start - datetime.timedelta(days=rng.randint(10, 300))
                     if vetted
                     else None,
+                    offers=ORG_OFFERS[i % len(ORG_OFFERS)],
                     has_violation_record=i == 7,
                 )
             )

@@ -78,10 +78,12 @@ class GuardianAdmin(admin.ModelAdmin):
 
 @admin.register(m.ExternalOrganisation)
 class ExternalOrganisationAdmin(admin.ModelAdmin):
-    list_display = ("name", "credit_code", "region", "is_vetted", "licence_valid_until")
-    list_filter = ("is_vetted", "has_violation_record")
+    list_display = ("name", "credit_code", "region", "status", "licence_valid_until")
+    list_filter = ("status", "has_violation_record")
     search_fields = ("name", "credit_code")
     autocomplete_fields = ("region",)
+    # Vetting happens in the pages (kehou.org.services.organisation_vet): reason, date, audit.
+    readonly_fields = ("status", "status_on", "status_reason")
 
 
 @admin.register(m.Staff)

@@ -9,6 +9,7 @@ from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
 
+from kehou.accounts.models import User
 from kehou.lib.validators import mask_mobile
 
 PHONE_MASK = ["phone"]
@@ -23,6 +24,12 @@ def register_models() -> None:
     auditlog.register(m.StudentGuardian)
     auditlog.register(m.AuthorisedCollector, mask_fields=PHONE_MASK)
     auditlog.register(m.Staff, mask_fields=PHONE_MASK)
+    auditlog.register(m.ExternalOrganisation)
+    auditlog.register(
+        User,
+        include_fields=["name", "phone", "role", "school", "region", "is_active"],
+        mask_fields=PHONE_MASK,
+    )
 
 
 def log_bulk_created(objects, *, actor, fields: list[str]) -> None:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from kehou.accounts.models import validate_mobile
 from kehou.core.labels import class_label, grade_label
 from kehou.lib.validators import is_region_code, is_school_code, is_student_number
+from kehou.lib.vocabulary import EXTENDED_CATEGORIES, Category
 
 
 def validate_school_code(value: str) -> None:
@@ -395,15 +396,45 @@ class AuthorisedCollector(models.Model):
 
 
 class ExternalOrganisation(models.Model):
-    """A third-party provider (校外机构) vetted by the bureau (seed 000)."""
+    """A third-party provider (社会组织、校外专业机构) registered and vetted by the bureau.
+
+    Seed 000 admits organisations "资质优、行为规范、信誉度高、无违法违规记录" and "不得开展学科类
+    培训": the bureau of `region` records its credentials and what it may offer (never
+    homework, tutoring or evening study), then approves, refuses or suspends it with a
+    reason and a date. Schools under `region` may engage it while it is approved, its
+    licence is valid and it has no record of violations (`is_usable_on`)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting vetting")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+        SUSPENDED = "suspended", _("Suspended")
+
+    # What an external organisation may deliver: sports and the extended services. The
+    # basic homework service, tutoring (课业辅导) and evening study are subject work, which
+    # seed 000 forbids to organisations.
+    MAY_OFFER = (
+        Category.SPORTS,
+        *sorted(EXTENDED_CATEGORIES, key=list(Category).index),
+        Category.OTHER,
+    )
 
     region = models.ForeignKey(Region, verbose_name=_("registered in"), on_delete=models.PROTECT)
     name = models.CharField(_("name"), max_length=100)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True)
     licence_number = models.CharField(_("licence number"), max_length=50, blank=True)
     licence_valid_until = models.DateField(_("licence valid until"), null=True, blank=True)
-    is_vetted = models.BooleanField(_("vetted by the bureau"), default=False)
-    vetted_on = models.DateField(_("vetted on"), null=True, blank=True)
+    scope = models.TextField(
+        _("business scope"), blank=True, help_text=_("As on the licence (经营范围).")
+    )
+    offers = models.JSONField(
+        _("may offer"), default=list, blank=True, help_text=_("Categories of service.")
+    )
+    status = models.CharField(
+        _("vetting status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    status_on = models.DateField(_("status since"), null=True, blank=True)
+    status_reason = models.CharField(_("reason"), max_length=200, blank=True)
     has_violation_record = models.BooleanField(_("record of violations"), default=False)
 
     class Meta:
@@ -414,12 +445,24 @@ class ExternalOrganisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_vetted(self) -> bool:
+        return self.status == self.Status.APPROVED
+
     def is_usable_on(self, day: datetime.date) -> bool:
         return (
             self.is_vetted
             and not self.has_violation_record
             and (self.licence_valid_until is None or self.licence_valid_until >= day)
         )
+
+    def serves(self, school: School) -> bool:
+        """Registered with the school's county or a region above it."""
+        return school.region.path.startswith(self.region.path)
+
+    def may_offer(self, category: str) -> bool:
+        """Whether the bureau registered it for this category of service."""
+        return category in self.offers and category in self.MAY_OFFER
 
 
 class Staff(models.Model):

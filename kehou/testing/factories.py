@@ -151,8 +151,9 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     region = factory.SubFactory(RegionFactory)
     name = factory.Sequence(lambda n: f"青少年体育俱乐部{n}")
     credit_code = factory.Sequence(lambda n: f"91320500MA{n:08d}")
-    is_vetted = True
-    vetted_on = datetime.date(2026, 1, 1)
+    status = m.ExternalOrganisation.Status.APPROVED
+    status_on = datetime.date(2026, 1, 1)
+    offers = factory.LazyFunction(lambda: ["sports", "arts", "science"])
     licence_valid_until = datetime.date(2030, 12, 31)
 
 

@@ -143,7 +143,7 @@ def test_subject_help_by_the_schools_own_teachers_is_accepted(north):
 
 
 def test_an_unvetted_organisation_is_refused(north):
-    organisation = f.OrganisationFactory(region=north.county, is_vetted=False)
+    organisation = f.OrganisationFactory(region=north.county, status="pending")
     error = refused(
         lambda: services.activity_save(
             school=north.school,

@@ -86,7 +86,7 @@ def test_instructor_outside_agreement_is_not_assignable(db):
 
 def test_instructor_of_unvetted_organisation_is_not_assignable(north):
     organisation = ExternalOrganisation.objects.create(
-        region=north.county, name="某体育俱乐部", credit_code="91320506MA1XXXXXX1", is_vetted=False
+        region=north.county, name="某体育俱乐部", credit_code="91320506MA1XXXXXX1"
     )
     assert not _external(organisation=organisation).is_assignable_on(DAY)
 

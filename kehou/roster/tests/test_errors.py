@@ -102,7 +102,7 @@ def test_every_error_is_collected_not_just_the_first(north):
 
 def test_known_organisation_is_linked(north):
     org = ExternalOrganisation.objects.create(
-        region=north.county, name="体育俱乐部", credit_code="91320500MA1XXXXX0X", is_vetted=True
+        region=north.county, name="体育俱乐部", credit_code="91320500MA1XXXXX0X", status="approved"
     )
     rows = sample_rows()
     set_cell(rows, STAFF, 1, "credit_code", org.credit_code)
