@@ -39,7 +39,7 @@ from kehou.policy.rule_labels import (
 from kehou.policy_rules import RuleId
 from kehou.policy_rules.serialise import MENU_RULE_FIELDS, RULE_FIELDS
 from kehou.terms.models import Term
-from kehou.terms.selectors import current_term
+from kehou.terms.selectors import current_term, term_for_page
 from kehou.terms.selectors import terms as all_terms
 
 
@@ -56,19 +56,24 @@ def plan_home(request):
 
 @login_required
 def school_plans(request, school_pk: int):
+    """A school's plans for one term (`?term=`, the current term without one), with a
+    switcher to the others."""
     school = selectors.access_school_for_plans(request.user, school_pk)
-    terms = []
-    for term in all_terms():
-        versions = list(selectors.plan_versions(school, term))
-        current = selectors.current_plan(school=school, term=term)
+    shown = term_for_page(request.GET.get("term"))
+    entries = []
+    if shown is not None:
+        versions = list(selectors.plan_versions(school, shown))
+        current = selectors.current_plan(school=school, term=shown)
         draft = next((p for p in versions if p.status == "draft"), None)
-        terms.append({"term": term, "versions": versions, "current": current, "draft": draft})
+        entries.append({"term": shown, "versions": versions, "current": current, "draft": draft})
     return render(
         request,
         "policy/school_plans.html",
         {
             "school": school,
-            "terms": terms,
+            "entries": entries,
+            "terms": list(all_terms()),
+            "term": shown,
             "may_manage": access.may_manage_school(request.user, school),
             "profile": selectors.profile_for_school(school),
             "leadership": school.leadership.all(),
@@ -100,9 +105,15 @@ def _plan_context(plan) -> dict:
 @login_required
 def plan_detail(request, plan_pk: int):
     plan = selectors.plan_with_parts(selectors.access_plan(request.user, plan_pk))
+    if request.GET.get("term"):  # the term switcher: this school's plans of that term
+        other = term_for_page(request.GET["term"])
+        url = reverse("policy:school_plans", args=[plan.school.pk])
+        return redirect(f"{url}?term={other.code}")
     context = _plan_context(plan)
     context.update(
         {
+            "terms": list(all_terms()),
+            "term": plan.term,
             "may_manage": access.may_manage_school(request.user, plan.school),
             "versions": selectors.plan_versions(plan.school, plan.term),
             "leadership": plan.school.leadership.all(),

@@ -113,3 +113,24 @@ def test_english_pages_show_shortfalls_in_english(client, north, short_plan):
     assert "Grades 1–2: 50 minutes of service a day, at least 120 required" in page
     for chinese in ("每周服务4天", "要求5天", "缺少", "每周服务天数", "年级", "未说明"):
         assert chinese not in page
+
+
+def test_the_plan_pages_switch_terms(client, north, short_plan):
+    spring = f.TermFactory(
+        school_year=short_plan.term.school_year,
+        semester=2,
+        start=dt.date(2027, 2, 20),
+        end=dt.date(2027, 7, 1),
+    )
+    client.force_login(north.admin)
+    url = reverse("policy:school_plans", args=[north.school.pk])
+    page = client.get(url).content.decode()
+    assert f'href="?term={spring.code}"' in page
+    assert f'id="term-{short_plan.term.code}"' in page
+    page = client.get(url, {"term": spring.code}).content.decode()
+    assert f'id="term-{spring.code}"' in page and "v1" not in page
+    detail = reverse("policy:detail", args=[short_plan.pk])
+    assert f'href="?term={spring.code}"' in client.get(detail).content.decode()
+    response = client.get(detail, {"term": spring.code})
+    assert response.url == f"{url}?term={spring.code}"
+    assert client.get(url, {"term": "1999-1"}).status_code == 404
