@@ -23,7 +23,7 @@ from kehou.core.labels import weekday_label
 from kehou.enrollment.models import Application, Enrollment, WaitlistEntry
 from kehou.enrollment.selectors import bureau_refusals
 from kehou.org import access
-from kehou.org.models import School, SchoolClass
+from kehou.org.models import Guardian, School, SchoolClass
 from kehou.placement.models import AllocationRun
 from kehou.policy.models import PolicyProfile, SchoolPlan
 from kehou.policy.selectors import compliance_table_for, current_plan, plan_check
@@ -366,7 +366,9 @@ class SchoolAttention:
     allocation: AllocationRow | None
     window: str  # "", "before", "open", "closed"
     applications_to_decide: int
-    pending_guardian_links: int | None = None  # None where kehou has no such requests
+    # Guardians of the school's children who have not activated a login: they cannot
+    # apply for their children until they do.
+    guardians_without_login: int = 0
     missing_years: list[int] = field(default_factory=list)
 
 
@@ -403,6 +405,17 @@ def school_attention(
         term=term,
         status__in=[Application.Status.SUBMITTED, Application.Status.TEACHER_REVIEWED],
     ).count()
+    without_login = (
+        Guardian.objects.filter(
+            student_links__student__in=access.students_for(user).filter(
+                school=school, is_active=True
+            ),
+            user__isnull=True,
+        )
+        .values("pk")
+        .distinct()
+        .count()
+    )
     return SchoolAttention(
         term=term,
         plan=plan,
@@ -411,5 +424,6 @@ def school_attention(
         allocation=allocation[0] if allocation else None,
         window=_window(menu, timezone.now()),
         applications_to_decide=to_decide,
+        guardians_without_login=without_login,
         missing_years=calendar_years_missing(today),
     )

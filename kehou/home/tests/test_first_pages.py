@@ -217,7 +217,8 @@ def test_allocation_overview_is_the_bureaus_only(client, north, persona):
 def test_school_admin_home_shows_the_terms_plan_menu_allocation_and_applications(
     client, north, football
 ):
-    # given: no plan yet; one application waiting for a decision
+    # given: no plan yet; one application waiting for a decision; two guardians without
+    # a login (the joiner's and this child's)
     other = f.child(north.school, north.school_class)
     f.application(other, football.menu.term, status=Application.Status.SUBMITTED)
     # when
@@ -228,6 +229,7 @@ def test_school_admin_home_shows_the_terms_plan_menu_allocation_and_applications
     assert attention.menu == football.menu
     assert attention.allocation.placed == 2
     assert attention.applications_to_decide == 1
+    assert attention.guardians_without_login == 2
     body = response.content.decode()
     assert "本学期尚无方案" in body
     for url in (
@@ -271,4 +273,3 @@ def _chrome_free(body: str, north) -> str:
     ):
         body = body.replace(name, "")
     return body
-
