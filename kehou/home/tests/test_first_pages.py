@@ -273,3 +273,43 @@ def _chrome_free(body: str, north) -> str:
     ):
         body = body.replace(name, "")
     return body
+
+
+def _queries(client, user, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_bureau_pages_read_a_fixed_number_of_queries(client, north, city_officer, football):
+    # given: the queries for the city's two schools
+    f.menu(f.SchoolFactory(region=north.county), term=football.menu.term)
+    before = [
+        _queries(client, city_officer, reverse("home:index")),
+        _queries(client, city_officer, reverse("home:allocations")),
+    ]
+    # when: four more schools, each with a menu and a placed child
+    for _ in range(4):
+        school = f.SchoolFactory(region=north.county)
+        group = f.offering(f.menu(school, term=football.menu.term, status="running"), "书法")
+        pupil = f.child(school, f.SchoolClassFactory(school=school))
+        f.enrol(f.application(pupil, football.menu.term), group)
+    # then
+    assert [
+        _queries(client, city_officer, reverse("home:index")),
+        _queries(client, city_officer, reverse("home:allocations")),
+    ] == before
+
+
+def test_teacher_home_reads_a_fixed_number_of_queries(client, north, football):
+    before = _queries(client, north.teacher, reverse("home:index"))
+    for weekday in (1, 3, 4):
+        group = f.offering(
+            football.menu, f"篮球{weekday}", weekday=weekday, instructor=north.teacher.staff
+        )
+        f.enrol(north.child.applications.get(), group)
+    assert _queries(client, north.teacher, reverse("home:index")) == before
