@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from django.utils.functional import lazy
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from kehou.lib.vocabulary import Category
 from kehou.org.models import School
 from kehou.policy.selectors import profile_for_school, profile_rules
 from kehou.policy_rules import Citation, ProfileRules, Rule
@@ -38,19 +40,72 @@ def no_fee_standard(rules: ProfileRules | None) -> Rule | None:
     return rule if rule is not None and rule.value.max_yuan_per_term is None else None
 
 
-def _source_text(seed: str, where: str) -> str:
-    number, _sep, _rest = seed.partition("_")
-    if number.isdigit():
-        return gettext("seed %(number)s") % {"number": number}
-    return where or seed
+# Subject training (学科类培训) by what an activity is, not only by the school's tick: the
+# subjects the Ministry of Education manages as 学科类 (教育部办公厅《关于进一步明确义务教育
+# 阶段校外培训学科类和非学科类范围的通知》, 教监管厅函〔2021〕3号: 道德与法治、语文、历史、
+# 地理、数学、外语(英语、日语、俄语)、物理、化学、生物), with the usual names of their
+# training, and the categories whose content is school subject work by definition.
+SUBJECT_WORDS = (
+    "道德与法治",
+    "语文",
+    "历史",
+    "地理",
+    "数学",
+    "奥数",
+    "外语",
+    "英语",
+    "日语",
+    "俄语",
+    "物理",
+    "化学",
+    "生物",
+    "作文",
+)
+SUBJECT_CATEGORIES = frozenset({Category.HOMEWORK, Category.EVENING_STUDY, Category.TUTORING})
+
+
+def subject_training_reason(*, name: str, category: str, ticked: bool):
+    """Why an activity counts as subject training (a translatable text), or None."""
+    if ticked:
+        return _("the school marked it as subject training")
+    if category in SUBJECT_CATEGORIES:
+        return _("its category is school subject work")
+    for word in SUBJECT_WORDS:
+        if word in (name or ""):
+            return _named_subject(word)
+    return None
+
+
+def _named_subject_text(word: str) -> str:
+    return gettext("its name names the school subject “%(word)s”") % {"word": word}
 
 
 # Translated when the message is shown, in the language of the page that shows it.
-_source = lazy(_source_text, str)
+_named_subject = lazy(_named_subject_text, str)
+
+
+# What a school calls each policy text kehou ships a profile for: the document's own title
+# (the seed files of SPEC R4), never the file's number.
+DOCUMENT_TITLES = {
+    "000": "《关于全面推进中小学课后服务进一步提升课后服务水平的实施方案》",
+    "001": "《长治市教育局关于进一步推进义务教育阶段公办学校课后服务工作的实施方案》",
+    "002": "《音德尔第二小学延时服务工作实施方案》",
+    "003": "《安溪县2022年整治城区中小学课后服务质效不高问题满足学生和家长多样化需求工作方案》",
+    "004": "《滨州中小学课后服务工作走在全省前列》（齐鲁网）",
+}
+
+
+def document_name(cite: Citation) -> str:
+    """The name a school knows the rule's document by: the policy text's title, or for a
+    value the bureau entered, the bureau's entry ("滨城区教育局录入(第2版)")."""
+    number, _sep, _rest = cite.seed.partition("_")
+    if number in DOCUMENT_TITLES:
+        return DOCUMENT_TITLES[number]
+    return cite.where or cite.seed
 
 
 def citation(rule: Rule) -> dict:
-    """The params `source` (e.g. "种子000", or the bureau's entry) and `quote` (the
+    """The params `source` (the document's name, see `document_name`) and `quote` (the
     sentence, in Chinese) of a refusal that rests on `rule`."""
     cite: Citation = rule.cite
-    return {"source": _source(cite.seed, cite.where), "quote": cite.quote}
+    return {"source": document_name(cite), "quote": cite.quote}

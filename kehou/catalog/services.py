@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
@@ -34,16 +35,39 @@ from django.utils.translation import gettext_lazy as _
 
 from kehou.allocation import seed_commitment
 from kehou.catalog.models import Activity, Category, Menu, Offering, OfferingMeeting
-from kehou.catalog.rules import citation, no_fee_standard, school_rules, stated
+from kehou.catalog.rules import (
+    SUBJECT_CATEGORIES,
+    citation,
+    no_fee_standard,
+    school_rules,
+    stated,
+    subject_training_reason,
+)
 from kehou.core.errors import WHOLE, Problems, refusal
-from kehou.core.labels import WEEKDAY_LABELS
+from kehou.core.labels import WEEKDAY_LABELS, grades_label, weekdays_label
 from kehou.org import access
 from kehou.org.models import School, Staff
+from kehou.policy.models import PlanSlot, SchoolPlan
+from kehou.policy.selectors import current_plan
 from kehou.policy_rules import ProfileRules
 from kehou.terms.models import Term
 
 BUCKET_MINUTES = 5
 JUNIOR_FROM = 7  # evening study (晚自习) is for junior secondary grades by its definition
+SENIOR_FROM = 10  # senior grades are outside the after-school policy (no plan slot needed)
+# Upper bounds of the whole numbers a form or a caller may give (PostgreSQL's integer is
+# 32-bit; a larger number would be a 500 instead of a message).
+MAX_CAPACITY = 2000
+MAX_FEE_YUAN = Decimal("100000")
+MAX_EXTENDED_PER_CHILD = 7  # one a day at most, the weekend included
+
+# The plan's slots an offering of a category may meet in (PlanSlot.kind); every other
+# category meets in the regular after-school slots, or the boarders' evening service.
+SLOT_KINDS = {
+    Category.EVENING_STUDY: frozenset({PlanSlot.Kind.EVENING_STUDY}),
+    Category.EXTENDED_CARE: frozenset({PlanSlot.Kind.EXTENDED_CARE}),
+}
+DEFAULT_SLOT_KINDS = frozenset({PlanSlot.Kind.REGULAR, PlanSlot.Kind.BOARDING})
 
 EDITABLE = (Menu.Status.DRAFT, Menu.Status.PUBLISHED)
 
@@ -125,6 +149,9 @@ def _list_text(items: tuple[str, ...]) -> str:
 # Params shown in the language of the page that shows the refusal.
 _either = lazy(_either_text, str)
 _list = lazy(_list_text, str)
+_weekdays = lazy(weekdays_label, str)
+_grades = lazy(grades_label, str)
+_weekday = lazy(lambda day: str(WEEKDAY_LABELS[day]), str)
 
 
 def _school_of(menu: Menu) -> School:
@@ -191,15 +218,20 @@ def _content_problems(
         problems.add(code, message, field=field or flag, activity=activity.name, **citation(rule))
 
     rule = stated(rules, "no_subject_training_by_organisations")
-    if rule and activity.is_subject_training and _delivered_externally(activity, instructor):
-        add(
+    reason = subject_training_reason(
+        name=activity.name, category=activity.category, ticked=activity.is_subject_training
+    )
+    if rule and reason and _delivered_externally(activity, instructor):
+        problems.add(
             "subject_training_by_organisation",
             _(
-                "Activity “%(activity)s” is subject training delivered by an external "
-                "organisation: not saved. Under %(source)s: “%(quote)s”"
+                "Activity “%(activity)s” is subject training (%(reason)s) delivered by an "
+                "external organisation: not saved. Under %(source)s: “%(quote)s”"
             ),
-            "is_subject_training",
-            rule,
+            field=field or _subject_training_field(activity),
+            activity=activity.name,
+            reason=reason,
+            **citation(rule),
         )
     rule = stated(rules, "no_new_lessons")
     if rule and activity.teaches_new_lessons:
@@ -234,6 +266,12 @@ def _content_problems(
             "risk_level",
             rule,
         )
+
+
+def _subject_training_field(activity: Activity) -> str:
+    if activity.is_subject_training:
+        return "is_subject_training"
+    return "category" if activity.category in SUBJECT_CATEGORIES else "name"
 
 
 def _instructor_problems(
@@ -489,9 +527,190 @@ def _meeting_problems(
     return [meeting for _row, meeting in clean]
 
 
+# --- what the school plan allows, and who is booked when --------------------------------
+
+
+def _plan_for(menu: Menu) -> SchoolPlan | None:
+    """The plan a menu's meetings are checked against: the term's published plan, else its
+    draft (a menu may be drafted beside its plan); None before the school has one."""
+    plan = current_plan(school=menu.school, term=menu.term)
+    if plan is not None:
+        prefetch_related_objects([plan], "slots")
+    return plan
+
+
+def _published_plan(menu: Menu) -> SchoolPlan | None:
+    return (
+        SchoolPlan.objects.filter(
+            school=menu.school_id, term=menu.term_id, status=SchoolPlan.Status.PUBLISHED
+        )
+        .prefetch_related("slots")
+        .first()
+    )
+
+
+def _slot_text(slot: PlanSlot) -> str:
+    return f"{grades_label(slot.grade_from, slot.grade_to)} {_hhmm(slot.start)}–{_hhmm(slot.end)}"
+
+
+def _slots_text(slots: Sequence[PlanSlot]) -> str:
+    if not slots:
+        return gettext("none")
+    return gettext(", ").join(_slot_text(slot) for slot in slots)
+
+
+def _grade_runs(grades: Sequence[int]) -> str:
+    runs: list[list[int]] = []
+    for grade in sorted(grades):
+        if runs and grade == runs[-1][-1] + 1:
+            runs[-1].append(grade)
+        else:
+            runs.append([grade])
+    return gettext(", ").join(grades_label(run[0], run[-1]) for run in runs)
+
+
+_slots_lazy = lazy(_slots_text, str)
+_grade_runs_lazy = lazy(_grade_runs, str)
+
+
+def _plan_problems(
+    problems, plan: SchoolPlan, meetings: Sequence[Meeting], *, grades: range, category: str
+) -> None:
+    """Each meeting on one of the plan's service days and, for every grade of the offering,
+    inside one of the plan's slots for that grade on that day (of the kind the category
+    meets in: evening study in the evening-study slots, extended care in the extended-care
+    slots, everything else in the regular or boarders' slots). Senior grades the plan has
+    no slot for are outside the after-school policy and not checked."""
+    service_days = {day for day in plan.service_weekdays if 0 <= day <= 6}
+    slots = list(plan.slots.all())
+    kinds = SLOT_KINDS.get(category, DEFAULT_SLOT_KINDS)
+    for row, (weekday, start, end) in enumerate(meetings, start=1):
+        if weekday not in service_days:
+            problems.add(
+                "meeting_not_service_day",
+                _(
+                    "Meeting row %(row)d: %(day)s is not a service day of the school plan "
+                    "(version %(version)d), whose service days are %(days)s."
+                ),
+                field="meetings",
+                row=row,
+                day=_weekday(weekday),
+                version=plan.version,
+                days=_weekdays(sorted(service_days)) if service_days else gettext("none"),
+            )
+            continue
+        outside, offered = [], []
+        for grade in grades:
+            own = [s for s in slots if s.grade_from <= grade <= s.grade_to]
+            if not own and grade >= SENIOR_FROM:
+                continue
+            fitting = [
+                s for s in own if s.kind in kinds and (not s.weekdays or weekday in s.weekdays)
+            ]
+            if not any(s.start <= start and end <= s.end for s in fitting):
+                outside.append(grade)
+                offered += [s for s in fitting if s not in offered]
+        if outside:
+            problems.add(
+                "meeting_outside_plan_slots",
+                _(
+                    "Meeting row %(row)d (%(day)s %(start)s–%(end)s) is outside the time slots "
+                    "of the school plan (version %(version)d) for %(grades)s on that day: "
+                    "%(slots)s."
+                ),
+                field="meetings",
+                row=row,
+                day=_weekday(weekday),
+                start=_hhmm(start),
+                end=_hhmm(end),
+                version=plan.version,
+                grades=_grade_runs_lazy(tuple(outside)),
+                slots=_slots_lazy(tuple(sorted(offered, key=lambda s: (s.grade_from, s.start)))),
+            )
+
+
+def _grades_of(offering: Offering) -> range | None:
+    """The offering's grades, when they are whole numbers in order (else None: refused)."""
+    lo, hi = offering.grade_from, offering.grade_to
+    if not all(isinstance(g, int) and not isinstance(g, bool) for g in (lo, hi)) or lo > hi:
+        return None
+    return range(max(lo, 1), min(hi, 12) + 1)
+
+
+def _room_key(room: str) -> str:
+    return "".join((room or "").split()).casefold()
+
+
+def _clash_problems(
+    problems, target: Offering, meetings: Sequence[Meeting], others: Iterable[Offering]
+) -> None:
+    """No instructor and no room in two offerings of the menu (the school's term) at the
+    same time: meetings on the same weekday whose times overlap. `others` are the menu's
+    other offerings with their meetings; the caller holds the menu's lock, so two admins
+    saving at once are checked one after the other."""
+    room = _room_key(target.room)
+    for other in others:
+        same_instructor = (
+            target.instructor_id is not None and other.instructor_id == target.instructor_id
+        )
+        same_room = bool(room) and _room_key(other.room) == room
+        if not (same_instructor or same_room):
+            continue
+        theirs = [(m.weekday, m.start, m.end) for m in other.meetings.all()]
+        for row, meeting in enumerate(meetings, start=1):
+            clash = next((m for m in theirs if buckets_of([meeting]) & buckets_of([m])), None)
+            if clash is None:
+                continue
+            params = {
+                "row": row,
+                "day": _weekday(meeting[0]),
+                "start": _hhmm(meeting[1]),
+                "end": _hhmm(meeting[2]),
+                "other": str(other),
+                "other_start": _hhmm(clash[1]),
+                "other_end": _hhmm(clash[2]),
+            }
+            if same_instructor:
+                problems.add(
+                    "instructor_double_booked",
+                    _(
+                        "Meeting row %(row)d (%(day)s %(start)s–%(end)s): instructor "
+                        "“%(instructor)s” already teaches “%(other)s” at %(other_start)s–"
+                        "%(other_end)s that day."
+                    ),
+                    field="instructor",
+                    instructor=other.instructor.name,
+                    **params,
+                )
+            if same_room:
+                problems.add(
+                    "room_double_booked",
+                    _(
+                        "Meeting row %(row)d (%(day)s %(start)s–%(end)s): room “%(room)s” is "
+                        "already booked for “%(other)s” at %(other_start)s–%(other_end)s "
+                        "that day."
+                    ),
+                    field="room",
+                    room=other.room,
+                    **params,
+                )
+
+
+def _other_offerings(menu: Menu, *, besides: int | None):
+    return (
+        Offering.objects.filter(menu=menu)
+        .exclude(pk=besides)
+        .select_related("activity", "instructor")
+        .prefetch_related("meetings")
+        .order_by("pk")
+    )
+
+
 def _grade_problems(problems: Problems, school: School, target: Offering, category: str) -> None:
     grades = school.grades
-    if target.grade_from is None or target.grade_to is None:
+    if not all(
+        isinstance(g, int) and not isinstance(g, bool) for g in (target.grade_from, target.grade_to)
+    ):
         problems.add(
             "grades_required", _("Grades: give the first and the last grade."), field="grade_from"
         )
@@ -525,8 +744,19 @@ def _grade_problems(problems: Problems, school: School, target: Offering, catego
 
 def _fee_problems(problems: Problems, rules, target: Offering, activity: Activity) -> None:
     fee = target.fee_per_term
+    if fee is not None and not isinstance(fee, Decimal):
+        problems.add("fee_invalid", _("Fee: give an amount in yuan."), field="fee_per_term")
+        return
     if fee is not None and fee < 0:
         problems.add("fee_negative", _("Fee: cannot be negative."), field="fee_per_term")
+        return
+    if fee is not None and (fee > MAX_FEE_YUAN or fee != fee.quantize(Decimal("0.01"))):
+        problems.add(
+            "fee_out_of_range",
+            _("Fee: an amount in yuan with at most two decimals, up to %(max)s."),
+            field="fee_per_term",
+            max=f"{MAX_FEE_YUAN:f}",
+        )
         return
     if not fee:
         return
@@ -568,8 +798,17 @@ def _offering_problems(problems: Problems, rules, menu: Menu, target: Offering) 
             field="activity",
         )
     _grade_problems(problems, school, target, activity.category)
-    if target.capacity is None or target.capacity < 1:
+    capacity = target.capacity
+    if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 1:
         problems.add("capacity_too_small", _("Capacity: at least 1."), field="capacity")
+    elif capacity > MAX_CAPACITY:
+        problems.add(
+            "capacity_too_large",
+            _("Capacity: at most %(max)d children in one offering, not %(capacity)d."),
+            field="capacity",
+            max=MAX_CAPACITY,
+            capacity=capacity,
+        )
     _fee_problems(problems, rules, target, activity)
     if target.is_fallback and activity.category != Category.HOMEWORK:
         problems.add(
@@ -661,12 +900,19 @@ def offering_save(
         category = target.activity.category if target.activity_id else ""
         problems = Problems()
         clean_meetings = _meeting_problems(problems, rules, meetings, category=category)
-        if before is not None and menu.status not in EDITABLE:
+        editable = before is None or menu.status in EDITABLE
+        if not editable:
             _late_change_problems(problems, menu, before, target, clean_meetings)
+            clean_meetings = sorted((m.weekday, m.start, m.end) for m in before.meetings.all())
         _offering_problems(problems, rules, menu, target)
+        plan = _plan_for(menu) if editable else None
+        grades = _grades_of(target)
+        if plan is not None and grades is not None and category:
+            _plan_problems(problems, plan, clean_meetings, grades=grades, category=category)
+        _clash_problems(problems, target, clean_meetings, _other_offerings(menu, besides=target.pk))
         problems.raise_if_any()
         target.save()
-        if before is None or menu.status in EDITABLE:
+        if editable:
             target.meetings.all().delete()
             OfferingMeeting.objects.bulk_create(
                 OfferingMeeting(offering=target, weekday=w, start=s, end=e)
@@ -723,6 +969,13 @@ def menu_settings_save(
             "max_extended_too_small",
             _("Extended offerings a child may hold per week: at least 1."),
             field="max_extended_per_child",
+        )
+    elif max_extended_per_child > MAX_EXTENDED_PER_CHILD:
+        problems.add(
+            "max_extended_too_large",
+            _("Extended offerings a child may hold per week: at most %(max)d."),
+            field="max_extended_per_child",
+            max=MAX_EXTENDED_PER_CHILD,
         )
     if window_opens_at and window_closes_at and window_closes_at <= window_opens_at:
         problems.add(
@@ -789,6 +1042,55 @@ def _transition(menu: Menu, *, actor, source, action: str) -> Menu:
     return locked
 
 
+def _menu_problems(
+    problems: Problems, menu: Menu, rules, offerings: list[Offering], *, plan
+) -> None:
+    """What every offering of the menu must still meet when the menu goes out: vetted
+    instructors and allowed content (the profile may have changed since the offering was
+    saved), no fee where the profile forbids one, meetings inside the plan (when there is
+    one), and no instructor or room booked twice."""
+    for index, offering in enumerate(offerings):
+        about = _AboutOffering(problems, offering)
+        _instructor_problems(
+            about, rules, offering.instructor, school=menu.school, day=menu.term.start
+        )
+        _content_problems(about, rules, offering.activity, instructor=offering.instructor)
+        _fee_problems(about, rules, offering, offering.activity)
+        meetings = sorted((m.weekday, m.start, m.end) for m in offering.meetings.all())
+        grades = _grades_of(offering)
+        if plan is not None and grades is not None:
+            _plan_problems(
+                about, plan, meetings, grades=grades, category=offering.activity.category
+            )
+        _clash_problems(about, offering, meetings, offerings[:index])
+
+
+def _fallback_problems(problems: Problems, offerings: list[Offering]) -> None:
+    """Every grade the menu serves has a fallback offering (the guaranteed basic care that
+    takes every child the allocation leaves without a place)."""
+    served = {g for o in offerings if (grades := _grades_of(o)) for g in grades}
+    covered = {g for o in offerings if o.is_fallback and (grades := _grades_of(o)) for g in grades}
+    missing = sorted(served - covered)
+    if not offerings or not covered:
+        problems.add(
+            "fallback_missing",
+            _(
+                "Cannot open the choice window: the menu has no guaranteed basic care (a "
+                "homework tutoring offering marked as the fallback) for children left "
+                "without a place."
+            ),
+        )
+    elif missing:
+        problems.add(
+            "fallback_missing_for_grades",
+            _(
+                "Cannot open the choice window: no guaranteed basic care covers %(grades)s, so "
+                "a child of those grades could be left without any place."
+            ),
+            grades=_grade_runs_lazy(tuple(missing)),
+        )
+
+
 def menu_publish(*, menu: Menu, actor) -> Menu:
     """draft → published: the menu is shown to families and on the public page."""
     with transaction.atomic():
@@ -810,10 +1112,7 @@ def menu_publish(*, menu: Menu, actor) -> Menu:
                 about.add("offering_without_instructor", _("no instructor yet."))
             if not offering.meetings.all():
                 about.add("offering_without_meetings", _("no meeting times yet."))
-            _instructor_problems(
-                about, rules, offering.instructor, school=locked.school, day=locked.term.start
-            )
-            _content_problems(about, rules, offering.activity, instructor=offering.instructor)
+        _menu_problems(problems, locked, rules, offerings, plan=_plan_for(locked))
         problems.raise_if_any()
         locked.status = Menu.Status.PUBLISHED
         locked.save(update_fields=["status"])
@@ -825,8 +1124,9 @@ def menu_open_window(*, menu: Menu, actor) -> Menu:
     now = timezone.now()
     with transaction.atomic():
         locked = _transition(menu, actor=actor, source=[Menu.Status.PUBLISHED], action="open")
+        problems = Problems()
         if locked.window_closes_at is None or locked.window_closes_at <= now:
-            raise refusal(
+            problems.add(
                 "window_close_missing",
                 _(
                     "Cannot open the choice window: first set a closing time later than now "
@@ -834,6 +1134,25 @@ def menu_open_window(*, menu: Menu, actor) -> Menu:
                 ),
                 field="window_closes_at",
             )
+        plan = _published_plan(locked)
+        if plan is None:
+            problems.add(
+                "plan_not_published",
+                _(
+                    "Cannot open the choice window: the school plan for %(term)s is not "
+                    "published yet. Families choose within the plan's days and times, so "
+                    "publish the plan first."
+                ),
+                term=str(locked.term),
+            )
+        offerings = list(
+            locked.offerings.select_related("activity", "instructor__organisation")
+            .prefetch_related("meetings")
+            .order_by("pk")
+        )
+        _fallback_problems(problems, offerings)
+        _menu_problems(problems, locked, school_rules(locked.school), offerings, plan=plan)
+        problems.raise_if_any()
         seed = secrets.token_hex(16)
         locked.lottery_seed = seed
         locked.lottery_seed_hash = seed_commitment(seed)

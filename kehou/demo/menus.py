@@ -4,8 +4,9 @@ term, opens its choice window, and every child with a guardian has ranked 5-6 ch
 admin can close it and run the allocation from the page; the others stay open for a week.
 
 Written through the catalog services, so the demo menus pass the same checks (vetted
-instructors, no subject training by organisations, meetings that do not clash) as a
-school's own.
+instructors, no subject training by organisations, meetings inside the school's published
+plan, no teacher or room booked twice) as a school's own: the times come from each
+school's plan, and a timetable keeps each teacher to one group at a time.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from kehou.catalog.models import Category, Menu
 from kehou.org.access import SYSTEM
 from kehou.org.models import School, Staff, Student
 from kehou.placement.demo import demo_choices_seed
+from kehou.policy.models import SchoolPlan
 
 T = dt.time
 # (name, category, description); the categories of seed 003's "2+N".
@@ -37,8 +39,61 @@ ACTIVITIES = [
     ("课外阅读", Category.READING, "整本书阅读与分享"),
     ("劳动实践", Category.LABOUR, "校园种植与手工"),
 ]
-# Meeting windows after the basic service; an offering meets on one or two weekdays.
-WINDOWS = [(T(16, 40), T(17, 30)), (T(17, 30), T(18, 20))]
+# Where the plan gives no slot (senior grades): the times of the basic service.
+SENIOR_SLOT = (T(15, 50), T(17, 50))
+HOMEWORK_MINUTES = 50
+ACTIVITY_MINUTES = 50
+
+
+def _minutes_after(time: dt.time, minutes: int) -> dt.time:
+    return (dt.datetime.combine(dt.date(2026, 1, 1), time) + dt.timedelta(minutes=minutes)).time()
+
+
+def _band_slot(plan, lo: int, hi: int) -> tuple[dt.time, dt.time] | None:
+    """The time every grade of the band has in the plan's regular slots (the latest start
+    and the earliest end), or None when the band has no common time."""
+    slots = [s for s in plan.slots.all() if s.kind == "regular" and 5 not in (s.weekdays or [])]
+    starts, ends = [], []
+    for grade in range(lo, hi + 1):
+        own = [s for s in slots if s.grade_from <= grade <= s.grade_to]
+        if not own:
+            if grade >= 10:
+                continue
+            return None
+        starts.append(min(s.start for s in own))
+        ends.append(max(s.end for s in own))
+    if not starts:
+        return SENIOR_SLOT
+    start, end = max(starts), min(ends)
+    return (start, end) if start < end else None
+
+
+class _Timetable:
+    """Who teaches when, so no teacher is given two groups at once (the menu refuses it)."""
+
+    def __init__(self, teachers: list[Staff], rng: random.Random) -> None:
+        self.teachers = teachers
+        self.rng = rng
+        self.busy: dict[int, list[tuple[int, dt.time, dt.time]]] = {}
+
+    def free(self, meetings, *, own_staff_only: bool = False) -> Staff | None:
+        def is_free(teacher: Staff) -> bool:
+            return not any(
+                day == other_day and start < other_end and other_start < end
+                for day, start, end in meetings
+                for other_day, other_start, other_end in self.busy.get(teacher.pk, [])
+            )
+
+        candidates = [
+            t
+            for t in self.teachers
+            if is_free(t) and not (own_staff_only and t.organisation_id is not None)
+        ]
+        if not candidates:
+            return None
+        teacher = self.rng.choice(candidates)
+        self.busy.setdefault(teacher.pk, []).extend(meetings)
+        return teacher
 
 
 @dataclass
@@ -87,9 +142,25 @@ def seed_school_menu(*, school: School, term, rng: random.Random, closing: bool)
         category=Category.HOMEWORK,
         description="教师答疑解惑，书面作业在校完成",
     )
+    plan = (
+        SchoolPlan.objects.filter(school=school, term=term, status=SchoolPlan.Status.PUBLISHED)
+        .prefetch_related("slots")
+        .first()
+    )
+    if plan is None:
+        return MenuSummary()
+    days = [d for d in sorted(plan.service_weekdays) if d <= 4]
+    timetable = _Timetable(teachers, rng)
     for lo, hi in _bands(school):
         children = _students_in(school, lo, hi, term.school_year)
-        if not children:
+        band = _band_slot(plan, lo, hi)
+        if not children or band is None or not days:
+            continue
+        start, end = band
+        homework_end = min(_minutes_after(start, HOMEWORK_MINUTES), end)
+        meetings = [(d, start, homework_end) for d in days]
+        teacher = timetable.free(meetings, own_staff_only=True)
+        if teacher is None:
             continue
         catalog.offering_save(
             menu=menu,
@@ -99,19 +170,33 @@ def seed_school_menu(*, school: School, term, rng: random.Random, closing: bool)
             grade_from=lo,
             grade_to=hi,
             capacity=children,
-            instructor=rng.choice(teachers),
-            room="各班教室",
+            instructor=teacher,
+            room=f"{lo}-{hi}年级各班教室",
             is_fallback=True,
-            meetings=[(d, T(15, 50), T(16, 40)) for d in range(5)],
+            meetings=meetings,
         )
         summary.offerings += 1
+        # After homework, one or two activity windows inside the band's slot.
+        windows = []
+        begins = homework_end
+        while len(windows) < 2 and _minutes_after(begins, 30) <= end:
+            ends = min(_minutes_after(begins, ACTIVITY_MINUTES), end)
+            windows.append((begins, ends))
+            begins = ends
+        if not windows:
+            continue
         # About one extended seat per child, spread over 4-8 offerings of this band.
         count = max(2, min(8, children // 25))
         capacity = max(10, round(children / count * rng.uniform(0.95, 1.1)))
         for index, name in enumerate(rng.sample(list(activities), count)):
-            weekday = index % 5
-            days = [weekday] if rng.random() < 0.7 else [weekday, (weekday + 2) % 5]
-            start, end = WINDOWS[index // 5 % len(WINDOWS)]
+            weekday = days[index % len(days)]
+            second = days[(index + 2) % len(days)]
+            chosen = [weekday] if rng.random() < 0.7 or second == weekday else [weekday, second]
+            begins, ends = windows[index // len(days) % len(windows)]
+            meetings = [(d, begins, ends) for d in chosen]
+            teacher = timetable.free(meetings)
+            if teacher is None:
+                continue
             catalog.offering_save(
                 menu=menu,
                 actor=SYSTEM,
@@ -120,9 +205,9 @@ def seed_school_menu(*, school: School, term, rng: random.Random, closing: bool)
                 grade_from=lo,
                 grade_to=hi,
                 capacity=capacity,
-                instructor=rng.choice(teachers),
-                room=f"活动室{index + 1}",
-                meetings=[(d, start, end) for d in days],
+                instructor=teacher,
+                room=f"活动室{lo}-{index + 1}",
+                meetings=meetings,
             )
             summary.offerings += 1
     now = timezone.now()

@@ -267,6 +267,28 @@ def homework(menu, *, capacity: int = 2, name: str = "作业辅导"):
     )
 
 
+def ready_to_open(menu, *, grades: tuple[int, int] = (1, 6)):
+    """What a menu needs before its choice window opens: the term's plan published (one
+    grades 1-9 16:00-18:00 slot, Monday-Friday) and a fallback offering with an instructor
+    (homework tutoring, Monday 16:00-17:00). Returns the menu."""
+    from kehou.policy.models import SchoolPlan
+
+    if not SchoolPlan.objects.filter(school=menu.school, term=menu.term, status="published"):
+        published_plan(menu.school, term=menu.term, slots=[{"grade_from": 1, "grade_to": 9}])
+    if not menu.offerings.filter(is_fallback=True).exists():
+        offering(
+            menu,
+            "作业辅导",
+            capacity=50,
+            category="homework",
+            weekday=0,
+            grades=grades,
+            fallback=True,
+            instructor=StaffFactory(school=menu.school, name="托管老师"),
+        )
+    return menu
+
+
 def child(school, school_class, *, guardian=None, **facts) -> m.Student:
     """A student in `school_class` (for its school year) with a guardian (the mother)."""
     student = StudentFactory(school=school, **facts)

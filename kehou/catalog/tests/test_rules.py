@@ -9,9 +9,12 @@ import pytest
 from django.utils import translation
 
 from kehou.catalog import services
+from kehou.catalog.rules import DOCUMENT_TITLES
 from kehou.core import errors
 from kehou.testing import factories as f
 from kehou.testing.snapshots import refused
+
+DOC_000, DOC_001 = DOCUMENT_TITLES["000"], DOCUMENT_TITLES["001"]
 
 pytestmark = pytest.mark.django_db
 
@@ -65,8 +68,8 @@ def test_the_same_offering_is_refused_under_changzhi_and_accepted_under_binzhou(
     }
     message = text(error)
     assert "不晚于20:30" in message and "到21:00" in message
-    assert "依据种子001：“严禁开展商业推广性质的活动”" in message
-    assert "依据种子001：“不得组织开展危险性较高的活动”" in message
+    assert f"依据{DOC_001}：“严禁开展商业推广性质的活动”" in message
+    assert f"依据{DOC_001}：“不得组织开展危险性较高的活动”" in message
     adopt("binzhou_004")  # the city's profile now follows seed 004, silent on all three
     offering = save(menu, admin, activity, teacher, [EVENING])
     assert offering.pk and offering.meetings.count() == 1
@@ -100,7 +103,7 @@ def test_a_rule_only_one_profile_states_is_checked_only_there(adopt, junior):
     adopt("jiangsu_000")
     error = refused(lambda: save(menu, admin, activity, teacher, [LONG_EVENING]))
     assert codes(error) == {("meetings", "evening_study_too_long")}
-    assert "150" in text(error) and "依据种子000" in text(error)
+    assert "150" in text(error) and f"依据{DOC_000}" in text(error)
     adopt("changzhi_001")
     assert save(menu, admin, activity, teacher, [LONG_EVENING]).pk
 
@@ -126,9 +129,9 @@ def test_each_profile_quotes_its_own_citation(adopt, north):
         )
 
     adopt("jiangsu_000")
-    assert "依据种子000：“学校不得利用课后服务时间讲授新课。”" in text(refused(new_lessons))
+    assert f"依据{DOC_000}：“学校不得利用课后服务时间讲授新课。”" in text(refused(new_lessons))
     adopt("changzhi_001")
-    assert "依据种子001：“不得组织集体补课和上新课。”" in text(refused(new_lessons))
+    assert f"依据{DOC_001}：“不得组织集体补课和上新课。”" in text(refused(new_lessons))
     adopt("binzhou_004")
     assert "違規補課" in text(refused(new_lessons))
 
@@ -231,5 +234,6 @@ def test_english_pages_read_english_with_the_quote_in_chinese(adopt, north):
         message = text(error)
     assert message == (
         "Activity “数学新课” teaches new lessons: not saved. "
-        "Under seed 000: “学校不得利用课后服务时间讲授新课。”"
+        f"Under {DOC_000}: "
+        "“学校不得利用课后服务时间讲授新课。”"
     )

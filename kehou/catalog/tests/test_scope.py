@@ -22,6 +22,7 @@ def north_things(north, north_menu):
     closing time set, so that every transition has something to do."""
     teacher = f.StaffFactory(school=north.school)
     offering = f.offering(north_menu, "足球A班", instructor=teacher)
+    f.ready_to_open(north_menu)
     Menu.objects.filter(pk=north_menu.pk).update(
         window_closes_at=timezone.now() + dt.timedelta(days=7)
     )

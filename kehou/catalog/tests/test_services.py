@@ -11,11 +11,14 @@ import pytest
 from kehou.allocation import seed_commitment
 from kehou.catalog import selectors, services
 from kehou.catalog.models import Menu, Offering
+from kehou.catalog.rules import DOCUMENT_TITLES
 from kehou.core import errors
 from kehou.core.errors import WHOLE
 from kehou.org.models import Staff
 from kehou.testing import factories as f
 from kehou.testing.snapshots import refused
+
+DOC_000, DOC_001 = DOCUMENT_TITLES["000"], DOCUMENT_TITLES["001"]
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("jiangsu")]
 
@@ -111,7 +114,8 @@ def test_new_lessons_are_refused_quoting_the_profile(north):
         )
     )
     assert "讲新课，不予保存" in text(error)
-    assert "依据种子000：“学校不得利用课后服务时间讲授新课。”" in text(error)
+    assert f"依据{DOC_000}：“学校不得利用课后服务时间讲授新课。”" in text(error)
+    assert "种子" not in text(error)
 
 
 def test_subject_training_by_an_external_organisation_is_refused(north):
@@ -127,7 +131,7 @@ def test_subject_training_by_an_external_organisation_is_refused(north):
         )
     )
     assert pairs(error) == {("is_subject_training", "subject_training_by_organisation")}
-    assert "学科类培训" in text(error) and "种子000" in text(error)
+    assert "学科类培训" in text(error) and DOC_000 in text(error)
     assert "但不得开展学科类培训" in text(error)
 
 
@@ -154,7 +158,7 @@ def test_an_unvetted_organisation_is_refused(north):
         )
     )
     assert pairs(error) == {("organisation", "organisation_not_vetted")}
-    assert "未经教育局审核" in text(error) and "种子000" in text(error)
+    assert "未经教育局审核" in text(error) and DOC_000 in text(error)
 
 
 def test_editing_an_activity_into_forbidden_content_leaves_it_unchanged(north, activity):
@@ -239,7 +243,7 @@ def test_a_valid_offering_is_saved_with_its_meetings(north_menu, north, activity
             [MON_1600],
             "fee_per_term",
             "fee_not_external",
-            "种子000",
+            DOC_000,
         ),
         (
             {"is_fallback": True},
@@ -305,7 +309,7 @@ def test_an_instructor_not_vetted_on_the_first_day_of_term_is_refused(north_menu
             )
         )
         assert pairs(error) == {("instructor", "instructor_not_vetted")}
-        assert "2026-09-01" in text(error) and reason in text(error) and "种子000" in text(error)
+        assert "2026-09-01" in text(error) and reason in text(error) and DOC_000 in text(error)
 
 
 def test_an_instructor_of_another_school_is_refused(north_menu, north, south, activity):
@@ -378,6 +382,7 @@ def test_an_offering_is_deleted_only_before_the_window_opens(
 
 
 def open_window(menu, admin, closes_later):
+    f.ready_to_open(menu)
     menu.window_closes_at = closes_later
     menu.save()
     services.menu_publish(menu=menu, actor=admin)
@@ -499,6 +504,7 @@ def test_publishing_rechecks_what_the_profile_forbids(north_menu, north, staff):
 
 def test_opening_needs_a_closing_time_in_the_future(north_menu, north, staff):
     f.offering(north_menu, instructor=staff)
+    f.ready_to_open(north_menu)
     services.menu_publish(menu=north_menu, actor=north.admin)
     error = refused(lambda: services.menu_open_window(menu=north_menu, actor=north.admin))
     assert pairs(error) == {("window_closes_at", "window_close_missing")}
@@ -547,6 +553,7 @@ def test_settings_are_frozen_once_the_window_opens(north_menu, north, staff, clo
     north_menu.refresh_from_db()
     assert (north_menu.mechanism, north_menu.max_extended_per_child) == ("rsd", 2)
     f.offering(north_menu, instructor=staff)
+    f.ready_to_open(north_menu)
     services.menu_publish(menu=north_menu, actor=north.admin)
     services.menu_open_window(menu=north_menu, actor=north.admin)
     error = refused(
