@@ -453,6 +453,10 @@ def refill_vacated(
     `children` are the current children (the withdrawn ones may be included or not); each must
     be in `previous` (late joiners are not handled here). A capacity below its remaining holders
     is refused, except for fallback offerings expanded earlier, which keep their extra seats.
+
+    A batch re-run for studies and benchmarks: kehou's waiting lists do not use it. They
+    offer one freed seat at a time in the order of the draw (`Allocation.waitlists`,
+    kehou.enrollment.seats.QUEUE; docs/adr/0008-waiting-list-order.md says why).
     """
     gone = set(withdrawn)
     kids = [c for c in children if c.id not in gone]

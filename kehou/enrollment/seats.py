@@ -25,7 +25,7 @@ draw itself: the priority tier seed 001 protects, then the lottery number as dra
 first-come-first-served mode the number is the arrival), smallest first. The allocation
 core lists its waiting children in that order, the seat path offers seats in it, and a
 family's place in line (`waiting_position`) is counted in it: the child just below an
-offering's cut-off is first in line. (docs/adr/0007-waiting-list-order.md says why the
+offering's cut-off is first in line. (docs/adr/0008-waiting-list-order.md says why the
 lottery is not reversed.) The offer holds the seat until the family answers or the
 deadline passes (`expire_overdue`, a periodic job).
 """
