@@ -45,8 +45,11 @@ SITTING_ROLES = {User.Role.SCHOOL_ADMIN, User.Role.TEACHER}
 
 
 def may_see_sittings(user: User) -> bool:
-    """The school's admin and teachers (any sitting of their school, for now)."""
-    return user.is_superuser or user.role in SITTING_ROLES
+    """The school's admin and teachers (any sitting of their school, for now); not an
+    external instructor, who sees only their own groups' children (their class lists)."""
+    if user.is_superuser:
+        return True
+    return user.role in SITTING_ROLES and not access.is_external_instructor(user)
 
 
 def access_school_sittings(user: User, school_pk: int) -> School:

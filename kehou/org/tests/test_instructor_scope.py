@@ -113,3 +113,14 @@ def test_a_child_in_two_of_their_groups_is_listed_once(north, coach, football):
     f.enrol(pupil.applications.get(), second)
     assert list(access.students_for(coach)) == [pupil]
     assert access.students_for(coach).count() == 1
+
+
+def test_external_instructor_opens_no_sitting_of_the_school(client, north, coach, football):
+    # given: a sitting of the school's basic service, whose roster is every applicant
+    sitting = f.SittingFactory(plan=f.published_plan(north.school))
+    client.force_login(coach)
+    # then
+    assert client.get(reverse("sittings:school", args=[north.school.pk])).status_code == 404
+    assert client.get(reverse("sittings:sitting", args=[sitting.pk])).status_code == 404
+    client.force_login(north.teacher)
+    assert client.get(reverse("sittings:sitting", args=[sitting.pk])).status_code == 200
