@@ -17,6 +17,7 @@ from kehou.catalog.models import Menu
 from kehou.enrollment import seats
 from kehou.enrollment import services as enrollment
 from kehou.enrollment.models import Application, WaitlistEntry
+from kehou.org import services as org
 from kehou.org.access import SYSTEM, OutOfScope
 from kehou.placement import services as placement
 from kehou.policy import services as policy
@@ -83,6 +84,14 @@ NOT_THE_COUNTY_OFFICER = [
     "city_officer",
     "north.admin",
     "north.teacher",
+    "north.guardian_user",
+    "anonymous",
+]
+NOT_A_BUREAU_OVER_THE_COUNTY = [
+    "south.county_officer",
+    "north.admin",
+    "north.teacher",
+    "north.gate",
     "north.guardian_user",
     "anonymous",
 ]
@@ -459,6 +468,90 @@ MATRIX = {
                 lambda a: sittings.sittings_generate(school=w.north.school, term=w.term, actor=a)
             )
         )(f.published_plan(w.north.school, term=w.term)),
+    ),
+    # Everyday records: the school's own admin only (the bureau does not edit children).
+    "org.student_update": (
+        NOT_THE_SCHOOL_ADMIN,
+        lambda w: lambda a: org.student_update(student=w.north.child, actor=a, name="王北北"),
+    ),
+    "org.guardian_update": (
+        NOT_THE_SCHOOL_ADMIN,
+        lambda w: (
+            lambda a: org.guardian_update(
+                student=w.north.child,
+                guardian=w.north.guardian,
+                actor=a,
+                name="张丽",
+                phone="13912345678",
+                relation="mother",
+                is_primary=True,
+                may_collect=True,
+            )
+        ),
+    ),
+    "org.staff_update": (
+        NOT_THE_SCHOOL_ADMIN,
+        lambda w: (
+            lambda a: org.staff_update(
+                staff=w.north.teacher.staff, actor=a, name="周老师", is_active=False
+            )
+        ),
+    ),
+    "org.account_update": (
+        NOT_THE_SCHOOL_ADMIN,
+        lambda w: (
+            lambda a: org.account_update(
+                account=w.north.teacher,
+                actor=a,
+                name="周老师",
+                phone="13812340000",
+                is_active=False,
+            )
+        ),
+    ),
+    # Passwords a school admin gives: the school's own admin only.
+    "org.staff_password_reset": (
+        NOT_THE_SCHOOL_ADMIN,
+        lambda w: (
+            lambda a: org.staff_password_reset(staff=w.north.teacher.staff, actor=a, confirmed=True)
+        ),
+    ),
+    "org.guardian_password_reset": (
+        NOT_THE_SCHOOL_ADMIN,
+        lambda w: (
+            lambda a: org.guardian_password_reset(
+                guardian=w.north.guardian, school=w.north.school, actor=a, confirmed=True
+            )
+        ),
+    ),
+    # External organisations: the bureau of the region or above.
+    "org.organisation_register": (
+        NOT_A_BUREAU_OVER_THE_COUNTY,
+        lambda w: (
+            lambda a: org.organisation_register(
+                region=w.north.county,
+                actor=a,
+                name="吴中青少年体育俱乐部",
+                credit_code="91320506MA1ABCDE1T",
+                offers=["sports"],
+            )
+        ),
+    ),
+    "org.organisation_update": (
+        NOT_A_BUREAU_OVER_THE_COUNTY,
+        lambda w: (
+            lambda o: lambda a: org.organisation_update(organisation=o, actor=a, name="改名")
+        )(f.OrganisationFactory(region=w.north.county)),
+    ),
+    "org.organisation_vet": (
+        NOT_A_BUREAU_OVER_THE_COUNTY,
+        lambda w: (
+            lambda o: (
+                lambda a: org.organisation_vet(
+                    organisation=o, actor=a, status="suspended", reason="家长投诉"
+                )
+            )
+        )(f.OrganisationFactory(region=w.north.county)),
     ),
 }
 

@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +25,9 @@ from kehou.org import access
 from kehou.org.models import (
     AuthorisedCollector,
     ClassMembership,
+    ExternalOrganisation,
     Guardian,
+    Region,
     School,
     SchoolClass,
     SchoolYear,
@@ -362,6 +365,8 @@ class ContactRow:
     phone: str
     is_primary: bool = False
     may_collect: bool = True
+    guardian_pk: int | None = None
+    has_login: bool = False
 
 
 @dataclass
@@ -385,6 +390,8 @@ def _contacts(user: User, student: Student, *, today: datetime.date):
             phone=shown(link.guardian.phone),
             is_primary=link.is_primary,
             may_collect=link.may_collect,
+            guardian_pk=link.guardian_id,
+            has_login=link.guardian.user_id is not None,
         )
         for link in links.order_by("-is_primary", "guardian__name")
     ]
@@ -622,3 +629,174 @@ def gate_search_for(user: User, q: str, *, today: datetime.date, limit: int = 20
         )
         for student in students
     ]
+
+
+# ----- everyday records: the edit pages (SPEC R2, R26) ------------------------------------
+
+
+def access_student_for_edit(user: User, student_pk: int) -> Student:
+    """A child the user may edit: the school's own admin only (404 for everyone else, the
+    bureau included: it oversees schools, it does not keep their children's records)."""
+    student = access.access_student(user, student_pk)
+    if not access.may_manage_school(user, student.school):
+        raise Http404
+    return student
+
+
+def access_guardian_link_for_edit(user: User, student_pk: int, guardian_pk: int):
+    student = access_student_for_edit(user, student_pk)
+    link = (
+        StudentGuardian.objects.filter(student=student, guardian_id=guardian_pk)
+        .select_related("guardian", "student__school")
+        .first()
+    )
+    if link is None:
+        raise Http404
+    return link
+
+
+def access_staff_for_edit(user: User, staff_pk: int) -> Staff:
+    staff = _get_or_404(
+        access.staff_for(user).select_related("school__region", "user", "organisation"),
+        staff_pk,
+    )
+    if not access.may_manage_school(user, staff.school):
+        raise Http404
+    return staff
+
+
+def _get_or_404(queryset, pk):
+    obj = queryset.filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def may_manage_account(user: User, account: User) -> bool:
+    """Who manages a login: the school's admin for the school's teachers, gate staff and
+    admins; the bureau over the school for its admins; the bureau above for a bureau
+    officer. Guardians' logins change with their guardian record (`guardian_update`)."""
+    if not access.is_acting(user) or account.is_superuser and not user.is_superuser:
+        return False
+    if user.is_superuser:
+        return True
+    if account.role in access.SCHOOL_ROLES and account.school_id:
+        if access.may_manage_school(user, account.school):
+            return True
+        return account.role == User.Role.SCHOOL_ADMIN and access.may_oversee(
+            user, account.school.region
+        )
+    if account.role == User.Role.BUREAU and account.region_id:
+        return (
+            user.role == User.Role.BUREAU
+            and user.region_id != account.region_id
+            and access.may_oversee(user, account.region)
+        )
+    return False
+
+
+def school_accounts_for(user: User, school: School) -> list[User]:
+    """The logins of a school (admins, teachers, gate staff) the user may manage."""
+    access.access_school(user, school.pk)
+    accounts = (
+        User.objects.filter(school=school, role__in=access.SCHOOL_ROLES)
+        .select_related("school__region")
+        .order_by("-is_active", "role", "name")
+    )
+    return [a for a in accounts if may_manage_account(user, a)]
+
+
+def access_account_for_edit(user: User, account_pk: int) -> User:
+    account = User.objects.select_related("school__region", "region").filter(pk=account_pk).first()
+    if account is None or not may_manage_account(user, account):
+        raise Http404
+    return account
+
+
+def history_of(user: User, obj, *, limit: int = 50) -> list[HistoryRow]:
+    """The change history of one staff record, login or organisation, newest first; for
+    users who may see it (the school's admin for staff and logins, the bureau for the
+    organisations it vets). The caller has already checked access to `obj`."""
+    if not (access.may_see_audit(user) or user.role == User.Role.BUREAU):
+        return []
+    content_type = ContentType.objects.get_for_model(type(obj))
+    entries = list(
+        LogEntry.objects.filter(content_type=content_type, object_pk=str(obj.pk))
+        .select_related("actor", "content_type")
+        .order_by("-timestamp", "-pk")[:limit]
+    )
+    return _history_rows(entries, {content_type.pk: type(obj)._meta.verbose_name})
+
+
+# ----- external organisations -----------------------------------------------------------
+
+
+def _region_and_above(region: Region) -> Q:
+    return Q(region__code__in=[code for code in region.path.split("/") if code])
+
+
+def organisations_for(user: User) -> QuerySet[ExternalOrganisation]:
+    """The bureau: every organisation registered in its region or below, and those of the
+    regions above (which its schools may use too). School staff: the approved organisations
+    their school may engage. Guardians: none."""
+    organisations = ExternalOrganisation.objects.select_related("region")
+    if not access.is_acting(user):
+        return organisations.none()
+    if user.is_superuser:
+        return organisations.all()
+    if user.role == User.Role.BUREAU and user.region_id:
+        return organisations.filter(
+            Q(region__path__startswith=user.region.path) | _region_and_above(user.region)
+        )
+    if user.role in access.SCHOOL_ROLES and user.school_id:
+        school = access.access_school(user, user.school_id)
+        return approved_organisations_for_school(school)
+    return organisations.none()
+
+
+def approved_organisations_for_school(school: School) -> QuerySet[ExternalOrganisation]:
+    """What the school may engage today: approved, registered with its county or above, no
+    record of violations, licence in force (`ExternalOrganisation.is_usable_on`)."""
+    today = timezone.localdate()
+    return (
+        ExternalOrganisation.objects.select_related("region")
+        .filter(_region_and_above(school.region))
+        .filter(status=ExternalOrganisation.Status.APPROVED, has_violation_record=False)
+        .filter(Q(licence_valid_until__isnull=True) | Q(licence_valid_until__gte=today))
+    )
+
+
+def organisation_list_for(user: User, *, status: str = "", q: str = ""):
+    organisations = organisations_for(user)
+    if status:
+        organisations = organisations.filter(status=status)
+    if q:
+        organisations = organisations.filter(Q(name__icontains=q) | Q(credit_code__startswith=q))
+    organisations = list(organisations.order_by("status", "name"))
+    for organisation in organisations:
+        organisation.may_vet = may_vet(user, organisation.region)
+    return organisations
+
+
+def access_organisation(user: User, pk: int) -> ExternalOrganisation:
+    return _get_or_404(organisations_for(user), pk)
+
+
+def access_organisation_for_vetting(user: User, pk: int) -> ExternalOrganisation:
+    organisation = access_organisation(user, pk)
+    if not may_vet(user, organisation.region):
+        raise Http404
+    return organisation
+
+
+def may_vet(user: User, region: Region) -> bool:
+    """A bureau officer of the organisation's region or above (or a superuser)."""
+    is_bureau = getattr(user, "role", None) == User.Role.BUREAU
+    return (user.is_superuser or is_bureau) and access.may_oversee(user, region)
+
+
+def vetting_regions_for(user: User) -> QuerySet[Region]:
+    """Where the user may register an organisation: their region and those below it."""
+    if not (user.is_superuser or user.role == User.Role.BUREAU):
+        return Region.objects.none()
+    return access.regions_for(user).exclude(level=Region.Level.PROVINCE).order_by("path")

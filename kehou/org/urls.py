@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kehou.org import views
+from kehou.org import views, views_records
 
 app_name = "org"
 urlpatterns = [
@@ -12,4 +12,33 @@ urlpatterns = [
     path("schools/<int:school_pk>/staff/", views.staff_list, name="staff_list"),
     path("students/<int:student_pk>/", views.student_detail, name="student_detail"),
     path("students/<int:student_pk>/history/", views.student_history, name="student_history"),
+    # Everyday records and external organisations (kehou.org.views_records).
+    path("students/<int:student_pk>/edit/", views_records.student_edit, name="student_edit"),
+    path(
+        "students/<int:student_pk>/guardians/<int:guardian_pk>/edit/",
+        views_records.guardian_edit,
+        name="guardian_edit",
+    ),
+    path("staff/<int:staff_pk>/edit/", views_records.staff_edit, name="staff_edit"),
+    path(
+        "schools/<int:school_pk>/logins/", views_records.school_accounts, name="school_accounts"
+    ),
+    path("logins/<int:account_pk>/edit/", views_records.account_edit, name="account_edit"),
+    path("organisations/", views_records.organisation_list, name="organisation_list"),
+    path("organisations/new/", views_records.organisation_create, name="organisation_create"),
+    path(
+        "organisations/<int:organisation_pk>/",
+        views_records.organisation_detail,
+        name="organisation_detail",
+    ),
+    path(
+        "organisations/<int:organisation_pk>/edit/",
+        views_records.organisation_edit,
+        name="organisation_edit",
+    ),
+    path(
+        "organisations/<int:organisation_pk>/vet/",
+        views_records.organisation_vet,
+        name="organisation_vet",
+    ),
 ]

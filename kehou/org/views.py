@@ -65,6 +65,7 @@ def school_detail(request, school_pk: int):
             "leadership": selectors.leadership_for(request.user, school),
             "may_manage": access.may_manage_school(request.user, school),
             "may_see_staff": selectors.may_see_staff_list(request.user),
+            "may_manage_logins": bool(selectors.school_accounts_for(request.user, school)),
         },
     )
 
@@ -131,6 +132,7 @@ def student_detail(request, student_pk: int):
             "detail": detail,
             "student": detail.student,
             "may_see_lists": selectors.may_see_school_lists(request.user),
+            "may_manage": access.may_manage_school(request.user, detail.student.school),
         },
     )
 
@@ -152,6 +154,7 @@ def staff_list(request, school_pk: int):
             "school": school,
             "staff": selectors.staff_list_for(request.user, school, today=today),
             "today": today,
+            "may_manage": access.may_manage_school(request.user, school),
         },
     )
 

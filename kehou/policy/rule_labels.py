@@ -295,13 +295,13 @@ def rule_name(rule) -> str:
 
 
 def shortfall_line(shortfall) -> str:
-    """ "Rule (scope): sentence", for a list (the confirmation, the bureau's table)."""
+    """ "Rule: sentence", for a list (the confirmation); the sentence itself names the
+    grades, slot or model it concerns."""
     rule, *_rest = _facts(shortfall)
-    scope = shortfall_scope(shortfall)
-    name = rule_name(rule)
-    if scope:
-        name = _("%(rule)s (%(scope)s)") % {"rule": name, "scope": scope}
-    return _("%(rule)s: %(message)s") % {"rule": name, "message": shortfall_message(shortfall)}
+    return _("%(rule)s: %(message)s") % {
+        "rule": rule_name(rule),
+        "message": shortfall_message(shortfall),
+    }
 
 
 GAP_TEXTS = {

@@ -58,7 +58,7 @@ class GuideEntry:
     """An offering of the service guide with the meetings shown where it stands."""
 
     offering: OfferingRow
-    meetings: str  # "周二 15:40–17:10; 周四 15:40–17:10"
+    meetings: list[str]  # ["周二 15:40–17:10", "周四 15:40–17:10"]
 
 
 @dataclass
@@ -215,10 +215,8 @@ def _holds(slot: PlanSlot, plan: SchoolPlan, meeting, grade_from: int, grade_to:
     )
 
 
-def _meetings_text(meetings) -> str:
-    return _("; ").join(
-        f"{weekday_label(m.weekday)} {m.start:%H:%M}–{m.end:%H:%M}" for m in meetings
-    )
+def _meetings_text(meetings) -> list[str]:
+    return [f"{weekday_label(m.weekday)} {m.start:%H:%M}–{m.end:%H:%M}" for m in meetings]
 
 
 def place_in_slots(
