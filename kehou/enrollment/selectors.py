@@ -566,6 +566,9 @@ class OfferingRoster:
     rows: list[RosterRow]
     waiting: list[WaitlistRow]
     offered: list[WaitlistRow]
+    # An external instructor sees the children of their group only (kehou.org.access):
+    # of the waiting list, how many wait, not who.
+    waiting_hidden: int = 0
 
     @property
     def school(self) -> School:
@@ -622,6 +625,8 @@ def offering_roster(user: User, offering: Offering, day: dt.date) -> OfferingRos
     ]
     waiting = [e for e in entries if e.status == WaitlistEntry.Status.WAITING]
     offered = [e for e in entries if e.status == WaitlistEntry.Status.OFFERED]
+    if access.is_external_instructor(user):
+        return OfferingRoster(offering, day, rows, [], [], waiting_hidden=len(entries))
     return OfferingRoster(
         offering=offering,
         day=day,

@@ -165,7 +165,7 @@ def test_the_waiting_list_is_shown_in_its_order_with_each_place(client, north, c
         assert row.place == waiting_position(row.entry)
     assert [e.tier for e in expected] == [1, 1, 2, 2]  # the priority tier first
 
-    client.force_login(course["coach"])
+    client.force_login(north.admin)
     body = client.get(roster_url(football)).content.decode()
     first, second = (e.student.name for e in expected[:2])
     assert body.index("第 1 位") < body.index(first) < body.index("第 2 位") < body.index(second)
@@ -177,3 +177,31 @@ def test_the_waiting_list_is_shown_in_its_order_with_each_place(client, north, c
     assert [r[:2] for r in rows[start + 1 :]] == [
         (n, e.student.name) for n, e in enumerate(expected, start=1)
     ]
+
+
+def test_an_external_instructor_sees_how_many_wait_not_who(client, north, course, term):
+    """Their scope is the children of their group (kehou.org.access); a school teacher
+    who instructs sees the waiting list's names."""
+    football = course["football"]
+    waiting = f.child(north.school, north.school_class, name="候补孩")
+    WaitlistEntry.objects.create(
+        offering=football,
+        student=waiting,
+        application=f.application(waiting, term),
+        tier=1,
+        lottery_number=7,
+    )
+    roster = selectors.offering_roster(course["coach"], football, term.start)
+    assert roster.waiting == [] and roster.waiting_hidden == 1
+    client.force_login(course["coach"])
+    body = client.get(roster_url(football)).content.decode()
+    assert "候补孩" not in body and "1名学生正在候补" in body
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(roster_url(football, "roster_xlsx")).content)
+    )
+    assert "候补孩" not in str(list(book.worksheets[1].iter_rows(values_only=True)))
+
+    football.instructor = course["choir"].instructor
+    football.save()
+    roster = selectors.offering_roster(course["other"], football, term.start)
+    assert [row.entry.student for row in roster.waiting] == [waiting]
