@@ -10,6 +10,7 @@ happens.
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kehou.core.labels import CATEGORY_LABELS
@@ -121,6 +122,26 @@ class Menu(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school} {self.term}"
+
+    @property
+    def window_has_ended(self) -> bool:
+        """The choice window's closing time has passed while the menu still says it is
+        open (the school closes it, which reveals the seed and lets the allocation run)."""
+        return (
+            self.status == self.Status.WINDOW_OPEN
+            and self.window_closes_at is not None
+            and self.window_closes_at <= timezone.now()
+        )
+
+    @property
+    def shown_status(self) -> str:
+        """The status as it is true now, for every page: a window whose closing time has
+        passed is closed, whether or not the school has pressed "close" yet. Derived from
+        the dates and the present moment, so reading a page never writes."""
+        return self.Status.CLOSED if self.window_has_ended else self.status
+
+    def get_shown_status_display(self) -> str:
+        return self.Status(self.shown_status).label
 
 
 class Activity(models.Model):

@@ -268,6 +268,65 @@ def _content_problems(
         )
 
 
+def _organisation_problems(
+    problems, rules: ProfileRules | None, activity: Activity, *, school: School, field=None
+) -> None:
+    """The organisation that delivers the activity: registered with the school's county
+    or a region above it, approved by its bureau (and, where the profile asks for vetting,
+    with a valid licence and no record of violations), and registered for the activity's
+    category."""
+    organisation = activity.organisation
+    if organisation is None:
+        return
+    if not organisation.serves(school):
+        problems.add(
+            "organisation_other_region",
+            _(
+                "Organisation “%(organisation)s” is registered with the education bureau of "
+                "another region, not with this school's."
+            ),
+            field=field or "organisation",
+            organisation=organisation.name,
+        )
+        return
+    rule = stated(rules, "instructors_vetted")
+    if rule and not organisation.is_usable_on(timezone.localdate()):
+        problems.add(
+            "organisation_not_vetted",
+            _(
+                "Organisation “%(organisation)s” has not been vetted by the education bureau, "
+                "has a violation record or its licence has expired. Under %(source)s: “%(quote)s”"
+            ),
+            field=field or "organisation",
+            organisation=organisation.name,
+            **citation(rule),
+        )
+    elif not organisation.is_vetted:
+        problems.add(
+            "organisation_not_approved",
+            _(
+                "Organisation “%(organisation)s” is not approved by the education bureau "
+                "(%(status)s)."
+            ),
+            field=field or "organisation",
+            organisation=organisation.name,
+            status=organisation.get_status_display(),
+        )
+    if not subject_training_reason(
+        name=activity.name, category=activity.category, ticked=activity.is_subject_training
+    ) and not organisation.may_offer(activity.category):
+        problems.add(
+            "organisation_not_registered_for_category",
+            _(
+                "Organisation “%(organisation)s” is not registered by the education bureau "
+                "to deliver “%(category)s”."
+            ),
+            field=field or "category",
+            organisation=organisation.name,
+            category=activity.get_category_display(),
+        )
+
+
 def _subject_training_field(activity: Activity) -> str:
     if activity.is_subject_training:
         return "is_subject_training"
@@ -366,19 +425,8 @@ def activity_save(*, school: School, actor, activity: Activity | None = None, **
         problems.add(
             "risk_level_invalid", _("Risk level: choose low, medium or high."), field="risk_level"
         )
-    organisation = target.organisation
-    rule = stated(rules, "instructors_vetted")
-    if rule and organisation is not None and not organisation.is_usable_on(timezone.localdate()):
-        problems.add(
-            "organisation_not_vetted",
-            _(
-                "Organisation “%(organisation)s” has not been vetted by the education bureau, "
-                "has a violation record or its licence has expired. Under %(source)s: “%(quote)s”"
-            ),
-            field="organisation",
-            organisation=organisation.name,
-            **citation(rule),
-        )
+    if target.category in Category.values:
+        _organisation_problems(problems, rules, target, school=school)
     _content_problems(problems, rules, target)
     if activity is not None and target.category != old_category and _in_use_after_window(target):
         problems.add(
@@ -818,6 +866,7 @@ def _offering_problems(problems: Problems, rules, menu: Menu, target: Offering) 
         )
     _instructor_problems(problems, rules, target.instructor, school=school, day=menu.term.start)
     _content_problems(problems, rules, activity, instructor=target.instructor, field="activity")
+    _organisation_problems(problems, rules, activity, school=school, field="activity")
 
 
 def _late_change_problems(problems: Problems, menu: Menu, before, target, meetings) -> None:
@@ -1055,6 +1104,7 @@ def _menu_problems(
             about, rules, offering.instructor, school=menu.school, day=menu.term.start
         )
         _content_problems(about, rules, offering.activity, instructor=offering.instructor)
+        _organisation_problems(about, rules, offering.activity, school=menu.school)
         _fee_problems(about, rules, offering, offering.activity)
         meetings = sorted((m.weekday, m.start, m.end) for m in offering.meetings.all())
         grades = _grades_of(offering)
@@ -1097,7 +1147,9 @@ def menu_publish(*, menu: Menu, actor) -> Menu:
         locked = _transition(menu, actor=actor, source=[Menu.Status.DRAFT], action="publish")
         rules = school_rules(locked.school)
         offerings = list(
-            locked.offerings.select_related("activity", "instructor__organisation")
+            locked.offerings.select_related(
+                "activity__organisation__region", "instructor__organisation"
+            )
             .prefetch_related("meetings")
             .order_by("pk")
         )
@@ -1146,7 +1198,9 @@ def menu_open_window(*, menu: Menu, actor) -> Menu:
                 term=str(locked.term),
             )
         offerings = list(
-            locked.offerings.select_related("activity", "instructor__organisation")
+            locked.offerings.select_related(
+                "activity__organisation__region", "instructor__organisation"
+            )
             .prefetch_related("meetings")
             .order_by("pk")
         )

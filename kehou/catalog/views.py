@@ -76,7 +76,7 @@ def menu_create(request, school_pk: int):
 def _status_class(menu: Menu | None) -> str:
     if menu is None:
         return ""
-    return "ok" if menu.status in (Menu.Status.PUBLISHED, Menu.Status.RUNNING) else "warn"
+    return "ok" if menu.shown_status in (Menu.Status.PUBLISHED, Menu.Status.RUNNING) else "warn"
 
 
 def _menu_url(menu: Menu) -> str:
@@ -292,5 +292,5 @@ def family(request):
     return render(
         request,
         "catalog/family.html",
-        {"term": term, "children": selectors.family_menus(request.user, term)},
+        {"term": term, "terms": terms(), "children": selectors.family_menus(request.user, term)},
     )

@@ -392,3 +392,48 @@ def test_published_offerings_for_the_service_guide(north_menu, north, term):
     assert rows[0].grades.startswith("3") and rows[0].grades.endswith("4年级")
     html = render_to_string("catalog/includes/service_guide.html", {"offerings": rows})
     assert "足球A班" in html and "操场" in html
+
+
+# --- statuses that stay true, the term switcher, the family's phone -------------------------
+
+
+def test_the_status_says_closed_once_the_closing_time_has_passed(client, north, term):
+    """Issue 8, item 11: the menu still said 选课开放中 after the window closed. The page
+    derives what it shows from the closing time and now; the GET writes nothing."""
+    menu = f.menu(north.school, term=term, status="window_open")
+    f.offering(menu, "三年级足球", grades=(3, 4))
+    Menu.objects.filter(pk=menu.pk).update(
+        window_closes_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    client.force_login(north.admin)
+    page = client.get(_menu_url(north.school, term)).content.decode()
+    assert "选课已截止" in page and "选课开放中" not in page
+    assert 'id="window-ended"' in page and 'id="action-close"' in page
+    client.force_login(north.guardian_user)
+    page = client.get(reverse("catalog:family") + f"?term={term.code}").content.decode()
+    assert "选课已截止" in page and "选课开放中" not in page
+    assert Menu.objects.get(pk=menu.pk).status == "window_open"  # the school still closes it
+    # while it is open, it says so
+    Menu.objects.filter(pk=menu.pk).update(window_closes_at=timezone.now() + dt.timedelta(days=1))
+    page = client.get(reverse("catalog:family") + f"?term={term.code}").content.decode()
+    assert "选课开放中" in page
+
+
+def test_the_menu_pages_switch_terms(client, north, term):
+    spring = f.TermFactory(school_year=term.school_year, semester=2)
+    f.menu(north.school, term=spring, status="published")
+    client.force_login(north.admin)
+    page = client.get(_menu_url(north.school, term)).content.decode()
+    assert 'class="term-switcher"' in page and f"?term={spring.code}" in page
+    client.force_login(north.guardian_user)
+    page = client.get(reverse("catalog:family") + f"?term={term.code}").content.decode()
+    assert 'class="term-switcher"' in page and f"?term={spring.code}" in page
+
+
+def test_a_family_reads_each_offering_as_a_card_not_a_wide_table(client, north, term):
+    menu = f.menu(north.school, term=term, status="published")
+    f.offering(menu, "三年级足球", grades=(3, 4), room="操场")
+    client.force_login(north.guardian_user)
+    page = client.get(reverse("catalog:family") + f"?term={term.code}").content.decode()
+    assert 'class="card offering-card"' in page and "操场" in page
+    assert "<table" not in page

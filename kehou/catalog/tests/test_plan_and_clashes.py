@@ -392,3 +392,55 @@ def test_settings_bound_the_extended_offerings_per_child(north_menu, north):
         )
     )  # fmt: skip
     assert pairs(error) == {("max_extended_per_child", "max_extended_too_large")}
+
+
+# --- the organisation the bureau vetted ----------------------------------------------------
+
+
+def organisation_activity(north, organisation, category="sports"):
+    return services.activity_save(
+        school=north.school, actor=north.admin, name="俱乐部课", category=category,
+        organisation=organisation,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [("pending", "organisation_not_vetted"), ("suspended", "organisation_not_vetted")],
+)
+def test_an_organisation_the_bureau_has_not_approved_is_refused(north, status, code):
+    organisation = f.OrganisationFactory(region=north.county, status=status)
+    error = refused(lambda: organisation_activity(north, organisation))
+    assert pairs(error) == {("organisation", code)}
+
+
+def test_without_a_vetting_rule_a_non_approved_organisation_is_still_refused(north, adopt):
+    adopt("binzhou_004")  # silent on vetting
+    organisation = f.OrganisationFactory(region=north.county, status="refused")
+    error = refused(lambda: organisation_activity(north, organisation))
+    assert pairs(error) == {("organisation", "organisation_not_approved")}
+
+
+def test_an_organisation_of_another_region_is_refused(north, south):
+    organisation = f.OrganisationFactory(region=south.county)
+    error = refused(lambda: organisation_activity(north, organisation))
+    assert pairs(error) == {("organisation", "organisation_other_region")}
+    # one registered with the city serves every county under it
+    assert organisation_activity(north, f.OrganisationFactory(region=north.county.parent)).pk
+
+
+def test_an_organisation_delivers_only_what_the_bureau_registered_it_for(north):
+    organisation = f.OrganisationFactory(region=north.county, offers=["sports"])
+    error = refused(lambda: organisation_activity(north, organisation, category="arts"))
+    assert pairs(error) == {("category", "organisation_not_registered_for_category")}
+
+
+def test_publishing_refuses_an_organisation_suspended_since(north_menu, north, plan):
+    organisation = f.OrganisationFactory(region=north.county)
+    activity = organisation_activity(north, organisation)
+    coach = f.external_instructor(north.school, organisation=organisation)
+    save(north_menu, north.admin, activity=activity, instructor=coach,
+         meetings=[(0, T(16, 0), T(17, 0))])  # fmt: skip
+    type(organisation).objects.filter(pk=organisation.pk).update(status="suspended")
+    error = refused(lambda: services.menu_publish(menu=north_menu, actor=north.admin))
+    assert ("__all__", "organisation_not_vetted") in pairs(error)
