@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count
 from django.http import Http404
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +21,12 @@ from kehou.catalog.models import Menu, Offering
 from kehou.catalog.selectors import school_menu
 from kehou.core.labels import weekday_label
 from kehou.enrollment.models import Application, Enrollment, WaitlistEntry
-from kehou.enrollment.selectors import bureau_refusals
+from kehou.enrollment.selectors import (
+    WINDOW_NOT_YET,
+    WINDOW_OPEN,
+    bureau_refusals,
+    window_state,
+)
 from kehou.org import access
 from kehou.org.models import Guardian, School, SchoolClass
 from kehou.placement.models import AllocationRun
@@ -70,10 +75,7 @@ class TeacherWeek:
 
 def roster_url(offering: Offering, day: dt.date) -> str:
     """The group's class list on `day`."""
-    try:
-        return reverse("enrollment:roster", args=[offering.pk]) + f"?day={day.isoformat()}"
-    except NoReverseMatch:
-        return reverse("sittings:mine")
+    return reverse("enrollment:roster", args=[offering.pk]) + f"?day={day.isoformat()}"
 
 
 def _place(offering: Offering) -> str:
@@ -207,6 +209,9 @@ class AllocationRow:
 
 
 def _stage(menu: Menu | None, run: AllocationRun | None, now: dt.datetime) -> str:
+    """Where a menu's allocation stands (a key of STAGE_LABELS). A window whose closing
+    time has passed counts as closed, as families are told, even before the school
+    presses "close"; a run whose lease lapsed counts as failed."""
     if menu is None:
         return "no_menu"
     if menu.mode == Menu.Mode.FCFS:
@@ -224,16 +229,14 @@ def _stage(menu: Menu | None, run: AllocationRun | None, now: dt.datetime) -> st
         return "failed"
     if run is not None and run.status in AllocationRun.LIVE:
         return "failed"  # its lease lapsed: the worker died
-    closed = menu.status == Menu.Status.CLOSED or (
-        menu.status == Menu.Status.WINDOW_OPEN
-        and menu.window_closes_at is not None
-        and menu.window_closes_at <= now
-    )
-    if closed:
-        return "to_run"
-    if menu.status == Menu.Status.WINDOW_OPEN:
+    if menu.status in (Menu.Status.DRAFT, Menu.Status.PUBLISHED):
+        return "before_window"
+    state = window_state(menu, now)
+    if state == WINDOW_OPEN:
         return "window_open"
-    return "before_window"
+    if state == WINDOW_NOT_YET:
+        return "before_window"
+    return "to_run"
 
 
 def allocation_rows(schools, term: Term | None) -> list[AllocationRow]:
@@ -364,7 +367,7 @@ class SchoolAttention:
     shortfalls: int | None  # None: no profile above the school to check against
     menu: Menu | None
     allocation: AllocationRow | None
-    window: str  # "", "before", "open", "closed"
+    window: str  # "", "not_yet", "open", "closed"
     applications_to_decide: int
     # Guardians of the school's children who have not activated a login: they cannot
     # apply for their children until they do.
@@ -373,13 +376,11 @@ class SchoolAttention:
 
 
 def _window(menu: Menu | None, now: dt.datetime) -> str:
-    if menu is None or menu.window_opens_at is None or menu.window_closes_at is None:
+    """The choice window as families are told it ("not_yet", "open", "closed"), or ""
+    before the school has set one."""
+    if menu is None or menu.status == Menu.Status.DRAFT or menu.window_closes_at is None:
         return ""
-    if now < menu.window_opens_at:
-        return "before"
-    if now < menu.window_closes_at and menu.status == Menu.Status.WINDOW_OPEN:
-        return "open"
-    return "closed"
+    return window_state(menu, now) or ""
 
 
 def school_attention(

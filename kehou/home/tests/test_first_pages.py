@@ -199,6 +199,34 @@ def test_allocation_overview_lists_each_school_with_its_stage_and_counts(
     assert south.school.name in body
 
 
+def test_allocation_stages_follow_the_dates_and_the_last_run(client, north, city_officer):
+    # given: a window whose closing time has passed (not yet closed by the school), a
+    # closed menu whose run failed, a first-come-first-served menu
+    term = f.TermFactory()
+    passed = f.menu(north.school, term=term, closes_in=dt.timedelta(hours=-1))
+    failed_school = f.SchoolFactory(region=north.county)
+    failed = f.menu(failed_school, term=term, status="closed")
+    AllocationRun.objects.create(
+        menu=failed,
+        mechanism="da",
+        max_extended_per_child=1,
+        seed=f.LOTTERY_SEED,
+        seed_hash="x",
+        status=AllocationRun.Status.FAILED,
+    )
+    fcfs_school = f.SchoolFactory(region=north.county)
+    f.menu(fcfs_school, term=term, mode="fcfs")
+    # when
+    client.force_login(city_officer)
+    rows = client.get(reverse("home:allocations")).context["rows"]
+    # then
+    stages = {row.school: row.stage for row in rows}
+    assert stages[passed.school] == "to_run"
+    assert stages[failed_school] == "failed"
+    assert stages[fcfs_school] == "fcfs"
+    assert sum(row.needs_attention for row in rows) == 2
+
+
 def test_allocation_overview_stays_in_the_officers_county(client, north, south, football):
     client.force_login(north.county_officer)
     rows = client.get(reverse("home:allocations")).context["rows"]
