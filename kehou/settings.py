@@ -51,7 +51,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "template_partials",
-    "axes",
     "auditlog",
     "django_tasks",
     "django_tasks_db",
@@ -82,10 +81,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After a temporary password, every page leads to choosing a new one.
+    "kehou.accounts.middleware.TemporaryPasswordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
-    "axes.middleware.AxesMiddleware",
 ]
 if os.environ.get("KEHOU_COUNT_QUERIES") == "1":  # bench/ only: never set in production
     MIDDLEWARE.insert(0, "kehou.core.middleware.QueryCountMiddleware")
@@ -165,33 +165,42 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "kehou.accounts.backends.PasswordBackend",  # Django's, refusing the demo password
+    # Django's, behind the lockout and refusing the demo password outside the demo.
+    "kehou.accounts.backends.PasswordBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Research S2: at least 8 characters (64 and more allowed), no composition rules, common
+# passwords and context words refused (the school's and district's names, the user's
+# phone, their child's student number, the demo password). Messages in Chinese.
 AUTH_PASSWORD_VALIDATORS = [
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 8},
+        "NAME": "kehou.accounts.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": int(os.environ.get("KEHOU_PASSWORD_MIN_LENGTH", "8"))},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "kehou.accounts.password_validation.CommonPasswordValidator"},
+    {"NAME": "kehou.accounts.password_validation.ContextWordsValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home:index"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lockout after repeated failures, by phone and by phone + address, so an attacker
-# cannot lock a teacher out from elsewhere for long (research/reliability.md S3).
-AXES_FAILURE_LIMIT = int(os.environ.get("KEHOU_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
-AXES_USERNAME_FORM_FIELD = "username"
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Pauses after repeated failed logins (kehou.accounts.lockout): per phone from one
+# network address, so nobody elsewhere can lock a teacher out, and per address across all
+# phones, so one machine cannot try a few passwords on each of many accounts. A try
+# during a pause is not counted and does not extend it.
+LOGIN_LOCKOUT = {
+    "ACCOUNT_FAILURES": int(os.environ.get("KEHOU_LOGIN_FAILURE_LIMIT", "5")),
+    "ACCOUNT_WINDOW_MINUTES": int(os.environ.get("KEHOU_LOGIN_WINDOW_MINUTES", "15")),
+    "ADDRESS_FAILURES": int(os.environ.get("KEHOU_LOGIN_ADDRESS_FAILURE_LIMIT", "30")),
+    "ADDRESS_WINDOW_MINUTES": int(os.environ.get("KEHOU_LOGIN_ADDRESS_WINDOW_MINUTES", "15")),
+}
+# The request header holding the client's address when a proxy in front sets it (nginx:
+# `proxy_set_header X-Real-IP $remote_addr;` and KEHOU_CLIENT_ADDRESS_HEADER=X-Real-IP).
+# Unset: REMOTE_ADDR. Never name a header that reaches kehou from the client unchanged.
+LOGIN_CLIENT_ADDRESS_HEADER = os.environ.get("KEHOU_CLIENT_ADDRESS_HEADER", "")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8

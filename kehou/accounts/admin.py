@@ -3,16 +3,24 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from kehou.accounts.models import User
+from kehou.accounts.models import LoginFailure, User
+from kehou.lib.validators import normalise_mobile
 
 
-class UserCreationForm(BaseUserCreationForm):
+class PhoneNormalised:
+    """The phone in its one stored form (kehou.lib.validators), as at every other door."""
+
+    def clean_phone(self) -> str:
+        return normalise_mobile(self.cleaned_data.get("phone"))
+
+
+class UserCreationForm(PhoneNormalised, BaseUserCreationForm):
     class Meta:
         model = User
         fields = ("phone", "name", "role", "region", "school")
 
 
-class UserEditForm(UserChangeForm):
+class UserEditForm(PhoneNormalised, UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
@@ -35,7 +43,7 @@ class UserAdmin(BaseUserAdmin):
             _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
-        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined", "temporary_password_until")}),
     )
     add_fieldsets = (
         (
@@ -46,3 +54,16 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(admin.ModelAdmin):
+    """Recent failed logins; deleting a phone's rows from an address ends its pause."""
+
+    list_display = ("at", "phone", "address")
+    search_fields = ("phone", "address")
+    ordering = ("-at",)
+    readonly_fields = ("at", "phone", "address")
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -1,14 +1,13 @@
-"""Login by mobile phone and guardian account activation (SPEC R26)."""
+"""Login by mobile phone, guardian account activation and choosing a password (SPEC R26)."""
 
 import logging
 
 from django import forms
-from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from kehou.accounts.backends import is_refused_demo_password
-from kehou.lib.validators import mask_mobile, normalise_mobile
+from kehou.lib.validators import mask_mobile, normalise_mobile, normalise_student_number
 
 logger = logging.getLogger("kehou.accounts")
 
@@ -39,6 +38,9 @@ class PhoneLoginForm(AuthenticationForm):
             "This is the demo's published password: it does not open this system. "
             "Ask your school's administrator to set you a new password."
         ),
+        "temporary_expired": _(
+            "This temporary password has expired. Ask your school's administrator for a new one."
+        ),
     }
 
     def __init__(self, *args, **kwargs):
@@ -50,6 +52,13 @@ class PhoneLoginForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return normalise_mobile(self.cleaned_data.get("username"))
+
+    def get_invalid_login_error(self):
+        if getattr(self.request, "temporary_password_expired", False):
+            return forms.ValidationError(
+                self.error_messages["temporary_expired"], code="temporary_expired"
+            )
+        return super().get_invalid_login_error()
 
     def clean(self):
         # Said plainly, before any account is looked up: the message tells nothing
@@ -72,13 +81,16 @@ class ActivationForm(forms.Form):
     )
     student_number = forms.CharField(label=_("Your child's student number (学籍号)"), max_length=20)
     child_name = forms.CharField(label=_("Your child's name"), max_length=50)
-    password1 = forms.CharField(
+    password = forms.CharField(
         label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 8 characters, not only digits, not a common password."),
+        help_text=_(
+            "At least 8 characters, not a common password, without the school's name, "
+            "your phone or your child's student number."
+        ),
     )
-    password2 = forms.CharField(
+    password_again = forms.CharField(
         label=_("Password again"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -88,19 +100,45 @@ class ActivationForm(forms.Form):
         return normalise_mobile(self.cleaned_data["phone"])
 
     def clean_student_number(self) -> str:
-        return self.cleaned_data["student_number"].strip().upper()
+        return normalise_student_number(self.cleaned_data["student_number"]).upper()
 
     def clean_child_name(self) -> str:
         return "".join(self.cleaned_data["child_name"].split())
 
     def clean(self):
         data = super().clean()
-        p1, p2 = data.get("password1"), data.get("password2")
+        p1, p2 = data.get("password"), data.get("password_again")
         if p1 and p2 and p1 != p2:
-            self.add_error("password2", _("The two passwords differ."))
-        elif p1:
-            try:
-                password_validation.validate_password(p1)
-            except forms.ValidationError as exc:
-                self.add_error("password1", exc)
+            self.add_error("password_again", _("The two passwords differ."))
+        return data
+
+
+class PasswordChangeForm(forms.Form):
+    """One's own new password; the rules are checked by accounts.services.password_change."""
+
+    current_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("After a reset: the temporary password you were given."),
+    )
+    new_password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "At least 8 characters, not a common password, without the school's name, "
+            "your phone or your child's student number."
+        ),
+    )
+    new_password_again = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password") != data.get("new_password_again"):
+            self.add_error("new_password_again", _("The two passwords differ."))
         return data

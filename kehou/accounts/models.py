@@ -59,6 +59,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("may use the Django admin"), default=False)
+    temporary_password_until = models.DateTimeField(
+        _("temporary password valid until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Set when a school admin gives a temporary password: it opens only the page "
+            "to choose a new one, and not after this time."
+        ),
+    )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()
@@ -89,3 +98,26 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.name
+
+
+class LoginFailure(models.Model):
+    """One failed login or activation attempt: a wrong password, or activation details
+    that match no record. The lockout (kehou.accounts.lockout) counts these per phone and
+    network address and per address; attempts refused while locked are not stored, so
+    they never extend a lock. Rows older than a day are deleted as new ones come."""
+
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    address = models.CharField(_("network address"), max_length=45)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("failed login")
+        verbose_name_plural = _("failed logins")
+        indexes = [
+            models.Index(fields=["phone", "address", "at"], name="loginfailure_account"),
+            models.Index(fields=["address", "at"], name="loginfailure_address"),
+            models.Index(fields=["at"], name="loginfailure_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phone} {self.address} {self.at:%Y-%m-%d %H:%M}"

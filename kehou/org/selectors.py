@@ -800,3 +800,19 @@ def vetting_regions_for(user: User) -> QuerySet[Region]:
     if not (user.is_superuser or user.role == User.Role.BUREAU):
         return Region.objects.none()
     return access.regions_for(user).exclude(level=Region.Level.PROVINCE).order_by("path")
+
+
+def access_staff(user: User, school: School, staff_pk: int) -> Staff:
+    """A staff member of `school` the user sees (404 otherwise)."""
+    staff = access.staff_for(user).filter(school=school, pk=staff_pk).first()
+    if staff is None:
+        raise Http404
+    return staff
+
+
+def access_guardian_of(user: User, student: Student, guardian_pk: int) -> Guardian:
+    """A guardian of `student` (already in the user's scope), 404 otherwise."""
+    guardian = Guardian.objects.filter(student_links__student=student, pk=guardian_pk).first()
+    if guardian is None:
+        raise Http404
+    return guardian

@@ -8,9 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kehou.accounts.models import User
+from kehou.accounts.services import password_problems, temporary_password_give
 from kehou.core.errors import Problems, refusal
 from kehou.core.labels import category_label
-from kehou.lib.validators import is_mobile, is_student_number, normalise_mobile
+from kehou.lib.validators import (
+    is_mobile,
+    is_student_number,
+    normalise_mobile,
+    normalise_student_number,
+)
 from kehou.org import access, selectors
 from kehou.org.models import (
     ClassMembership,
@@ -38,16 +44,25 @@ def guardian_activate(*, phone: str, student_number: str, child_name: str, passw
     The guardian proves who they are with their phone on record, and their child's
     student number and name together; no one else acts here (the guardian has no login
     yet), so there is no actor to check. Any mismatch is one refusal,
-    `activation_refused`, and writes nothing."""
+    `activation_refused`, and writes nothing.
+
+    The password rules (settings.AUTH_PASSWORD_VALIDATORS) are checked twice: first
+    with what was typed only (length, common passwords, the phone, the student number),
+    so that a weak password tells nothing about whether the details matched; then, once
+    they match, with the school's and district's names too."""
     phone = normalise_mobile(phone)
-    if not is_mobile(phone):
+    number = normalise_student_number(student_number)
+    candidate = User(phone=phone, role=User.Role.GUARDIAN)
+    candidate.password_context = {"student_numbers": [number]}
+    password_problems(password, candidate, field="password").raise_if_any()
+    if not is_mobile(phone) or not number:
         raise refusal("activation_refused", ACTIVATION_REFUSED)
     guardian = (
         Guardian.objects.select_for_update(of=("self",))
         .filter(
             phone=phone,
             user__isnull=True,
-            student_links__student__student_number__iexact=student_number.strip(),
+            student_links__student__student_number__iexact=number,
             student_links__student__name="".join(child_name.split()),
             student_links__student__is_active=True,
         )
@@ -55,10 +70,124 @@ def guardian_activate(*, phone: str, student_number: str, child_name: str, passw
     )
     if guardian is None or User.objects.filter(phone=phone).exists():
         raise refusal("activation_refused", ACTIVATION_REFUSED)
+    children = Student.objects.filter(guardian_links__guardian=guardian, is_active=True)
+    children = list(children.select_related("school__region"))
+    candidate.password_context = {
+        "schools": [child.school for child in children],
+        "student_numbers": [child.student_number for child in children],
+    }
+    password_problems(password, candidate, field="password").raise_if_any()
     user = User.objects.create_user(phone, password, name=guardian.name, role=User.Role.GUARDIAN)
     guardian.user = user
     guardian.save(update_fields=["user"])
     return user
+
+
+# ----- passwords a school admin gives (issue 8, item 9; docs/adr/0008) -------------------
+#
+# Without SMS, a person who forgot their password (or a teacher imported from the roster,
+# who has no login yet) gets a temporary password from their school's admin, in person or
+# by a phone call. It is shown once, opens only the page to choose a new password, and
+# lapses after a week (kehou.accounts.services.temporary_password_give).
+
+RESET_NEEDS_CONFIRMATION = _("Confirm the reset: the current password stops working at once.")
+
+
+def _require_confirmed(confirmed: bool) -> None:
+    if not confirmed:
+        raise refusal("confirmation_required", RESET_NEEDS_CONFIRMATION)
+
+
+@transaction.atomic
+def staff_password_reset(*, staff: Staff, actor, confirmed: bool = False) -> str:
+    """A temporary password for a staff member of the actor's school, returned once. A
+    staff member imported from the roster has no login yet: this creates it (a teacher's
+    login of that school, the staff record's name and phone) - the way imported staff
+    get in, since nothing a stranger could not know (a name, a phone) proves who they are."""
+    target = (
+        Staff.objects.select_for_update(of=("self",))
+        .select_related("school", "user")
+        .filter(pk=staff.pk)
+        .first()
+    )
+    if target is None:
+        raise access.OutOfScope
+    access.require_school_admin(actor, target.school)
+    _require_confirmed(confirmed)
+    if not target.is_active:
+        raise refusal(
+            "staff_inactive",
+            _("%(name)s is no longer active: make the staff record active first."),
+            name=target.name,
+        )
+    login = target.user
+    if login is None:
+        if User.objects.filter(phone=target.phone).exists():
+            raise refusal(
+                "phone_has_login",
+                _(
+                    "The phone of %(name)s already logs in to another account, and one phone "
+                    "has one login. Record the phone they use for work on the staff record."
+                ),
+                name=target.name,
+            )
+        login = User.objects.create_user(
+            target.phone, None, name=target.name, role=User.Role.TEACHER, school=target.school
+        )
+        target.user = login
+        target.save(update_fields=["user"])
+    elif login.pk == getattr(actor, "pk", None):
+        raise refusal(
+            "own_password",
+            _("Your own password: change it on the “Change password” page."),
+        )
+    elif login.is_superuser or login.school_id != target.school_id or not login.is_active:
+        raise refusal(
+            "reset_not_here",
+            _(
+                "This login is not an active login of the school: its password is reset by "
+                "the education bureau's system administrator."
+            ),
+        )
+    return temporary_password_give(user=login, given_by=access.user_of(actor))
+
+
+@transaction.atomic
+def guardian_password_reset(*, guardian: Guardian, school, actor, confirmed: bool = False) -> str:
+    """A temporary password for a guardian of a child of `school`, given by its admin.
+
+    Refused when the login also covers a child of another school: the school's admin
+    would hold a password that opens another school's child's records. The refusal
+    names no school and no child."""
+    access.require_school_admin(actor, school)
+    target = (
+        Guardian.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(pk=guardian.pk, student_links__student__school=school)
+        .first()
+    )
+    if target is None:
+        raise access.OutOfScope
+    _require_confirmed(confirmed)
+    if target.user is None:
+        raise refusal(
+            "guardian_not_activated",
+            _(
+                "%(name)s has no login yet: they create it on the activation page with "
+                "their phone and their child's student number and name."
+            ),
+            name=target.name,
+        )
+    children = Student.objects.filter(guardian_links__guardian__user=target.user, is_active=True)
+    if children.exclude(school=school).exists() or not target.user.is_active:
+        raise refusal(
+            "reset_not_here",
+            _(
+                "This login is not reset by the school: its password is reset by the "
+                "education bureau's system administrator."
+            ),
+        )
+    return temporary_password_give(user=target.user, given_by=access.user_of(actor))
 
 
 # ----- everyday records: students, guardians, staff, accounts (SPEC R2, R26) -------------

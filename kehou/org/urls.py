@@ -12,6 +12,16 @@ urlpatterns = [
     path("schools/<int:school_pk>/staff/", views.staff_list, name="staff_list"),
     path("students/<int:student_pk>/", views.student_detail, name="student_detail"),
     path("students/<int:student_pk>/history/", views.student_history, name="student_history"),
+    path(
+        "schools/<int:school_pk>/staff/<int:staff_pk>/password/",
+        views.staff_password_reset,
+        name="staff_password_reset",
+    ),
+    path(
+        "students/<int:student_pk>/guardians/<int:guardian_pk>/password/",
+        views.guardian_password_reset,
+        name="guardian_password_reset",
+    ),
     # Everyday records and external organisations (kehou.org.views_records).
     path("students/<int:student_pk>/edit/", views_records.student_edit, name="student_edit"),
     path(
@@ -20,9 +30,7 @@ urlpatterns = [
         name="guardian_edit",
     ),
     path("staff/<int:staff_pk>/edit/", views_records.staff_edit, name="staff_edit"),
-    path(
-        "schools/<int:school_pk>/logins/", views_records.school_accounts, name="school_accounts"
-    ),
+    path("schools/<int:school_pk>/logins/", views_records.school_accounts, name="school_accounts"),
     path("logins/<int:account_pk>/edit/", views_records.account_edit, name="account_edit"),
     path("organisations/", views_records.organisation_list, name="organisation_list"),
     path("organisations/new/", views_records.organisation_create, name="organisation_create"),

@@ -4,22 +4,25 @@ Thin: parse the query string, call a selector, render. Every read goes through
 kehou.org.selectors, which starts from kehou.org.access.
 """
 
-from axes.handlers.proxy import AxesProxyHandler
-from axes.helpers import get_lockout_response
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehou.accounts import lockout
 from kehou.accounts.forms import ActivationForm
+from kehou.accounts.views import locked_out
 from kehou.core import errors
 from kehou.org import access, selectors
 from kehou.org.forms import SchoolFilterForm, StudentFilterForm
 from kehou.org.services import guardian_activate
+from kehou.org.services import guardian_password_reset as guardian_password_reset_service
+from kehou.org.services import staff_password_reset as staff_password_reset_service
 
 PAGE_SIZE = 50
 
@@ -159,6 +162,62 @@ def staff_list(request, school_pk: int):
     )
 
 
+def _password_page(request, *, person: str, back: str, give):
+    """The reset of one person's password: GET asks for confirmation, POST gives the
+    temporary password (shown this once; never cached)."""
+    confirm = {
+        "title": _("Reset the password of %(name)s?") % {"name": person},
+        "consequences": [
+            _("Their current password stops working at once, and so do their open sessions."),
+            _(
+                "You get a temporary password, shown only once: tell it to them in person "
+                "or by a phone call. It works for 7 days and only to choose their own."
+            ),
+        ],
+        "action": request.path,
+        "fields": [],
+        "button": _("Reset the password"),
+        "cancel": back,
+    }
+    context = {"person": person, "back": back, "confirm": confirm}
+    if request.method == "POST":
+        try:
+            context["password"] = give(request.POST.get("confirmed") == "1")
+        except ValidationError as exc:
+            context["refusal"] = errors.messages(exc)
+    response = render(request, "org/password_reset.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def staff_password_reset(request, school_pk: int, staff_pk: int):
+    school = selectors.access_school_for_staff_list(request.user, school_pk)
+    staff = selectors.access_staff(request.user, school, staff_pk)
+    return _password_page(
+        request,
+        person=staff.name,
+        back=reverse("org:staff_list", args=[school.pk]),
+        give=lambda confirmed: staff_password_reset_service(
+            staff=staff, actor=request.user, confirmed=confirmed
+        ),
+    )
+
+
+@login_required
+def guardian_password_reset(request, student_pk: int, guardian_pk: int):
+    student = access.access_student(request.user, student_pk)
+    guardian = selectors.access_guardian_of(request.user, student, guardian_pk)
+    return _password_page(
+        request,
+        person=guardian.name,
+        back=reverse("org:student_detail", args=[student.pk]),
+        give=lambda confirmed: guardian_password_reset_service(
+            guardian=guardian, school=student.school, actor=request.user, confirmed=confirmed
+        ),
+    )
+
+
 def activate(request):
     if request.user.is_authenticated:
         return redirect("home:index")
@@ -168,17 +227,20 @@ def activate(request):
         # Guessing a child's number and name is a login attempt like any other: failures
         # count towards the same lockout as the login page, per phone and per address.
         credentials = {"username": data["phone"]}
-        if not AxesProxyHandler.is_allowed(request, credentials):
-            return get_lockout_response(request, credentials=credentials)
+        lock = lockout.lock_for(request, data["phone"])
+        if lock is not None:
+            return locked_out(request, lock)
         try:
             guardian_activate(
                 phone=data["phone"],
                 student_number=data["student_number"],
                 child_name=data["child_name"],
-                password=data["password1"],
+                password=data["password"],
             )
         except ValidationError as exc:
-            user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+            if "activation_refused" in errors.codes(exc):
+                # A guess that missed; a password that breaks a rule is not one.
+                user_login_failed.send(sender=__name__, credentials=credentials, request=request)
             errors.add_to_form(form, exc)
         else:
             messages.success(

@@ -17,7 +17,12 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from kehou.core.spreadsheets import FORMULA_PREFIXES
-from kehou.lib.validators import is_mobile, is_student_number, normalise_mobile
+from kehou.lib.validators import (
+    is_mobile,
+    is_student_number,
+    normalise_mobile,
+    normalise_student_number,
+)
 
 
 class CellError(ValueError):
@@ -106,7 +111,7 @@ def parse_text(column: Column, raw: object) -> str:
 
 
 def parse_student_number(column: Column, raw: object) -> str:
-    text = _plain_text(raw)
+    text = normalise_student_number(_plain_text(raw))
     if not is_student_number(text):
         raise CellError(_("a student number has 3 to 20 letters or digits"))
     return text

@@ -11,3 +11,9 @@ def minutes(value) -> int:
     if not isinstance(value, datetime.timedelta):
         return 0
     return -(-int(value.total_seconds()) // 60)
+
+
+@register.inclusion_tag("accounts/includes/password_link.html")
+def password_link():
+    """The header's link to choosing one's own password (on every page, every role)."""
+    return {}

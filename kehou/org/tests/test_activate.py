@@ -29,8 +29,8 @@ def _activate(client, north, **overrides):
         "phone": "138 1234 0000",
         "student_number": north.child.student_number.lower(),
         "child_name": north.child.name,
-        "password1": PASSWORD,
-        "password2": PASSWORD,
+        "password": PASSWORD,
+        "password_again": PASSWORD,
         **overrides,
     }
     return client.post(reverse("org:activate"), data)
@@ -127,15 +127,15 @@ def test_already_active_guardian_cannot_activate_again(client, north):
 @pytest.mark.parametrize(
     "password1, password2, message",
     [
-        ("12345678901", "12345678901", "密码"),
-        ("short1a", "short1a", "密码"),
+        ("12345678", "12345678", "最常见的密码"),
+        ("short1a", "short1a", "密码太短"),
         (PASSWORD, PASSWORD + "x", "两次输入的密码不一致"),
     ],
 )
 def test_activation_checks_the_password(
     client, north, roster_guardian, password1, password2, message
 ):
-    response = _activate(client, north, password1=password1, password2=password2)
+    response = _activate(client, north, password=password1, password_again=password2)
     assert response.status_code == 200
     assert message in response.content.decode()
     roster_guardian.refresh_from_db()
@@ -156,7 +156,7 @@ def test_logged_in_user_is_sent_home(client, north):
 
 def test_repeated_activation_guesses_are_locked_out(client, north, roster_guardian, settings):
     # given: as many wrong guesses as the login page allows
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    for _ in range(settings.LOGIN_LOCKOUT["ACCOUNT_FAILURES"]):
         _activate(client, north, child_name="猜错的名字")
     # when: the right details
     response = _activate(client, north)
