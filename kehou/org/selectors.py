@@ -6,6 +6,7 @@ the scope; the others return querysets or plain data already narrowed.
 """
 
 import datetime
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -20,6 +21,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from kehou.accounts.models import User
+from kehou.core.labels import category_label
 from kehou.lib.validators import mask_mobile
 from kehou.org import access
 from kehou.org.models import (
@@ -725,7 +727,30 @@ def history_of(user: User, obj, *, limit: int = 50) -> list[HistoryRow]:
         .select_related("actor", "content_type")
         .order_by("-timestamp", "-pk")[:limit]
     )
-    return _history_rows(entries, {content_type.pk: type(obj)._meta.verbose_name})
+    rows = _history_rows(entries, {content_type.pk: type(obj)._meta.verbose_name})
+    if isinstance(obj, ExternalOrganisation):
+        _name_categories(rows)
+    return rows
+
+
+def _name_categories(rows: list[HistoryRow]) -> None:
+    """What an organisation may offer is stored as codes (["sports"]): show their names."""
+    label = capfirst(ExternalOrganisation._meta.get_field("offers").verbose_name)
+
+    def named(value: str) -> str:
+        try:
+            codes = json.loads(value.replace("'", '"'))
+        except ValueError:
+            return value
+        if not isinstance(codes, list):
+            return value
+        return "、".join(str(category_label(code)) for code in codes) or "—"
+
+    for row in rows:
+        row.changes = [
+            (name, named(old), named(new)) if name == label else (name, old, new)
+            for name, old, new in row.changes
+        ]
 
 
 # ----- external organisations -----------------------------------------------------------

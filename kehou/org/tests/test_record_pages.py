@@ -97,6 +97,7 @@ def test_the_bureau_registers_and_vets_an_organisation_in_the_pages(client, nort
     assert organisation.status == "approved" and organisation.status_on is not None
     page = c.get(reverse("org:organisation_detail", args=[organisation.pk])).content.decode()
     assert "已准入" in page and north.county_officer.name in page  # the change history
+    assert "体育活动" in page and "sports" not in page  # categories by name, not code
 
 
 def test_subject_training_is_refused_at_registration(client, north):
