@@ -95,6 +95,33 @@ def holiday_name(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class DayRun:
+    """Consecutive days of one name and kind (a holiday's days), shown as one line."""
+
+    first: CalendarDay
+    last: CalendarDay
+
+    @property
+    def days(self) -> int:
+        return (self.last.date - self.first.date).days + 1
+
+
+def day_runs(days: list[CalendarDay]) -> list[DayRun]:
+    runs: list[DayRun] = []
+    for day in sorted(days, key=lambda d: d.date):
+        last = runs[-1].last if runs else None
+        if (
+            last is not None
+            and (last.name, last.kind) == (day.name, day.kind)
+            and last.date + dt.timedelta(days=1) == day.date
+        ):
+            runs[-1] = DayRun(runs[-1].first, day)
+        else:
+            runs.append(DayRun(day, day))
+    return runs
+
+
+@dataclass(frozen=True)
 class ChangeRecord:
     """One recorded change of a year, as the calendar page lists it: the days it removed,
     added or changed (each a CalendarDay; a changed day shows its new value)."""
@@ -107,6 +134,14 @@ class ChangeRecord:
     @property
     def unchanged(self) -> bool:
         return not (self.removed or self.added or self.changed)
+
+    @property
+    def removed_runs(self) -> list[DayRun]:
+        return day_runs(self.removed)
+
+    @property
+    def added_runs(self) -> list[DayRun]:
+        return day_runs(self.added)
 
 
 def _calendar_day(row: list) -> CalendarDay:
