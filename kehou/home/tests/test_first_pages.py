@@ -269,6 +269,14 @@ def test_school_admin_home_shows_the_terms_plan_menu_allocation_and_applications
         assert url in body
 
 
+def test_school_admin_home_says_the_window_closed_once_its_time_has_passed(client, north):
+    f.menu(north.school, closes_in=dt.timedelta(hours=-1))
+    response = _home(client, north.admin)
+    assert response.context["attention"].window == "closed"
+    assert "选课已截止" in response.content.decode()
+    assert "选课开放中" not in response.content.decode()
+
+
 def test_school_admin_home_counts_the_plans_shortfalls(client, north):
     profile_adopt(template_key="jiangsu_000", region=north.county.parent, actor=SYSTEM)
     plan = f.published_plan(north.school, weekdays=(0, 1, 2))
