@@ -149,7 +149,7 @@ def results_xlsx(request, run_pk: int):
         _("Allocation of %(day)s, %(mechanism)s, result digest %(digest)s")
         % {
             "day": f"{run.finished_at or run.started_at:%Y-%m-%d}",
-            "mechanism": run.get_mechanism_display(),
+            "mechanism": selectors.MECHANISM_SHORT.get(run.mechanism, run.mechanism),
             "digest": run.result_digest[:16],
         },
     ]
@@ -158,7 +158,7 @@ def results_xlsx(request, run_pk: int):
         return class_label(r.school_class.grade, r.school_class.number) if r.school_class else ""
 
     def waiting_text(r):
-        return "; ".join(
+        return _("; ").join(
             _("%(offering)s: number %(place)d in line")
             % {"offering": c.name, "place": c.waiting_place}
             for c in r.choices
