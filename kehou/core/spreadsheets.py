@@ -14,6 +14,7 @@ from decimal import Decimal
 import openpyxl
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
+from openpyxl.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -89,9 +90,10 @@ def _write_sheet(ws, spec: Sheet) -> None:
 
 
 def _append(ws, row: Sequence[object], longest: list[int]) -> None:
-    ws.append([escape_cell(v) for v in row])
-    for index, value in enumerate(row, start=1):
-        cell = ws.cell(row=ws.max_row, column=index)
+    """One row, its cells formatted before they are appended: `ws.max_row` scans every
+    cell of the sheet, so reading it per cell made a 5,000-row export take minutes."""
+    cells = [Cell(ws, value=escape_cell(v)) for v in row]
+    for index, (cell, value) in enumerate(zip(cells, row, strict=True), start=1):
         if isinstance(value, datetime.datetime):
             cell.number_format = "yyyy-mm-dd hh:mm"
         elif isinstance(value, datetime.date):
@@ -102,6 +104,7 @@ def _append(ws, row: Sequence[object], longest: list[int]) -> None:
             longest[index - 1] = max(longest[index - 1], len(str(value or "")))
         else:
             longest.append(len(str(value or "")))
+    ws.append(cells)
 
 
 def xlsx_response(data: bytes, filename: str) -> HttpResponse:
