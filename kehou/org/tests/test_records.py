@@ -306,3 +306,21 @@ def test_a_login_phone_taken_is_refused_without_saying_whose(north, south):
         )
     assert codes(raised.value) == {("phone", "phone_taken")}
     assert south.guardian.name not in messages(raised.value)
+
+
+@pytest.mark.parametrize("typed", ["１３８ ００００ ７７７７", "+86 138-0000-7777", "138٠٠٠٠٧٧٧٧"])
+def test_a_phone_is_read_by_the_one_normaliser(north, typed):
+    staff = Staff.objects.get(user=north.teacher)
+    services.staff_update(staff=staff, actor=north.admin, phone=typed)
+    north.teacher.refresh_from_db()
+    assert Staff.objects.get(pk=staff.pk).phone == north.teacher.phone == "13800007777"
+
+
+def test_a_phone_with_an_invisible_character_is_not_a_500(north):
+    staff = Staff.objects.get(user=north.teacher)
+    try:
+        services.staff_update(staff=staff, actor=north.admin, phone="1380000\u200b7777")
+    except ValidationError as error:
+        assert codes(error) == {("phone", "phone_invalid")}
+    else:
+        assert Staff.objects.get(pk=staff.pk).phone == "13800007777"
