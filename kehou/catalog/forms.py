@@ -18,14 +18,16 @@ def _formfield(model_field, **kwargs):
 
 
 class ActivityForm(forms.Form):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, school: School, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.update(
             fields_for_model(Activity, fields=ACTIVITY_FIELDS, formfield_callback=_formfield)
         )
-        self.fields["organisation"].queryset = ExternalOrganisation.objects.order_by(
-            "status", "name"
-        )
+        # The organisations registered with the school's county or a region above it.
+        codes = [code for code in school.region.path.split("/") if code]
+        self.fields["organisation"].queryset = ExternalOrganisation.objects.filter(
+            region__code__in=codes
+        ).order_by("status", "name")
         self.fields["organisation"].help_text = _(
             "Leave empty when the school's own teachers deliver it."
         )

@@ -27,6 +27,7 @@ from kehou.core.labels import grades_label, weekday_label
 from kehou.org import access
 from kehou.org.models import School, Student
 from kehou.org.selectors import grade_in_year
+from kehou.policy.selectors import current_plan
 from kehou.terms.models import Term
 
 MENU_READERS = {User.Role.SCHOOL_ADMIN, User.Role.TEACHER, User.Role.BUREAU}
@@ -110,6 +111,12 @@ def school_menu(*, school: School, term: Term) -> Menu | None:
     """The school's menu for the term, or None before the school has created it. Takes a
     school already found in the reader's scope (`access_school_menus`)."""
     return Menu.objects.filter(school=school, term=term).select_related("term").first()
+
+
+def menu_plan(menu: Menu):
+    """The school plan a menu's meetings are checked against (the published version, else
+    the draft), or None; for a menu already found in the reader's scope."""
+    return current_plan(school=menu.school, term=menu.term)
 
 
 def eligible_offerings(*, menu: Menu, grade: int):

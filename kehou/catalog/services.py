@@ -8,6 +8,16 @@ policy profile (kehou.catalog.rules): a rule the profile does not state is not c
 and a refusal quotes the profile's citation. What is not policy (the school's grades,
 meetings that do not clash, the lifecycle) is checked everywhere.
 
+The menu lives inside the school's plan for the term (一校一案, kehou.policy): every
+meeting falls on one of the plan's service days and inside one of its slots for each grade
+the offering serves, checked against the published plan (or the draft while there is no
+published one). Within a menu (one school, one term) no instructor and no room is booked
+twice at the same time; every offering write holds the menu's row lock first, so two
+admins saving at once are checked one after the other. Publishing and opening the window
+recheck every offering (a profile or an organisation's vetting may have changed since it
+was saved), and the window opens only under a published plan and with a fallback offering
+(guaranteed basic care) for every grade the menu serves.
+
 Lifecycle of a menu: draft → published → window_open → closed → allocated → running
 (an FCFS menu may go from closed straight to running: its seats were claimed in the
 window). Offerings are edited freely in draft and published. Once the choice window has

@@ -24,6 +24,7 @@ from kehou.catalog.forms import (
 )
 from kehou.catalog.models import Menu
 from kehou.core import errors
+from kehou.core.labels import weekdays_label
 from kehou.org import access
 from kehou.terms.selectors import term_for_page, terms
 
@@ -115,7 +116,7 @@ def settings(request, menu_pk: int):
 
 def _activity_form_page(request, *, school, activity=None):
     if request.method == "POST":
-        form = ActivityForm(request.POST)
+        form = ActivityForm(request.POST, school=school)
         if form.is_valid():
             try:
                 services.activity_save(
@@ -127,7 +128,9 @@ def _activity_form_page(request, *, school, activity=None):
                 messages.success(request, _("Activity saved."))
                 return redirect("catalog:menu", school_pk=school.pk)
     else:
-        form = ActivityForm(initial=ActivityForm.initial_from(activity) if activity else None)
+        form = ActivityForm(
+            school=school, initial=ActivityForm.initial_from(activity) if activity else None
+        )
     return render(
         request,
         "catalog/activity_form.html",
@@ -194,6 +197,8 @@ def _offering_form_page(request, *, menu, offering=None):
             "formset": formset,
             "offering": offering,
             "late": menu.status not in services.EDITABLE,
+            "plan": (plan := selectors.menu_plan(menu)),
+            "plan_days": weekdays_label(plan.service_weekdays) if plan else "",
             "rules": selectors.rule_notes(school, for_offerings=True),
         },
     )

@@ -437,3 +437,22 @@ def test_a_family_reads_each_offering_as_a_card_not_a_wide_table(client, north, 
     page = client.get(reverse("catalog:family") + f"?term={term.code}").content.decode()
     assert 'class="card offering-card"' in page and "操场" in page
     assert "<table" not in page
+
+
+def test_the_activity_form_lists_only_organisations_serving_the_school(client, north, south):
+    mine = f.OrganisationFactory(region=north.county, name="吴中区体育俱乐部")
+    city_wide = f.OrganisationFactory(region=north.county.parent, name="全市科创中心")
+    f.OrganisationFactory(region=south.county, name="相城区艺术培训")
+    client.force_login(north.admin)
+    page = client.get(reverse("catalog:activity_create", args=[north.school.pk])).content.decode()
+    assert mine.name in page and city_wide.name in page
+    assert "相城区艺术培训" not in page
+
+
+def test_the_offering_form_says_which_plan_the_times_must_fit(client, north, north_menu, term):
+    client.force_login(north.admin)
+    url = reverse("catalog:offering_create", args=[north_menu.pk])
+    assert "还没有课后服务方案" in client.get(url).content.decode()
+    f.published_plan(north.school, term=term, weekdays=(0, 1, 2, 3))
+    page = client.get(url).content.decode()
+    assert "第1版" in page and "周一至周四" in page
