@@ -576,17 +576,13 @@ def accept(*, entry: WaitlistEntry, actor) -> Enrollment:
         )
     wanted, release = still_wants(current)
     if not wanted:
-        # The child took a better seat since this offer was made (another offer): the
-        # offer ends and its seat goes to the next child.
-        freed = _close_entries(
-            [current], kind=Kind.LEFT_WAITLIST, actor=actor, reason=_("no longer wanted")
-        )
-        offer_after_commit(freed)
+        # The child holds a better seat since this offer was made (a school placement, say):
+        # taking this one too would break the k limit or clash.
         raise refusal(
             "offer_not_wanted",
             _(
-                "Your child holds a choice ranked above this one now; this offer has ended "
-                "and the seat goes to the next child."
+                "Your child holds a choice ranked above this one now, so this seat cannot be "
+                "taken as well; decline it to pass it on to the next child."
             ),
         )
     locked = lock_offerings([current.offering_id, *(e.offering_id for e in release)])

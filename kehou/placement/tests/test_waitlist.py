@@ -149,3 +149,20 @@ def test_the_core_lists_in_the_same_order_as_the_seat_path():
     children = [Child(i, 3, 1, ("a",)) for i in range(1, 6)]
     result = allocate(children, offerings, seed="s", lottery={1: 3, 2: 5, 3: 1, 4: 4, 5: 2})
     assert result.waitlists["a"] == (5, 1, 4, 2)  # 2, 3, 4, 5 in lottery order
+
+
+def test_an_offer_no_longer_wanted_cannot_be_accepted(north, two_offers):
+    """The school seated the child in its 1st choice meanwhile: the open offer of its 2nd
+    choice (same time) is refused, not taken as a second seat at the same time."""
+    from kehou.catalog.models import Offering as OfferingRow
+    from kehou.testing import snapshots
+
+    menu, mine, a, b, c, offers = two_offers
+    OfferingRow.objects.filter(pk=a.pk).update(capacity=2)
+    a.refresh_from_db()
+    f.enrol(mine, a)
+    before = snapshots.everything()
+    with pytest.raises(ValidationError) as refused:
+        enrollment_services.waitlist_accept(entry=offers[b.pk], actor=_guardian_user(mine))
+    assert errors.codes(refused.value) == {"offer_not_wanted"}
+    assert snapshots.everything() == before
