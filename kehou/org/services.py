@@ -272,7 +272,7 @@ def student_update(
     for name, value in fields.items():
         setattr(target, name, value)
     target.name = _clean_name(problems, target.name)
-    target.student_number = str(target.student_number or "").strip()
+    target.student_number = normalise_student_number(target.student_number)
     if not is_student_number(target.student_number):
         problems.add(
             "student_number_invalid",

@@ -324,3 +324,9 @@ def test_a_phone_with_an_invisible_character_is_not_a_500(north):
         assert codes(error) == {("phone", "phone_invalid")}
     else:
         assert Staff.objects.get(pk=staff.pk).phone == "13800007777"
+
+
+def test_a_student_number_is_stored_as_the_roster_stores_it(north):
+    services.student_update(student=north.child, actor=north.admin, student_number=" Ｇ１２３４５ ")
+    north.child.refresh_from_db()
+    assert north.child.student_number == "G12345"
