@@ -98,3 +98,4 @@ def test_a_parent_reads_the_page_without_a_wide_table(client, north, guide):
     text = client.get(reverse("public:school", args=[north.school.code])).content.decode()
     assert "<table" not in text
     assert SchoolPlan.objects.filter(school=north.school).count() == 1
+    assert "<table" not in client.get(reverse("public:index")).content.decode()
