@@ -594,7 +594,7 @@ def roster_xlsx(request, offering_pk: int):
     waiting = Sheet(
         name=_("Waiting list"),
         title=[f"{roster.school.name} · {offering}", _("Waiting list in its order")],
-        headers=[_("Place"), _("Name"), _("Class"), _("Status")],
+        headers=[_("Place in line"), _("Name"), _("Class"), _("Status")],
         rows=[
             [
                 row.place if row.place else "",
