@@ -6,6 +6,7 @@ import zipfile
 from unittest import mock
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from kehou.org.models import Student
@@ -104,9 +105,12 @@ def test_the_real_template_filled_in_stays_under_the_limit(north):
 def test_import_page_with_a_superscript_year_or_length_is_not_a_500(client, north):
     client.force_login(north.admin)
     url = reverse("roster:import")
-    response = client.post(url, {"start_year": "²"}, CONTENT_LENGTH="²")
+    response = client.post(url, {"year": "²"}, CONTENT_LENGTH="²")
     assert response.status_code == 413
-    response = client.get(url, {"start_year": "²"})
+    upload = SimpleUploadedFile("roster.xlsx", workbook(sample_rows()))
+    response = client.post(url, {"year": "²⁰²⁶", "file": upload, "dry_run": "1"})
+    assert response.status_code == 200
+    response = client.get(reverse("roster:export"), {"year": "²⁰²⁶"})
     assert response.status_code == 200
 
 

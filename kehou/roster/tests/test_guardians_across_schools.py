@@ -100,7 +100,7 @@ def _code_from_the_school_page(client, north, phone) -> str:
     assert response.status_code == 200
     body = response.content.decode()
     row = next(r for r in body.split("<tr>") if phone in r)
-    return re.search(r"<code>([A-Z0-9-]+)</code>", row).group(1)
+    return re.search(r"<code[^>]*>([A-Z0-9-]+)</code>", row).group(1)
 
 
 def test_school_lists_unconfirmed_records_alike_known_elsewhere_or_not(client, north, south):
