@@ -1037,8 +1037,12 @@ def demo_logins() -> list[DemoLogin]:
         if user is None:
             continue
         where = user.school.name if user.school_id else user.region.name if user.region_id else ""
-        if user.role == User.Role.GUARDIAN and hasattr(user, "guardian"):
-            link = user.guardian.student_links.select_related("student__school").first()
+        if user.role == User.Role.GUARDIAN:
+            link = (
+                StudentGuardian.objects.filter(guardian__user=user)
+                .select_related("student__school")
+                .first()
+            )
             where = link.student.school.name if link else ""
         logins.append(DemoLogin(str(label), user.name, phone, where))
     return logins
