@@ -30,9 +30,12 @@ TEMPORARY_LENGTH = 10
 TEMPORARY_VALID = datetime.timedelta(days=7)
 
 
-def password_problems(password: str, user: User, *, field: str) -> Problems:
-    """The rules of settings.AUTH_PASSWORD_VALIDATORS as refusals on `field`."""
-    problems = Problems()
+def password_problems(
+    password: str, user: User, *, field: str, problems: Problems | None = None
+) -> Problems:
+    """The rules of settings.AUTH_PASSWORD_VALIDATORS as refusals on `field` (added to
+    `problems` when given)."""
+    problems = Problems() if problems is None else problems
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
@@ -62,8 +65,8 @@ def password_change(*, user: User, current_password: str, new_password: str) -> 
             _("The new password must differ from the current one."),
             field="new_password",
         )
+    password_problems(new_password, user, field="new_password", problems=problems)
     problems.raise_if_any()
-    password_problems(new_password, user, field="new_password").raise_if_any()
     with transaction.atomic():
         user.set_password(new_password)
         user.temporary_password_until = None
