@@ -53,8 +53,11 @@ def _journey(browser, base, menu):  # noqa: F811
     page.wait_for_url(f"{base}/")
     page.click("nav.site-nav >> text=课程菜单")
     page.wait_for_url("**/menu/schools/**")
-    assert "选课开放中" in page.inner_text("main")
-    _shot(page, "30-menu-window-open")
+    # its closing time has passed: the page says the window is closed, and that the admin
+    # still closes it to reveal the seed
+    assert "选课已截止" in page.inner_text("main") and "选课开放中" not in page.inner_text("main")
+    assert page.locator("#window-ended").is_visible()
+    _shot(page, "30-menu-window-ended")
 
     # and closes the choice window, confirming on the next page
     page.click("#action-close")
