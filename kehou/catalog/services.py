@@ -703,9 +703,10 @@ def _clash_problems(
     problems, target: Offering, meetings: Sequence[Meeting], others: Iterable[Offering]
 ) -> None:
     """No instructor and no room in two offerings of the menu (the school's term) at the
-    same time: meetings on the same weekday whose times overlap. `others` are the menu's
-    other offerings with their meetings; the caller holds the menu's lock, so two admins
-    saving at once are checked one after the other."""
+    same time: meetings on the same weekday whose times overlap (an off-campus venue, a
+    library or a museum, is not the school's to book and is not checked). `others` are
+    the menu's other offerings with their meetings; the caller holds the menu's lock, so
+    two admins saving at once are checked one after the other."""
     room = _room_key(target.room)
     for other in others:
         same_instructor = (
@@ -964,11 +965,16 @@ def offering_save(
             _late_change_problems(problems, menu, before, target, clean_meetings)
             clean_meetings = sorted((m.weekday, m.start, m.end) for m in before.meetings.all())
         _offering_problems(problems, rules, menu, target)
-        plan = _plan_for(menu) if editable else None
+        # Plan and clash problems name meeting rows: only once every row is well-formed
+        # (a row left out would shift the numbers; the malformed rows are reported now).
+        rows_ok = not editable or len(clean_meetings) == len(meetings)
+        plan = _plan_for(menu) if editable and rows_ok else None
         grades = _grades_of(target)
         if plan is not None and grades is not None and category:
             _plan_problems(problems, plan, clean_meetings, grades=grades, category=category)
-        _clash_problems(problems, target, clean_meetings, _other_offerings(menu, besides=target.pk))
+        if rows_ok:
+            others = _other_offerings(menu, besides=target.pk)
+            _clash_problems(problems, target, clean_meetings, others)
         problems.raise_if_any()
         target.save()
         if editable:

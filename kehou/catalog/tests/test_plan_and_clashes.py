@@ -444,3 +444,15 @@ def test_publishing_refuses_an_organisation_suspended_since(north_menu, north, p
     type(organisation).objects.filter(pk=organisation.pk).update(status="suspended")
     error = refused(lambda: services.menu_publish(menu=north_menu, actor=north.admin))
     assert ("__all__", "organisation_not_vetted") in pairs(error)
+
+
+def test_a_malformed_meeting_row_is_named_without_shifting_the_others(north_menu, north, plan):
+    error = refused(
+        lambda: save(
+            north_menu, north.admin,
+            meetings=[(0, T(17, 0), T(16, 0)), (6, T(16, 0), T(17, 0))],
+        )
+    )  # fmt: skip
+    # row 1 is reported; row 2 (a Sunday) is not reported as "row 1"
+    assert pairs(error) == {("meetings", "meeting_ends_before_start")}
+    assert "第1行" in text(error)
