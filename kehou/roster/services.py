@@ -399,9 +399,14 @@ class _Context:
             },
             students={s.student_number: s for s in Student.objects.filter(school=school)},
             staff={s.phone: s for s in Staff.objects.filter(school=school)},
+            # Only organisations registered with the school's county or above: the import
+            # says nothing about another county's register.
             organisations={
                 o.credit_code: o
-                for o in ExternalOrganisation.objects.filter(credit_code__in=credit_codes)
+                for o in ExternalOrganisation.objects.filter(
+                    credit_code__in=credit_codes,
+                    region__code__in=[c for c in school.region.path.split("/") if c],
+                )
             },
         )
 

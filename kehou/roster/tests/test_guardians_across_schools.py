@@ -13,7 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from kehou.org import access
-from kehou.org.models import Guardian
+from kehou.org.models import Guardian, Student
 from kehou.roster import guardian_links
 from kehou.roster.schema import GUARDIANS
 from kehou.roster.services import guardian_link_confirm, roster_export, roster_import
@@ -135,6 +135,11 @@ def test_the_guardian_confirms_with_the_schools_code_then_sees_the_child(client,
     # and the school's list no longer shows that record
     client.force_login(north.admin)
     assert south.guardian.phone not in client.get(reverse("roster:guardian_codes")).content.decode()
+    # and the child's history says who confirmed it
+    child = Student.objects.get(school=north.school, student_number=NORTH_CHILD)
+    response = client.get(reverse("org:student_history", args=[child.pk]))
+    assert response.status_code == 200
+    assert response.context["history"][0].actor == south.guardian_user.name
 
 
 def test_a_code_is_useless_to_another_login(client, north, south):
@@ -168,3 +173,16 @@ def test_staff_cannot_open_the_guardian_page_and_guardians_not_the_codes(client,
     assert client.get(reverse("roster:guardian_link")).status_code == 404
     client.force_login(north.guardian_user)
     assert client.get(reverse("roster:guardian_codes")).status_code == 404
+
+
+def test_an_organisation_of_another_county_is_not_found_by_the_import(north, south):
+    from kehou.roster.schema import STAFF
+    from kehou.testing import factories as f
+
+    elsewhere = f.OrganisationFactory(region=south.county)
+    rows = sample_rows()
+    set_cell(rows, STAFF, 1, "credit_code", elsewhere.credit_code)
+    report = roster_import(school=north.school, data=workbook(rows), actor=north.admin)
+    assert [(e.sheet, e.column) for e in report.errors] == [
+        ("教职工", STAFF.column("credit_code").header)
+    ]
