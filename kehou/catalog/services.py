@@ -803,6 +803,8 @@ def _grade_problems(problems: Problems, school: School, target: Offering, catego
 
 def _fee_problems(problems: Problems, rules, target: Offering, activity: Activity) -> None:
     fee = target.fee_per_term
+    if isinstance(fee, int) and not isinstance(fee, bool):
+        fee = target.fee_per_term = Decimal(fee)
     if fee is not None and not isinstance(fee, Decimal):
         problems.add("fee_invalid", _("Fee: give an amount in yuan."), field="fee_per_term")
         return
