@@ -408,7 +408,7 @@ STAFF = SheetSpec(
             "choice",
             choices=CHECK_RESULTS,
             default="",
-            help="通过（无违法违规记录）、未通过 或 待审查",
+            help="通过、未通过 或 待审查；通过即无违法违规记录",
         ),
         Column("协议开始日期", "agreement_start", "date"),
         Column("协议结束日期", "agreement_end", "date", help="不得早于协议开始日期"),
