@@ -516,6 +516,16 @@ MATRIX = {
             lambda a: org.staff_password_reset(staff=w.north.teacher.staff, actor=a, confirmed=True)
         ),
     ),
+    "org.staff_first_passwords_give": (
+        NOT_THE_SCHOOL_ADMIN,
+        lambda w: (
+            lambda _imported: (
+                lambda a: org.staff_first_passwords_give(
+                    school=w.north.school, actor=a, confirmed=True
+                )
+            )
+        )(f.StaffFactory(school=w.north.school)),
+    ),
     "org.guardian_password_reset": (
         NOT_THE_SCHOOL_ADMIN,
         lambda w: (

@@ -2,6 +2,7 @@
 everyday records a school admin keeps; external organisations the bureau vets."""
 
 import unicodedata
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -131,11 +132,7 @@ def staff_password_reset(*, staff: Staff, actor, confirmed: bool = False) -> str
                 ),
                 name=target.name,
             )
-        login = User.objects.create_user(
-            target.phone, None, name=target.name, role=User.Role.TEACHER, school=target.school
-        )
-        target.user = login
-        target.save(update_fields=["user"])
+        login = _first_login(target)
     elif login.pk == getattr(actor, "pk", None):
         raise refusal(
             "own_password",
@@ -150,6 +147,56 @@ def staff_password_reset(*, staff: Staff, actor, confirmed: bool = False) -> str
             ),
         )
     return temporary_password_give(user=login, given_by=access.user_of(actor))
+
+
+def _first_login(staff: Staff) -> User:
+    """The login of a staff member who has none: a teacher's login of their school."""
+    login = User.objects.create_user(
+        staff.phone, None, name=staff.name, role=User.Role.TEACHER, school=staff.school
+    )
+    staff.user = login
+    staff.save(update_fields=["user"])
+    return login
+
+
+@dataclass
+class FirstPasswords:
+    """What `staff_first_passwords_give` did: the temporary password of each staff member
+    who got a login, and those left without (their phone already logs in elsewhere)."""
+
+    given: list[tuple[Staff, str]]
+    skipped: list[Staff]
+
+
+@transaction.atomic
+def staff_first_passwords_give(*, school, actor, confirmed: bool = False) -> FirstPasswords:
+    """A login and a temporary password for every active staff member of `school` who has
+    no login yet (after a roster import): one sheet for the admin to hand out."""
+    access.require_school_admin(actor, school)
+    _require_confirmed(confirmed)
+    waiting = list(
+        Staff.objects.select_for_update(of=("self",))
+        .select_related("school")
+        .filter(school=school, user__isnull=True, is_active=True)
+        .order_by("name", "pk")
+    )
+    if not waiting:
+        raise refusal(
+            "no_staff_without_login",
+            _("Every active staff member of the school already has a login."),
+        )
+    taken = set(
+        User.objects.filter(phone__in=[m.phone for m in waiting]).values_list("phone", flat=True)
+    )
+    result = FirstPasswords(given=[], skipped=[])
+    for member in waiting:
+        if member.phone in taken:
+            result.skipped.append(member)
+            continue
+        login = _first_login(member)
+        password = temporary_password_give(user=login, given_by=access.user_of(actor))
+        result.given.append((member, password))
+    return result
 
 
 @transaction.atomic

@@ -13,6 +13,11 @@ urlpatterns = [
     path("students/<int:student_pk>/", views.student_detail, name="student_detail"),
     path("students/<int:student_pk>/history/", views.student_history, name="student_history"),
     path(
+        "schools/<int:school_pk>/staff/first-passwords/",
+        views.staff_first_passwords,
+        name="staff_first_passwords",
+    ),
+    path(
         "schools/<int:school_pk>/staff/<int:staff_pk>/password/",
         views.staff_password_reset,
         name="staff_password_reset",

@@ -20,7 +20,7 @@ from kehou.accounts.views import locked_out
 from kehou.core import errors
 from kehou.org import access, selectors
 from kehou.org.forms import SchoolFilterForm, StudentFilterForm
-from kehou.org.services import guardian_activate
+from kehou.org.services import guardian_activate, staff_first_passwords_give
 from kehou.org.services import guardian_password_reset as guardian_password_reset_service
 from kehou.org.services import staff_password_reset as staff_password_reset_service
 
@@ -150,12 +150,14 @@ def student_history(request, student_pk: int):
 def staff_list(request, school_pk: int):
     school = selectors.access_school_for_staff_list(request.user, school_pk)
     today = timezone.localdate()
+    staff = selectors.staff_list_for(request.user, school, today=today)
     return render(
         request,
         "org/staff_list.html",
         {
             "school": school,
-            "staff": selectors.staff_list_for(request.user, school, today=today),
+            "staff": staff,
+            "without_login": sum(1 for m in staff if m.is_active and not m.user_id),
             "today": today,
             "may_manage": access.may_manage_school(request.user, school),
         },
@@ -202,6 +204,45 @@ def staff_password_reset(request, school_pk: int, staff_pk: int):
             staff=staff, actor=request.user, confirmed=confirmed
         ),
     )
+
+
+@login_required
+def staff_first_passwords(request, school_pk: int):
+    """Logins for every staff member without one: GET asks for confirmation, POST gives
+    the sheet of temporary passwords (shown this once; never cached)."""
+    school = selectors.access_school_for_staff_list(request.user, school_pk)
+    back = reverse("org:staff_list", args=[school.pk])
+    context = {
+        "school": school,
+        "back": back,
+        "confirm": {
+            "title": _("Give a first password to every staff member without a login?"),
+            "consequences": [
+                _(
+                    "Each active staff member without a login gets one, with a temporary "
+                    "password that works for 7 days and only to choose their own."
+                ),
+                _(
+                    "The next page lists the passwords once: print it or hand them out in "
+                    "person; it cannot be shown again."
+                ),
+            ],
+            "action": request.path,
+            "fields": [],
+            "button": _("Give first passwords"),
+            "cancel": back,
+        },
+    }
+    if request.method == "POST":
+        try:
+            context["result"] = staff_first_passwords_give(
+                school=school, actor=request.user, confirmed=request.POST.get("confirmed") == "1"
+            )
+        except ValidationError as exc:
+            context["refusal"] = errors.messages(exc)
+    response = render(request, "org/first_passwords.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.utils import timezone
 from kehou.accounts.models import User
 from kehou.accounts.services import password_change
 from kehou.core import errors
+from kehou.org import services as org_services
 from kehou.org.access import OutOfScope
 from kehou.org.models import StudentGuardian
 from kehou.org.services import guardian_activate, guardian_password_reset, staff_password_reset
@@ -317,3 +318,35 @@ def test_a_rule_broken_at_activation_is_not_counted_as_a_guess(client, north, se
         reverse("org:activate"), {**data, "password": GOOD, "password_again": GOOD}
     )
     assert response.status_code == 302
+
+
+# ----- first passwords for every imported staff member -----------------------------
+
+
+def test_first_passwords_for_every_staff_member_without_a_login(client, north, imported_teacher):
+    second = f.StaffFactory(school=north.school, name="钱老师", phone="13712345679")
+    clash = f.StaffFactory(school=north.school, name="孙老师", phone=north.guardian_user.phone)
+    f.StaffFactory(school=north.school, name="李老师", phone="13712345670", is_active=False)
+    client.force_login(north.admin)
+    staff_page = client.get(reverse("org:staff_list", args=[north.school.pk])).content.decode()
+    url = reverse("org:staff_first_passwords", args=[north.school.pk])
+    assert url in staff_page
+    response = client.post(url, {"confirmed": "1"})
+    assert response["Cache-Control"] == "no-store"
+    result = response.context["result"]
+    given = dict(result.given)
+    assert set(given) == {imported_teacher, second}
+    assert result.skipped == [clash]
+    for member, password in given.items():
+        member.refresh_from_db()
+        assert member.user.role == User.Role.TEACHER
+        assert member.user.check_password(password)
+        assert password in response.content.decode()
+    # a second time there is nobody left (the clash needs its phone corrected first)
+    clash.delete()
+    error = refused(
+        lambda: org_services.staff_first_passwords_give(
+            school=north.school, actor=north.admin, confirmed=True
+        )
+    )
+    assert errors.codes(error) == {"no_staff_without_login"}
