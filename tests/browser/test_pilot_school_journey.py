@@ -390,7 +390,9 @@ def _journey(browser, base, school, admin_user, other_family, term, tmp_path):  
         fallback=True,
     )
     football = offer("足球", "sports", staff["赵教练"], 5, [(1, T(16, 50), T(17, 50))], "操场")
-    calligraphy = offer("书法", "arts", staff["王文"], 20, [(2, T(16, 50), T(17, 50))], "美术室")
+    # 书法 has a seat for every child (the lottery, drawn when the window opens, then decides
+    # nothing there); 足球 has five, and sports is a basic service allocated on its own
+    calligraphy = offer("书法", "arts", staff["王文"], 40, [(2, T(16, 50), T(17, 50))], "美术室")
     basketball_activity = catalog.activity_save(
         school=school, actor=admin_user, name="篮球", category="sports"
     )
@@ -536,6 +538,51 @@ def _journey(browser, base, school, admin_user, other_family, term, tmp_path):  
         assert name in roster, f"{name} missing from the downloaded class list"
         assert name in listed
     assert download.value.suggested_filename.endswith(".xlsx")
+
+    # and the external coach, given a first password the same way, sees only 足球's
+    # children on a phone and downloads that list
+    coach = Staff.objects.get(school=school, phone="13700000003")
+    page.goto(f"{base}/schools/{school.pk}/staff/")
+    page.click(f"a[href$='/staff/{coach.pk}/password/']")
+    page.click("#confirm-yes")
+    page.wait_for_selector("#temporary-password")
+    coach_temporary = page.inner_text("#temporary-password code").strip()
+    coach_phone = _phone_context(browser)
+    cpage = coach_phone.new_page()
+    _log_in(cpage, base, coach.phone, coach_temporary)
+    cpage.wait_for_url("**/account/password/")
+    cpage.fill("#id_current_password", coach_temporary)
+    cpage.fill("#id_new_password", "Zhao-zuqiu-2026")
+    cpage.fill("#id_new_password_again", "Zhao-zuqiu-2026")
+    cpage.click("main form button[type=submit]")
+    cpage.wait_for_url(f"{base}/")
+    _fits(cpage)
+    _shot(cpage, "90-25a-coach-home-phone")
+    cpage.click(f"a[href*='/offerings/{football.pk}/roster/']")
+    cpage.wait_for_url(f"**/offerings/{football.pk}/roster/**")
+    # this week's Tuesday may have passed before the group began: the coach picks the next
+    today = timezone.localdate()
+    tuesday = today + dt.timedelta(days=(1 - today.weekday()) % 7 or 7)
+    cpage.fill("#day", tuesday.isoformat())
+    cpage.click("form.filters button[type=submit]")
+    cpage.wait_for_url(f"**/roster/?day={tuesday.isoformat()}")
+    assert tuesday.isoformat() in cpage.inner_text("#roster-facts")
+    _fits(cpage)
+    _shot(cpage, "90-25b-coach-class-list-phone")
+    players = set(
+        Enrollment.objects.filter(offering=football, status="active").values_list(
+            "student__name", flat=True
+        )
+    )
+    assert len(players) == 5
+    with cpage.expect_download() as download:
+        cpage.click("#download")
+    roster = _cells(_workbook(Path(download.value.path()).read_bytes()))
+    assert all(name in roster for name in players), roster
+    assert child.name not in roster  # waiting, not in the group: not the coach's to see
+    assert child.name not in cpage.inner_text("main")
+    assert cpage.goto(f"{base}/apply/offerings/{calligraphy.pk}/roster/").status == 404
+    coach_phone.close()
 
     # --- 8. the mother reads why, and accepts a freed seat ---------------------------------
     family.goto(f"{base}/allocation/mine/")
