@@ -24,6 +24,7 @@ from kehou.core.errors import refusal
 from kehou.core.labels import class_label
 from kehou.lib.school_calendar import school_year_start
 from kehou.org import access
+from kehou.org import services as org_services
 from kehou.org.audit import log_bulk_changes, log_bulk_created
 from kehou.org.models import (
     AuthorisedCollector,
@@ -58,16 +59,9 @@ LINK_CODE_REFUSED = gettext_lazy(
     "used. Check it, or ask the school that gave it to you."
 )
 
-STUDENT_FIELDS = [
-    "name",
-    "gender",
-    "birth_date",
-    "is_boarder",
-    "has_disability",
-    "is_left_behind",
-    "is_migrant_child",
-    "low_income_basis",
-]
+# What a roster row sets on a child: the school's editable fields, less the student number
+# that finds the row's child.
+STUDENT_FIELDS = [f for f in org_services.STUDENT_FIELDS if f != "student_number"]
 STAFF_FIELDS = [
     "name",
     "gender",
