@@ -674,6 +674,39 @@ def _get_or_404(queryset, pk):
     return obj
 
 
+def login_is_shared_beyond(login: User, school: School) -> bool:
+    """Whether a login opens anything of a school other than `school`: a guardian record
+    another school keeps (docs/adr/0007-guardians-across-schools.md), a child of another
+    school, or a staff record or login of another school.
+
+    One school's admin must not hand such a login a password (`guardian_password_reset`)
+    nor move the phone it logs in with (`guardian_update`, `account_update`): either would
+    put another school's children within their reach. The answer is never shown to them
+    as such: the refusals and notes it leads to name no school."""
+    if login.school_id is not None and login.school_id != school.pk:
+        return True
+    if Staff.objects.filter(user=login).exclude(school=school).exists():
+        return True
+    if Guardian.objects.filter(user=login).exclude(school=school).exists():
+        return True
+    return (
+        Student.objects.filter(guardian_links__guardian__user=login).exclude(school=school).exists()
+    )
+
+
+def login_follows_record(guardian: Guardian, login: User | None) -> bool:
+    """Whether a change of the school's record of a guardian moves the phone their login
+    logs in with: only for a login that logs in with the record's phone and opens nothing
+    beyond the record's school (`login_is_shared_beyond`). Otherwise the record changes
+    alone and the login keeps its phone, still holding the record (the family keeps its
+    child); the bureau's system administrator moves such a login's phone."""
+    return (
+        login is not None
+        and login.phone == guardian.phone
+        and not login_is_shared_beyond(login, guardian.school)
+    )
+
+
 def may_manage_account(user: User, account: User) -> bool:
     """Who manages a login: the school's admin for the school's teachers, gate staff and
     admins; the bureau over the school for its admins; the bureau above for a bureau

@@ -225,8 +225,7 @@ def guardian_password_reset(*, guardian: Guardian, school, actor, confirmed: boo
             ),
             name=target.name,
         )
-    children = Student.objects.filter(guardian_links__guardian__user=target.user, is_active=True)
-    if children.exclude(school=school).exists() or not target.user.is_active:
+    if selectors.login_is_shared_beyond(target.user, school) or not target.user.is_active:
         raise refusal(
             "reset_not_here",
             _(
@@ -262,6 +261,11 @@ PHONE_TAKEN = _(
     "is right, ask the education bureau's system administrator."
 )
 PHONE_INVALID = _("Mobile phone: enter an 11-digit mainland mobile number.")
+# Told when the login also opens records beyond the school: it names no school.
+PHONE_NOT_HERE = _(
+    "Mobile phone: the phone this login logs in with is changed by the education bureau's "
+    "system administrator, not by the school."
+)
 
 
 def _clean_name(problems: Problems, value, *, field: str = "name") -> str:
@@ -403,7 +407,11 @@ def guardian_update(
     Refused: a phone another guardian record of this school has, and, for a guardian
     who logs in with this record's phone, a phone that is already someone else's login
     (one phone, one login); the message never says whose. That login moves to the new
-    phone with the record, so the guardian logs in with the new number from now on."""
+    phone with the record, so the guardian logs in with the new number from now on -
+    unless it also holds another school's record or child (`selectors.login_follows_record`):
+    then only this school's record changes, still joined to the login, which keeps its
+    phone. Otherwise one school's admin could move such a login to a phone of their own
+    and, with it, reach another school's child."""
     link = (
         StudentGuardian.objects.select_for_update(of=("self",))
         .select_related("student__school")
@@ -422,8 +430,8 @@ def guardian_update(
     login = None
     if target.user_id:
         login = User.objects.select_for_update().get(pk=target.user_id)
-        if login.phone != target.phone:
-            login = None  # it logs in with another number: this record does not move it
+        if not selectors.login_follows_record(target, login):
+            login = None  # another number, or shared beyond the school: not moved
     if is_mobile(new_phone) and new_phone != target.phone:
         if (
             Guardian.objects.filter(school_id=target.school_id, phone=new_phone)
@@ -466,7 +474,9 @@ STAFF_FIELDS = (
 @transaction.atomic
 def staff_update(*, staff: Staff, actor, **fields) -> Staff:
     """Change a staff member of the school (the fields of `STAFF_FIELDS`). Their login, if
-    they have one, follows: the same name and phone, and no login while inactive."""
+    they have one, follows: the same name and phone, and no login while inactive. A new
+    phone is refused for a login that also opens another school's records (as in
+    `account_update`)."""
     unknown = set(fields) - set(STAFF_FIELDS)
     if unknown:
         raise TypeError(f"unknown staff fields: {sorted(unknown)}")
@@ -527,6 +537,12 @@ def staff_update(*, staff: Staff, actor, **fields) -> Staff:
     login = None
     if target.user_id:
         login = User.objects.select_for_update().get(pk=target.user_id)
+        if (
+            target.phone != old_phone
+            and not getattr(actor, "is_superuser", False)
+            and selectors.login_is_shared_beyond(login, target.school)
+        ):
+            problems.add("phone_not_here", PHONE_NOT_HERE, field="phone")
         if login.pk == getattr(actor, "pk", None) and not target.is_active:
             problems.add(
                 "own_account",
@@ -549,7 +565,9 @@ def account_update(
     *, account: User, actor, name: str, phone: str, is_active: bool, role: str | None = None
 ) -> User:
     """Change a login: the name, the phone it logs in with, whether it may log in, and
-    (within a school) its role. A staff record of the same person follows."""
+    (within a school) its role. A staff record of the same person follows. The phone of a
+    login that also opens another school's records (`selectors.login_is_shared_beyond`)
+    is moved only by a superuser (the bureau's system administrator)."""
     target = (
         User.objects.select_for_update(of=("self",))
         .select_related("school__region", "region")
@@ -593,6 +611,12 @@ def account_update(
             .exists()
         ):
             problems.add("phone_taken", PHONE_TAKEN, field="phone")
+        elif (
+            target.school_id is not None
+            and not getattr(actor, "is_superuser", False)
+            and selectors.login_is_shared_beyond(target, target.school)
+        ):
+            problems.add("phone_not_here", PHONE_NOT_HERE, field="phone")
     problems.raise_if_any()
     target.phone, target.is_active = new_phone, bool(is_active)
     if staff is not None:

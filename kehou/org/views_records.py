@@ -108,7 +108,13 @@ def guardian_edit(request, student_pk: int, guardian_pk: int):
     return render(
         request,
         "org/guardian_edit.html",
-        {"student": student, "guardian": guardian, "form": form, "has_login": guardian.user_id},
+        {
+            "student": student,
+            "guardian": guardian,
+            "form": form,
+            "has_login": guardian.user_id,
+            "login_follows": selectors.login_follows_record(guardian, guardian.user),
+        },
     )
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.text import capfirst
 
 from kehou.accounts.models import User
@@ -330,3 +331,83 @@ def test_a_student_number_is_stored_as_the_roster_stores_it(north):
     services.student_update(student=north.child, actor=north.admin, student_number=" Ｇ１２３４５ ")
     north.child.refresh_from_db()
     assert north.child.student_number == "G12345"
+
+
+# ----- a login that also holds another school's record (docs/adr/0007) ---------------------
+
+
+@pytest.fixture
+def shared_login(north, south):
+    """North's guardian also confirmed south's record of her (a sibling at south)."""
+    south_record = f.GuardianFactory(
+        school=south.school, phone=north.guardian_user.phone, user=north.guardian_user
+    )
+    sibling = f.StudentFactory(school=south.school, name="王小南")
+    StudentGuardian.objects.create(student=sibling, guardian=south_record, relation="mother")
+    return north.guardian_user
+
+
+def test_a_phone_change_does_not_move_a_login_that_holds_another_schools_record(
+    north, shared_login
+):
+    """The fault: north's admin typed a phone of their own and the login moved with it."""
+    with set_actor(north.admin):
+        _guardian_call(north, phone="13700009999")
+    north.guardian.refresh_from_db()
+    shared_login.refresh_from_db()
+    assert north.guardian.phone == "13700009999"  # the school's record changes
+    assert north.guardian.user_id == shared_login.pk  # the family keeps this child
+    assert shared_login.phone == "1380000" + "0004"  # the login keeps its phone
+    assert selectors.login_is_shared_beyond(shared_login, north.school)
+    assert not selectors.login_follows_record(north.guardian, shared_login)
+
+
+def test_the_guardian_page_does_not_promise_a_login_move_it_will_not_make(
+    client, north, shared_login
+):
+    client.force_login(north.admin)
+    url = reverse("org:guardian_edit", args=[north.child.pk, north.guardian.pk])
+    body = client.get(url).content.decode()
+    assert "今后用新号码登录" not in body
+    assert "仍用原来的手机号登录" in body
+    assert "相城" not in body and "王小南" not in body
+
+
+def test_a_guardian_login_of_one_school_only_still_moves(north, south):
+    assert not selectors.login_is_shared_beyond(north.guardian_user, north.school)
+    assert selectors.login_is_shared_beyond(north.guardian_user, south.school)
+
+
+@pytest.mark.parametrize("edit", ["account", "staff"])
+def test_a_login_that_also_opens_another_school_keeps_its_phone(north, south, edit):
+    """A teacher's login that also holds another school's guardian record (joined under
+    the rule before docs/adr/0007, kept by its migration): one school's admin does not
+    move its phone (the bureau's system administrator does)."""
+    record = f.GuardianFactory(school=south.school, user=north.teacher, phone=north.teacher.phone)
+    StudentGuardian.objects.create(student=south.child, guardian=record, relation="father")
+    before = snapshots.everything()
+    with pytest.raises(ValidationError) as raised:
+        if edit == "account":
+            services.account_update(
+                account=north.teacher,
+                actor=north.admin,
+                name=north.teacher.name,
+                phone="13700009999",
+                is_active=True,
+            )
+        else:
+            staff = Staff.objects.get(user=north.teacher)
+            services.staff_update(staff=staff, actor=north.admin, phone="13700009999")
+    assert codes(raised.value) == {("phone", "phone_not_here")}
+    assert south.school.name not in messages(raised.value)
+    assert snapshots.everything() == before
+    superuser = f.UserFactory(is_superuser=True, is_staff=True, role=User.Role.BUREAU)
+    services.account_update(
+        account=north.teacher,
+        actor=superuser,
+        name=north.teacher.name,
+        phone="13700009999",
+        is_active=True,
+    )
+    north.teacher.refresh_from_db()
+    assert north.teacher.phone == "13700009999"
