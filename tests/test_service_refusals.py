@@ -526,6 +526,12 @@ MATRIX = {
             )
         )(f.StaffFactory(school=w.north.school)),
     ),
+    "org.account_password_reset": (
+        NOT_THE_SCHOOL_ADMIN,
+        lambda w: (
+            lambda a: org.account_password_reset(account=w.north.gate, actor=a, confirmed=True)
+        ),
+    ),
     "org.guardian_password_reset": (
         NOT_THE_SCHOOL_ADMIN,
         lambda w: (

@@ -133,12 +133,26 @@ def staff_password_reset(*, staff: Staff, actor, confirmed: bool = False) -> str
                 name=target.name,
             )
         login = _first_login(target)
-    elif login.pk == getattr(actor, "pk", None):
+    else:
+        _require_resettable_here(login, target.school, actor)
+    return temporary_password_give(user=login, given_by=access.user_of(actor))
+
+
+def _require_resettable_here(login: User, school, actor) -> None:
+    """The checks before a school's admin gives an existing school login of `school` a
+    temporary password: not their own, an active login of that school, and nothing beyond
+    it (`selectors.login_is_shared_beyond`)."""
+    if login.pk == getattr(actor, "pk", None):
         raise refusal(
             "own_password",
             _("Your own password: change it on the “Change password” page."),
         )
-    elif login.is_superuser or login.school_id != target.school_id or not login.is_active:
+    if (
+        login.is_superuser
+        or login.school_id != school.pk
+        or not login.is_active
+        or selectors.login_is_shared_beyond(login, school)
+    ):
         raise refusal(
             "reset_not_here",
             _(
@@ -146,7 +160,28 @@ def staff_password_reset(*, staff: Staff, actor, confirmed: bool = False) -> str
                 "the education bureau's system administrator."
             ),
         )
-    return temporary_password_give(user=login, given_by=access.user_of(actor))
+
+
+@transaction.atomic
+def account_password_reset(*, account: User, actor, confirmed: bool = False) -> str:
+    """A temporary password for a login of a school (an admin, a teacher, gate staff),
+    from the school's logins page: the way in for a login without a staff record. Who may
+    is who manages the login (`selectors.may_manage_account`); the checks are those of
+    `staff_password_reset`."""
+    target = (
+        User.objects.select_for_update(of=("self",))
+        .select_related("school__region")
+        .filter(pk=account.pk)
+        .first()
+    )
+    if target is None:
+        raise access.OutOfScope
+    _require_account_manager(actor, target)
+    if target.role not in access.SCHOOL_ROLES or target.school is None:
+        raise access.OutOfScope
+    _require_confirmed(confirmed)
+    _require_resettable_here(target, target.school, actor)
+    return temporary_password_give(user=target, given_by=access.user_of(actor))
 
 
 def _first_login(staff: Staff) -> User:

@@ -37,6 +37,11 @@ urlpatterns = [
     path("staff/<int:staff_pk>/edit/", views_records.staff_edit, name="staff_edit"),
     path("schools/<int:school_pk>/logins/", views_records.school_accounts, name="school_accounts"),
     path("logins/<int:account_pk>/edit/", views_records.account_edit, name="account_edit"),
+    path(
+        "logins/<int:account_pk>/password/",
+        views.account_password_reset,
+        name="account_password_reset",
+    ),
     path("organisations/", views_records.organisation_list, name="organisation_list"),
     path("organisations/new/", views_records.organisation_create, name="organisation_create"),
     path(

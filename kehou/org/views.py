@@ -20,6 +20,7 @@ from kehou.accounts.views import locked_out
 from kehou.core import errors
 from kehou.org import access, selectors
 from kehou.org.forms import SchoolFilterForm, StudentFilterForm
+from kehou.org.services import account_password_reset as account_password_reset_service
 from kehou.org.services import guardian_activate, staff_first_passwords_give
 from kehou.org.services import guardian_password_reset as guardian_password_reset_service
 from kehou.org.services import staff_password_reset as staff_password_reset_service
@@ -164,24 +165,42 @@ def staff_list(request, school_pk: int):
     )
 
 
-def _password_page(request, *, person: str, back: str, give):
+def _password_page(request, *, person: str, back: str, give, first: bool = False):
     """The reset of one person's password: GET asks for confirmation, POST gives the
-    temporary password (shown this once; never cached)."""
-    confirm = {
-        "title": _("Reset the password of %(name)s?") % {"name": person},
-        "consequences": [
-            _("Their current password stops working at once, and so do their open sessions."),
+    temporary password (shown this once; never cached). `first`: the person has no login
+    yet (a staff member from the roster), so the page speaks of a first password, not of
+    a current one that stops working."""
+    later = _(
+        "You get a temporary password, shown only once: tell it to them in person "
+        "or by a phone call. It works for 7 days and only to choose their own."
+    )
+    if first:
+        consequences = [
             _(
-                "You get a temporary password, shown only once: tell it to them in person "
-                "or by a phone call. It works for 7 days and only to choose their own."
-            ),
-        ],
+                "%(name)s has no login yet: one is made for them, a teacher's login of the "
+                "school that logs in with the mobile phone on their staff record."
+            )
+            % {"name": person},
+            later,
+        ]
+        title = _("Give %(name)s a first password?") % {"name": person}
+        button = _("Give a first password")
+    else:
+        consequences = [
+            _("Their current password stops working at once, and so do their open sessions."),
+            later,
+        ]
+        title = _("Reset the password of %(name)s?") % {"name": person}
+        button = _("Reset the password")
+    confirm = {
+        "title": title,
+        "consequences": consequences,
         "action": request.path,
         "fields": [],
-        "button": _("Reset the password"),
+        "button": button,
         "cancel": back,
     }
-    context = {"person": person, "back": back, "confirm": confirm}
+    context = {"person": person, "back": back, "confirm": confirm, "first": first}
     if request.method == "POST":
         try:
             context["password"] = give(request.POST.get("confirmed") == "1")
@@ -202,6 +221,24 @@ def staff_password_reset(request, school_pk: int, staff_pk: int):
         back=reverse("org:staff_list", args=[school.pk]),
         give=lambda confirmed: staff_password_reset_service(
             staff=staff, actor=request.user, confirmed=confirmed
+        ),
+        first=staff.user_id is None,
+    )
+
+
+@login_required
+def account_password_reset(request, account_pk: int):
+    """From the school's logins page: a login without a staff record (an admin, gate
+    staff) gets a temporary password the same way."""
+    account = selectors.access_account_for_edit(request.user, account_pk)
+    return _password_page(
+        request,
+        person=account.name,
+        back=reverse("org:school_accounts", args=[account.school_id])
+        if account.school_id
+        else reverse("home:index"),
+        give=lambda confirmed: account_password_reset_service(
+            account=account, actor=request.user, confirmed=confirmed
         ),
     )
 

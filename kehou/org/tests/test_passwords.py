@@ -350,3 +350,60 @@ def test_first_passwords_for_every_staff_member_without_a_login(client, north, i
         )
     )
     assert errors.codes(error) == {"no_staff_without_login"}
+
+
+# ----- a first password, and logins without a staff record --------------------------------
+
+
+def test_a_first_password_is_not_worded_as_a_reset(client, north, imported_teacher):
+    """The fault: the confirmation said 重置密码 and that the current password stops
+    working, for a teacher who has no login and so no password yet."""
+    client.force_login(north.admin)
+    url = reverse("org:staff_password_reset", args=[north.school.pk, imported_teacher.pk])
+    body = client.get(url).content.decode()
+    assert "初始密码" in body
+    assert "重置" not in body and "当前的密码" not in body
+    body = client.get(
+        reverse("org:staff_password_reset", args=[north.school.pk, north.teacher.staff.pk])
+    ).content.decode()
+    assert "重置" in body and "当前的密码" in body  # a login that has a password: a reset
+
+
+def test_a_gate_login_without_a_staff_record_is_reset_from_the_logins_page(client, north):
+    assert not hasattr(north.gate, "staff") or north.gate.staff is None
+    client.force_login(north.admin)
+    url = reverse("org:account_password_reset", args=[north.gate.pk])
+    page = client.get(reverse("org:school_accounts", args=[north.school.pk])).content.decode()
+    assert url in page
+    assert reverse("org:account_password_reset", args=[north.admin.pk]) not in page  # own
+    response = client.post(url, {"confirmed": "1"})
+    north.gate.refresh_from_db()
+    assert north.gate.check_password(response.context["password"])
+    entry = LogEntry.objects.get(object_pk=str(north.gate.pk), actor=north.admin)
+    assert entry.additional_data == {"event": "temporary_password_given"}
+
+
+def test_only_who_manages_a_login_resets_it_from_the_logins_page(client, north, south):
+    url = reverse("org:account_password_reset", args=[north.gate.pk])
+    for outsider in (south.admin, north.teacher, north.county_officer):
+        client.force_login(outsider)
+        assert client.post(url, {"confirmed": "1"}).status_code == 404
+    north.gate.refresh_from_db()
+    assert north.gate.check_password(f.TEST_PASSWORD)
+    with pytest.raises(OutOfScope):
+        org_services.account_password_reset(
+            account=north.guardian_user, actor=north.admin, confirmed=True
+        )
+
+
+def test_a_login_reset_needs_confirmation_and_not_ones_own(north):
+    error = refused(
+        lambda: org_services.account_password_reset(account=north.gate, actor=north.admin)
+    )
+    assert errors.codes(error) == {"confirmation_required"}
+    error = refused(
+        lambda: org_services.account_password_reset(
+            account=north.admin, actor=north.admin, confirmed=True
+        )
+    )
+    assert errors.codes(error) == {"own_password"}
