@@ -3,6 +3,7 @@ services in kehou.org.services check and write."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kehou.accounts.models import User
 from kehou.core.labels import category_label
@@ -72,7 +73,9 @@ class StaffForm(forms.Form):
     gender = forms.ChoiceField(
         label=_("Gender"), required=False, choices=[("", "—"), *Student.Gender.choices]
     )
-    kind = forms.ChoiceField(label=_("Kind"), choices=Staff.Kind.choices)
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("a staff member", "Kind"), choices=Staff.Kind.choices
+    )
     external_kind = forms.ChoiceField(
         label=_("External kind"),
         required=False,
@@ -88,7 +91,7 @@ class StaffForm(forms.Form):
         help_text=_("Only organisations on the education bureau's approved list."),
     )
     is_active = forms.BooleanField(
-        label=_("Active"),
+        label=pgettext_lazy("a staff member", "Active"),
         required=False,
         help_text=_("An inactive staff member cannot log in and is not assigned to children."),
     )

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kehou.accounts.models import validate_mobile
 from kehou.core.labels import class_label, grade_label
@@ -406,8 +407,8 @@ class ExternalOrganisation(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting vetting")
-        APPROVED = "approved", _("Approved")
-        REFUSED = "refused", _("Refused")
+        APPROVED = "approved", pgettext_lazy("vetting", "Approved")
+        REFUSED = "refused", pgettext_lazy("vetting", "Refused")
         SUSPENDED = "suspended", _("Suspended")
 
     # What an external organisation may deliver: sports and the extended services. The
@@ -492,7 +493,9 @@ class Staff(models.Model):
     name = models.CharField(_("full name"), max_length=50)
     phone = models.CharField(_("mobile phone"), max_length=11, validators=[validate_mobile])
     gender = models.CharField(_("gender"), max_length=1, choices=Student.Gender.choices, blank=True)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(
+        pgettext_lazy("a staff member", "kind"), max_length=20, choices=Kind.choices
+    )
     subjects = models.CharField(
         _("subjects"), max_length=100, blank=True, help_text=_("e.g. 语文、数学")
     )

@@ -10,6 +10,7 @@ again.
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kehou.catalog.models import Menu
 
@@ -19,9 +20,9 @@ class AllocationRun(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting for the background worker")
-        RUNNING = "running", _("Running")
+        RUNNING = "running", pgettext_lazy("an allocation run", "Running")
         DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("an allocation run", "Failed")
         INTERRUPTED = "interrupted", _("Interrupted")
 
     menu = models.ForeignKey("catalog.Menu", related_name="runs", on_delete=models.CASCADE)

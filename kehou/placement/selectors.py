@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.http import Http404
-from django.utils.translation import get_language, gettext_lazy
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext_lazy, pgettext, pgettext_lazy
 
 from kehou.accounts.models import User
 from kehou.catalog.models import PRIORITY_GROUP_LABELS, Menu
@@ -19,7 +18,7 @@ from kehou.org import access
 from kehou.org.models import Student
 from kehou.placement.models import AllocationOutcome, AllocationRun
 
-GROUP_LABELS = {**PRIORITY_GROUP_LABELS, "others": gettext_lazy("Others")}
+GROUP_LABELS = {**PRIORITY_GROUP_LABELS, "others": pgettext_lazy("children", "Others")}
 
 MECHANISM_SHORT = {"da": gettext_lazy("Round by round"), "rsd": gettext_lazy("Child by child")}
 # What each mechanism does, in words a school admin reads without the literature's names.
@@ -183,7 +182,7 @@ def charts(run: AllocationRun) -> dict:
         {k for k in overall.get("rank_distribution", {})},
         key=lambda k: (k == "none", k.zfill(4)),
     )
-    rank_labels = [_("none") if k == "none" else k for k in ranks]
+    rank_labels = [pgettext("choice rank", "none") if k == "none" else k for k in ranks]
 
     def dimension(key, label=lambda x: x):
         groups = m.get("groups", {}).get(key, {})

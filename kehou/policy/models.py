@@ -9,6 +9,7 @@ a new draft, and publishing that draft supersedes the old version.
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kehou.core.fields import WeekdaysField
 
@@ -232,8 +233,8 @@ class PlanVacationWeek(models.Model):
 
     plan = models.ForeignKey(SchoolPlan, related_name="vacation_weeks", on_delete=models.CASCADE)
     season = models.CharField(_("vacation"), max_length=10, choices=Season.choices)
-    start = models.DateField(_("from"))
-    end = models.DateField(_("until"))
+    start = models.DateField(pgettext_lazy("a date range", "from"))
+    end = models.DateField(pgettext_lazy("a date range", "until"))
 
     class Meta:
         verbose_name = _("vacation opening week")

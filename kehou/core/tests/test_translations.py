@@ -18,15 +18,22 @@ ROOT = Path(__file__).resolve().parents[3]
 PACKAGE = ROOT / "kehou"
 
 
-def _entries(po: Path) -> list[tuple[str, str, bool]]:
-    """(msgid, msgstr, fuzzy) of the live entries of a .po file (obsolete ones skipped)."""
+Message = tuple[str | None, str]
+"""A message as gettext looks it up: (msgctxt or None, msgid). "Done" with the context "a
+button" and "Done" without one are two messages, each with its own translation."""
+
+
+def _entries(po: Path) -> list[tuple[Message, str, bool]]:
+    """((msgctxt, msgid), msgstr, fuzzy) of the live entries of a .po file (obsolete ones
+    skipped)."""
     found = []
     entry: dict = {}
     key = None
 
     def close() -> None:
         if entry.get("msgid"):
-            found.append((entry["msgid"], entry.get("msgstr", ""), entry.get("fuzzy", False)))
+            message = (entry.get("msgctxt"), entry["msgid"])
+            found.append((message, entry.get("msgstr", ""), entry.get("fuzzy", False)))
         entry.clear()
 
     for line in po.read_text(encoding="utf-8").splitlines():
@@ -108,6 +115,23 @@ def test_no_catalog_keeps_a_fuzzy_or_empty_entry():
 def test_the_compiled_catalog_matches_its_source(po):
     with po.with_suffix(".mo").open("rb") as compiled:
         catalog = gettext.GNUTranslations(compiled)
-    for msgid, msgstr, fuzzy in _entries(po):
+    for (context, msgid), msgstr, fuzzy in _entries(po):
         if msgstr and not fuzzy and "\n" not in msgid:
-            assert catalog.gettext(msgid) == msgstr, (po.parts[-5], msgid)
+            found = catalog.pgettext(context, msgid) if context else catalog.gettext(msgid)
+            assert found == msgstr, (po.parts[-5], context, msgid)
+
+
+def test_no_message_has_two_translations():
+    """Django merges every app's catalog into one, and the app earlier in INSTALLED_APPS wins
+    for a message both translate: a second translation of the same English shows on the
+    other app's pages too. One idea has one word; two meanings of one English word are two
+    messages (more precise English, or a context)."""
+    translations: dict[Message, dict[str, list[str]]] = {}
+    for po in _catalogs(PACKAGE):
+        for message, msgstr, fuzzy in _entries(po):
+            if msgstr and not fuzzy:
+                translations.setdefault(message, {}).setdefault(msgstr, []).append(po.parts[-5])
+    conflicts = sorted(
+        (f"{message!r}: {found}" for message, found in translations.items() if len(found) > 1),
+    )
+    assert conflicts == []
