@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, Min
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -65,7 +65,9 @@ class TeacherWeek:
     monday: dt.date
     sunday: dt.date
     meetings: list[WeekMeeting]
-    offerings: list[Offering]  # every group they teach this term, with `roster_today`
+    # every group they teach this term, with `roster_today`, `next_meeting` (a date or
+    # None) and `class_list_url` (its class list on that day)
+    offerings: list[Offering]
     # True when the dates come from the school's generated sittings (holidays and make-up
     # days applied), False when they follow the weekly timetable of the menu.
     from_sittings: bool
@@ -76,6 +78,35 @@ class TeacherWeek:
 def roster_url(offering: Offering, day: dt.date) -> str:
     """The group's class list on `day`."""
     return reverse("enrollment:roster", args=[offering.pk]) + f"?day={day.isoformat()}"
+
+
+def _next_meeting_days(
+    offerings: list[Offering], term: Term, today: dt.date, *, from_sittings: bool
+) -> dict[int, dt.date]:
+    """Each group's next meeting on or after `today` (absent when none is left this term):
+    the first of its sittings when the school generated them (holidays applied), else the
+    first day of its weekly timetable inside the term."""
+    if not offerings:
+        return {}
+    if from_sittings:
+        rows = (
+            Sitting.objects.filter(offering__in=offerings, date__gte=today)
+            .values("offering_id")
+            .annotate(first=Min("date"))
+        )
+        return {row["offering_id"]: row["first"] for row in rows}
+    days: dict[int, dt.date] = {}
+    start = max(today, term.start)
+    for offering in offerings:
+        weekdays = {meeting.weekday for meeting in offering.meetings.all()}
+        for n in range(7):
+            day = start + dt.timedelta(days=n)
+            if day > term.end:
+                break
+            if day.weekday() in weekdays:
+                days[offering.pk] = day
+                break
+    return days
 
 
 def _place(offering: Offering) -> str:
@@ -130,6 +161,14 @@ def teacher_week(user: User, *, today: dt.date | None = None) -> TeacherWeek:
         offering.roster_today = roster_on(offering, today)
 
     from_sittings = Sitting.objects.filter(school=school, term=term).exists()
+    next_days = _next_meeting_days(offerings, term, today, from_sittings=from_sittings)
+    for offering in offerings:
+        offering.next_meeting = next_days.get(offering.pk)
+        offering.class_list_url = (
+            roster_url(offering, offering.next_meeting)
+            if offering.next_meeting
+            else reverse("enrollment:roster", args=[offering.pk])
+        )
     meetings: list[WeekMeeting] = []
     by_pk = {o.pk: o for o in offerings}
     if from_sittings:

@@ -95,6 +95,39 @@ def test_teacher_week_follows_the_generated_sittings_where_they_exist(client, no
     ]
 
 
+def test_each_group_this_term_links_to_its_next_meetings_class_list(client, north, football):
+    """The fault: the cards of "本学期我任教的项目" led nowhere."""
+    chess = f.offering(football.menu, "象棋", weekday=0, instructor=north.teacher.staff)
+    response = _home(client, north.teacher)
+    by_pk = {o.pk: o for o in response.context["week"].offerings}
+    roster = reverse("enrollment:roster", args=[chess.pk])
+    # Monday's chess already met this week: its next meeting is next Monday
+    assert by_pk[chess.pk].class_list_url == f"{roster}?day=2026-10-19"
+    body = response.content.decode()
+    term_cards = body.split("本学期我任教的项目")[1]
+    assert f'href="{roster}?day=2026-10-19"' in term_cards
+    football_roster = reverse("enrollment:roster", args=[football.pk])
+    assert f'href="{football_roster}?day=2026-10-14"' in term_cards  # it meets today
+
+
+def test_a_group_with_no_meeting_left_links_to_its_class_list_without_a_day(
+    client, north, football
+):
+    # given: the school generated its sittings, the last of them before today
+    plan = f.published_plan(north.school)
+    f.SittingFactory(
+        plan=plan,
+        offering=football,
+        kind="offering",
+        date=dt.date(2026, 10, 12),
+        start=dt.time(16, 0),
+        end=dt.time(17, 0),
+    )
+    [offering] = _home(client, north.teacher).context["week"].offerings
+    assert offering.next_meeting is None
+    assert offering.class_list_url == reverse("enrollment:roster", args=[football.pk])
+
+
 def test_teacher_without_a_group_is_told_so(client, north):
     response = _home(client, north.teacher)
     assert response.context["week"].meetings == []
