@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy, pgettext, pgettext_lazy
 
 from kehou.accounts.models import User
 from kehou.catalog.models import PRIORITY_GROUP_LABELS, Menu
 from kehou.core.labels import class_label
-from kehou.enrollment.models import Choice, Enrollment, WaitlistEntry
+from kehou.enrollment.models import Choice, Enrollment, SeatEvent, WaitlistEntry
 from kehou.enrollment.seats import waiting_position
 from kehou.org import access
 from kehou.org.models import Student
@@ -245,6 +246,15 @@ class Waiting:
 
 
 @dataclass
+class WaitlistSeat:
+    """A seat the child holds because the family accepted it from the waiting list, after
+    the allocation the "why" sentences explain; `on` is the day it was taken."""
+
+    enrolment: Enrollment
+    on: object  # datetime.date
+
+
+@dataclass
 class ChildResult:
     child: Student
     menu: Menu
@@ -253,6 +263,7 @@ class ChildResult:
     waiting: list[Waiting] = field(default_factory=list)
     offers: list[WaitlistEntry] = field(default_factory=list)
     why: list[str] = field(default_factory=list)  # one sentence per choice, page's language
+    from_waitlist: list[WaitlistSeat] = field(default_factory=list)
 
 
 def explanation_language() -> str:
@@ -297,6 +308,7 @@ def family_results(user: User) -> list[ChildResult]:
                 outcome=outcome,
                 why=outcome.why(explanation_language()) if outcome else [],
             )
+            result.from_waitlist = _waitlist_seats(enrolments)
             entries = list(
                 WaitlistEntry.objects.filter(student=child, offering__menu=menu).select_related(
                     "offering__menu"
@@ -314,6 +326,20 @@ def family_results(user: User) -> list[ChildResult]:
                     result.waiting.append(Waiting(entry=entry, position=waiting_position(entry)))
             out.append(result)
     return out
+
+
+def _waitlist_seats(enrolments: list[Enrollment]) -> list[WaitlistSeat]:
+    """The seats among `enrolments` taken from the waiting list, each with the day the
+    seat path recorded it taken (its SeatEvent), or the seat's first day without one."""
+    later = [e for e in enrolments if e.source == Enrollment.Source.WAITLIST]
+    if not later:
+        return []
+    taken = {}
+    for event in SeatEvent.objects.filter(enrollment__in=later, kind=SeatEvent.Kind.TAKEN).order_by(
+        "at"
+    ):
+        taken.setdefault(event.enrollment_id, timezone.localdate(event.at))
+    return [WaitlistSeat(enrolment=e, on=taken.get(e.pk, e.starts_on)) for e in later]
 
 
 def _school_order(key: str) -> tuple:

@@ -139,6 +139,25 @@ def test_family_sees_result_and_accepts_offer(client, north, setup):
     assert Enrollment.objects.filter(student=north.child, offering=a, status="active").exists()
 
 
+def test_after_accepting_the_why_says_the_seat_came_from_the_waiting_list(client, north, setup):
+    """The fault: the page still explained only the allocation, which had not given A."""
+    menu, a = setup
+    entry = _offer_to_persona(north, menu, a)
+    login(client, north.guardian_user)
+    client.post(reverse("placement:accept", args=[entry.pk]))
+    [result] = client.get(reverse("placement:family")).context["results"]
+    assert [(s.enrolment.offering_id, s.on) for s in result.from_waitlist] == [
+        (a.pk, timezone.localdate())
+    ]
+    body = client.get(reverse("placement:family")).content.decode()
+    why = body.split('class="why"')[1].split("</ul>")[0]
+    day = timezone.localdate().isoformat()
+    assert "「A 剪纸」：这个名额是后来从候补名单递补的" in why and day in why
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = client.get(reverse("placement:family")).content.decode()
+    assert "“A 剪纸”: the seat came later, from the waiting list" in body and day in body
+
+
 def test_other_guardian_cannot_accept(client, north, south, setup):
     menu, a = setup
     entry = _offer_to_persona(north, menu, a)
