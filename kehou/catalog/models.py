@@ -8,6 +8,8 @@ UPDATEs in kehou.enrollment.seats; a CHECK keeps `taken + held <= capacity` what
 happens.
 """
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -60,6 +62,17 @@ def priority_tier(groups, tiers) -> int:
 
 def default_priority_tiers() -> list[list[str]]:
     return [list(PRIORITY_GROUPS)]
+
+
+# How a school admin is told the mechanisms, in plain words (the stored choices keep the
+# literature's names for the metrics page, which explains them).
+MECHANISM_LABELS = {
+    "da": _("Round by round (every child first gets one offering)"),
+    "rsd": _("Child by child in lottery order (ranking honestly is always best)"),
+}
+
+# What families are told about a menu's choice (or sign-up) window: Menu.window_state_at.
+WINDOW_NOT_YET, WINDOW_OPEN, WINDOW_CLOSED = "not_yet", "open", "closed"
 
 
 class Menu(models.Model):
@@ -123,22 +136,57 @@ class Menu(models.Model):
     def __str__(self) -> str:
         return f"{self.school} {self.term}"
 
+    # The one definition of the choice window as it is true at a moment: from the stored
+    # status, the window's dates and the present, so reading a page never writes.
+
+    def status_at(self, now: dt.datetime) -> str:
+        """The status as it is true at `now`: a window whose closing time has passed is
+        closed, whether or not the school has pressed "close" yet; one whose opening time
+        is still ahead is not open yet (the menu is published)."""
+        if self.status == self.Status.WINDOW_OPEN:
+            if self.window_closes_at is not None and self.window_closes_at <= now:
+                return self.Status.CLOSED
+            if self.window_opens_at is not None and now < self.window_opens_at:
+                return self.Status.PUBLISHED
+        return self.status
+
+    def window_state_at(self, now: dt.datetime) -> str:
+        """What families are told about the choice (or sign-up) window at `now`:
+        WINDOW_NOT_YET, WINDOW_OPEN or WINDOW_CLOSED."""
+        status = self.status_at(now)
+        if status == self.Status.WINDOW_OPEN:
+            return WINDOW_OPEN
+        if status in (self.Status.DRAFT, self.Status.PUBLISHED):
+            return WINDOW_NOT_YET
+        return WINDOW_CLOSED
+
+    def window_is_open_at(self, now: dt.datetime) -> bool:
+        return self.window_state_at(now) == WINDOW_OPEN
+
+    @property
+    def window_state(self) -> str:
+        return self.window_state_at(timezone.now())
+
+    @property
+    def window_is_open(self) -> bool:
+        return self.window_is_open_at(timezone.now())
+
     @property
     def window_has_ended(self) -> bool:
         """The choice window's closing time has passed while the menu still says it is
         open (the school closes it, which reveals the seed and lets the allocation run)."""
         return (
             self.status == self.Status.WINDOW_OPEN
-            and self.window_closes_at is not None
-            and self.window_closes_at <= timezone.now()
+            and self.status_at(timezone.now()) == self.Status.CLOSED
         )
 
     @property
     def shown_status(self) -> str:
-        """The status as it is true now, for every page: a window whose closing time has
-        passed is closed, whether or not the school has pressed "close" yet. Derived from
-        the dates and the present moment, so reading a page never writes."""
-        return self.Status.CLOSED if self.window_has_ended else self.status
+        """The status as it is true now, for every page (see `status_at`)."""
+        return self.status_at(timezone.now())
+
+    def get_mechanism_plain_display(self) -> str:
+        return MECHANISM_LABELS.get(self.mechanism, self.mechanism)
 
     def get_shown_status_display(self) -> str:
         return self.Status(self.shown_status).label

@@ -19,7 +19,22 @@ class ApplyForm(forms.Form):
         widget=forms.RadioSelect,
         help_text=_("Voluntary; the school recommends it."),
     )
-    agreement_version = forms.IntegerField(widget=forms.HiddenInput)
+    # PositiveIntegerField's range on every database: a forged value is refused here, not
+    # compared or stored.
+    agreement_version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        max_value=2_147_483_647,
+        error_messages={
+            "invalid": _("The agreement on this page is unknown: reload the page and sign again."),
+            "min_value": _(
+                "The agreement on this page is unknown: reload the page and sign again."
+            ),
+            "max_value": _(
+                "The agreement on this page is unknown: reload the page and sign again."
+            ),
+        },
+    )
     sign = forms.BooleanField(
         label=_("I have read the safety agreement above and sign it"),
         error_messages={"required": _("Please read and sign the safety agreement.")},

@@ -92,36 +92,6 @@ def head_teacher_user_id(student: Student, term: Term) -> int | None:
     return school_class.head_teacher.user_id
 
 
-def window_open(menu: Menu | None, now: dt.datetime) -> bool:
-    return (
-        menu is not None
-        and menu.status == Menu.Status.WINDOW_OPEN
-        and (menu.window_opens_at is None or menu.window_opens_at <= now)
-        and (menu.window_closes_at is None or now < menu.window_closes_at)
-    )
-
-
-WINDOW_NOT_YET, WINDOW_OPEN, WINDOW_CLOSED = "not_yet", "open", "closed"
-
-
-def window_state(menu: Menu | None, now: dt.datetime) -> str | None:
-    """What a family is told about the choice (or sign-up) window: "open", "not_yet" or
-    "closed", from its dates and the Beijing now, not from the menu's stored status
-    alone (a window whose closing time has passed is closed, whether or not the school
-    has closed it yet). None without a menu."""
-    if menu is None:
-        return None
-    if window_open(menu, now):
-        return WINDOW_OPEN
-    if menu.status == Menu.Status.PUBLISHED or (
-        menu.status == Menu.Status.WINDOW_OPEN
-        and menu.window_opens_at is not None
-        and now < menu.window_opens_at
-    ):
-        return WINDOW_NOT_YET
-    return WINDOW_CLOSED
-
-
 # --------------------------------------------------------------------------- access
 
 
@@ -271,8 +241,8 @@ def child_card(user: User, child: Student, term: Term) -> ChildCard:
         application=app,
         agreement=current_agreement(child.school),
         menu=menu,
-        window_open=window_open(menu, now),
-        window_state=window_state(menu, now),
+        window_open=menu is not None and menu.window_is_open_at(now),
+        window_state=menu.window_state_at(now) if menu is not None else None,
     )
     if app is not None:
         card.choices = list(
@@ -330,7 +300,7 @@ def open_windows(user: User, *, besides: Term | None) -> list[Term]:
         school_id__in=access.students_for(user).values("school_id"),
         status=Menu.Status.WINDOW_OPEN,
     ).select_related("term__school_year")
-    terms = {m.term for m in menus if window_open(m, now) and m.term != besides}
+    terms = {m.term for m in menus if m.window_is_open_at(now) and m.term != besides}
     return sorted(terms, key=lambda t: t.start)
 
 

@@ -30,6 +30,8 @@ from django.utils.translation import gettext_lazy
 from kehou.accounts.models import User
 from kehou.catalog.models import (
     EXTENDED_CATEGORIES,
+    WINDOW_NOT_YET,
+    WINDOW_OPEN,
     Menu,
     Offering,
 )
@@ -50,13 +52,13 @@ from kehou.enrollment.selectors import (
     current_agreement,
     head_teacher_user_id,
     plan_weekdays,
-    window_open,
 )
 from kehou.org import access
 from kehou.org.models import School, Student
+from kehou.policy_rules import DOCUMENT_TITLES
 from kehou.terms.models import Term
 
-SEED_001 = "《长治市教育局关于进一步推进义务教育阶段公办学校课后服务工作的实施方案》"
+SEED_001 = DOCUMENT_TITLES["001"]
 RULE_NO_REFUSAL = gettext_lazy(
     "Under %(seed)s: “严禁强制或变相强制学生参加，严禁拒绝有需求的学生参加。” A refusal "
     "needs its reason and is reported to the education bureau."
@@ -475,11 +477,7 @@ def choices_set(*, application: Application, offering_ids: Sequence[int], actor:
                     "served, sign up for the offerings directly)."
                 ),
             )
-        if not window_open(menu, now):
-            raise refusal(
-                "window_closed",
-                _("The choice window is not open, or has closed: choices can no longer change."),
-            )
+        _check_window(menu, now, field="choices")
         if app.status not in ACTIVE_APPLICATION:
             raise _status_refusal(app, _("given choices"))
         try:
@@ -512,6 +510,41 @@ def choices_set(*, application: Application, offering_ids: Sequence[int], actor:
 # --------------------------------------------------------------------------- seats
 
 
+def _check_window(menu: Menu, now: dt.datetime, *, field: str) -> None:
+    """Refuse a family's choice or claim outside the menu's window, as families are told it
+    (Menu.window_state_at: from the window's dates and now)."""
+    state = menu.window_state_at(now)
+    if state == WINDOW_OPEN:
+        return
+    fcfs = menu.mode == Menu.Mode.FCFS
+    if state == WINDOW_NOT_YET:
+        opens = menu.window_opens_at
+        if opens is not None and menu.status != Menu.Status.DRAFT:
+            message = (
+                _("Sign-up is not open yet: it opens at %(opens)s.")
+                if fcfs
+                else _("The choice window is not open yet: it opens at %(opens)s.")
+            )
+            raise refusal(
+                "window_not_yet_open",
+                message,
+                field=field,
+                opens=timezone.localtime(opens).strftime("%Y-%m-%d %H:%M"),
+            )
+        message = (
+            _("Sign-up is not open yet: the school has not opened it.")
+            if fcfs
+            else _("The choice window is not open yet: the school has not opened it.")
+        )
+        raise refusal("window_not_yet_open", message, field=field)
+    message = (
+        _("Sign-up has closed: offerings can no longer be taken here; please ask the school.")
+        if fcfs
+        else _("The choice window has closed: the ranking can no longer change.")
+    )
+    raise refusal("window_closed", message, field=field)
+
+
 def _check_claim(app: Application, offering: Offering, grade: int | None, now) -> Menu:
     menu = offering.menu
     if menu.school_id != app.student.school_id or menu.term_id != app.term_id:
@@ -524,8 +557,7 @@ def _check_claim(app: Application, offering: Offering, grade: int | None, now) -
                 "your choices while the window is open."
             ),
         )
-    if not window_open(menu, now):
-        raise refusal("window_closed", _("Sign-up is not open, or has closed."))
+    _check_window(menu, now, field="offering")
     if app.status != Application.Status.APPROVED:
         raise refusal(
             "application_not_approved",
@@ -651,11 +683,19 @@ def enrollment_place(
                 "application_not_approved",
                 _("Approve the application first; then the child can be placed."),
             )
+        if menu.window_has_ended:
+            raise refusal(
+                "menu_not_placing",
+                _(
+                    "The choice window's closing time has passed, but the menu is not closed "
+                    "yet: close the choice window on the menu page first, then place children."
+                ),
+            )
         if menu.status not in (Menu.Status.ALLOCATED, Menu.Status.RUNNING, Menu.Status.CLOSED):
             raise refusal(
                 "menu_not_placing",
                 _("Children are placed once the choice window has closed (now: %(status)s)."),
-                status=menu.get_status_display(),
+                status=menu.get_shown_status_display(),
             )
         _check_date(on, app.term, field="on")
         grade = child_grade(app.student, app.term)

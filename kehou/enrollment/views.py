@@ -2,6 +2,8 @@
 (scoped through kehou.org.access, 404 outside scope), write with kehou.enrollment.services,
 and show a service's refusal as a message or the form's errors."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -139,6 +141,22 @@ def apply(request, student_pk: int):
     )
 
 
+def _id_or_none(raw) -> int | None:
+    """A row id from a query string, or None for anything else (letters, "²", a number
+    too large for the database): a bad filter value is ignored, never a 500."""
+    text = (raw or "").strip()
+    if re.fullmatch(r"[0-9]{1,9}", text, re.ASCII):
+        return int(text) or None
+    return None
+
+
+def _rank_key(raw) -> int:
+    """Where a row goes on the ranking page: by the rank typed, unranked or unreadable
+    ones last ("²".isdigit() is true and int("²") raises, so only ASCII digits count)."""
+    text = str(raw).strip()
+    return int(text) if re.fullmatch(r"[0-9]{1,6}", text, re.ASCII) else 10**6
+
+
 def _ranked_from(post, offerings) -> tuple[list[int], list[str]]:
     """Rank numbers typed or picked per offering → offering ids in order (1..n contiguous)."""
     picked, errors = [], []
@@ -204,7 +222,7 @@ def choices(request, application_pk: int):
         }
         for o in offerings
     ]
-    rows.sort(key=lambda r: int(r["rank"]) if str(r["rank"]).isdigit() else 10**6)
+    rows.sort(key=lambda r: _rank_key(r["rank"]))
     return render(
         request,
         "enrollment/choices.html",
@@ -213,8 +231,8 @@ def choices(request, application_pk: int):
             "menu": menu,
             "rows": rows,
             "ranks": range(1, len(offerings) + 1),
-            "window_open": selectors.window_open(menu, timezone.now()),
-            "window_state": selectors.window_state(menu, timezone.now()),
+            "window_open": menu.window_is_open,
+            "window_state": menu.window_state,
         },
     )
 
@@ -389,10 +407,7 @@ def school(request):
     _require_admin(request.user)
     term = _term(request)
     status = request.GET.get("status", "")
-    try:
-        class_pk = int(request.GET.get("class") or 0) or None
-    except ValueError:
-        class_pk = None
+    class_pk = _id_or_none(request.GET.get("class"))
     query = (request.GET.get("q") or "").strip()
     apps = (
         selectors.school_applications(

@@ -17,16 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kehou.accounts.models import User
-from kehou.catalog.models import Menu, Offering
+from kehou.catalog.models import WINDOW_NOT_YET, WINDOW_OPEN, Menu, Offering
 from kehou.catalog.selectors import school_menu
 from kehou.core.labels import weekday_label
 from kehou.enrollment.models import Application, Enrollment, WaitlistEntry
-from kehou.enrollment.selectors import (
-    WINDOW_NOT_YET,
-    WINDOW_OPEN,
-    bureau_refusals,
-    window_state,
-)
+from kehou.enrollment.selectors import bureau_refusals
 from kehou.org import access
 from kehou.org.models import Guardian, School, SchoolClass
 from kehou.placement.models import AllocationRun
@@ -268,9 +263,7 @@ def _stage(menu: Menu | None, run: AllocationRun | None, now: dt.datetime) -> st
         return "failed"
     if run is not None and run.status in AllocationRun.LIVE:
         return "failed"  # its lease lapsed: the worker died
-    if menu.status in (Menu.Status.DRAFT, Menu.Status.PUBLISHED):
-        return "before_window"
-    state = window_state(menu, now)
+    state = menu.window_state_at(now)
     if state == WINDOW_OPEN:
         return "window_open"
     if state == WINDOW_NOT_YET:
@@ -419,7 +412,7 @@ def _window(menu: Menu | None, now: dt.datetime) -> str:
     before the school has set one."""
     if menu is None or menu.status == Menu.Status.DRAFT or menu.window_closes_at is None:
         return ""
-    return window_state(menu, now) or ""
+    return menu.window_state_at(now)
 
 
 def school_attention(
