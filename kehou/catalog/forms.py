@@ -5,7 +5,7 @@ from django.db import models
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
-from kehou.catalog.models import Activity, Menu, Offering
+from kehou.catalog.models import MECHANISM_LABELS, Activity, Menu, Offering
 from kehou.catalog.services import ACTIVITY_FIELDS
 from kehou.core.labels import WEEKDAY_LABELS
 from kehou.org.models import ExternalOrganisation, School, Staff
@@ -116,10 +116,11 @@ def meetings_from(formset) -> list[tuple]:
 
 
 MECHANISM_TRADE_OFF = _(
-    "Round-wise deferred acceptance: every child first gets one offering and the result is "
-    "more even, but there is room for strategy when a family ranks several offerings. "
-    "Random serial dictatorship: strictly strategy-proof, but lucky children take all the "
-    "popular offerings and about 3 in 100 children may get nothing."
+    "Round by round: every child first gets one offering and the result is more even, but "
+    "a family that ranks several offerings can sometimes do better by ranking differently "
+    "from what it wants. Child by child in lottery order: ranking honestly is always best, "
+    "but children early in the lottery take all the popular offerings and about 3 in 100 "
+    "children may get nothing."
 )
 
 
@@ -127,7 +128,7 @@ class MenuSettingsForm(forms.Form):
     mode = forms.ChoiceField(label=_("sign-up mode"), choices=Menu.Mode.choices)
     mechanism = forms.ChoiceField(
         label=_("allocation mechanism"),
-        choices=Menu.Mechanism.choices,
+        choices=list(MECHANISM_LABELS.items()),
         help_text=MECHANISM_TRADE_OFF,
     )
     max_extended_per_child = forms.IntegerField(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from kehou.lib.vocabulary import Category
 from kehou.org.models import School
 from kehou.policy.selectors import profile_for_school, profile_rules
-from kehou.policy_rules import Citation, ProfileRules, Rule
+from kehou.policy_rules import Citation, ProfileRules, Rule, document_name
 
 
 def school_rules(school: School) -> ProfileRules | None:
@@ -82,26 +82,6 @@ def _named_subject_text(word: str) -> str:
 
 # Translated when the message is shown, in the language of the page that shows it.
 _named_subject = lazy(_named_subject_text, str)
-
-
-# What a school calls each policy text kehou ships a profile for: the document's own title
-# (the seed files of SPEC R4), never the file's number.
-DOCUMENT_TITLES = {
-    "000": "《关于全面推进中小学课后服务进一步提升课后服务水平的实施方案》",
-    "001": "《长治市教育局关于进一步推进义务教育阶段公办学校课后服务工作的实施方案》",
-    "002": "《音德尔第二小学延时服务工作实施方案》",
-    "003": "《安溪县2022年整治城区中小学课后服务质效不高问题满足学生和家长多样化需求工作方案》",
-    "004": "《滨州中小学课后服务工作走在全省前列》（齐鲁网）",
-}
-
-
-def document_name(cite: Citation) -> str:
-    """The name a school knows the rule's document by: the policy text's title, or for a
-    value the bureau entered, the bureau's entry ("滨城区教育局录入(第2版)")."""
-    number, _sep, _rest = cite.seed.partition("_")
-    if number in DOCUMENT_TITLES:
-        return DOCUMENT_TITLES[number]
-    return cite.where or cite.seed
 
 
 def citation(rule: Rule) -> dict:

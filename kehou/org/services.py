@@ -29,6 +29,7 @@ from kehou.org.models import (
     Student,
     StudentGuardian,
 )
+from kehou.policy_rules import DOCUMENT_TITLES
 
 # One message for every mismatch: it must not tell a stranger which of phone, number
 # or name was right.
@@ -671,9 +672,8 @@ ORGANISATION_FIELDS = (
     "offers",
     "has_violation_record",
 )
-# The document (seed 000) and its sentence on organisations. The titles of the seeds live in
-# kehou.catalog.rules.DOCUMENT_TITLES, a layer above this one.
-SEED_000_TITLE = "《关于全面推进中小学课后服务进一步提升课后服务水平的实施方案》"
+# The document (seed 000) and its sentence on organisations.
+SEED_000_TITLE = DOCUMENT_TITLES["000"]
 SEED_000_ORGANISATIONS = (
     "适当引进资质优、行为规范、信誉度高、无违法违规记录的社会组织和校外专业机构参与课后服务，"
     "但不得开展学科类培训"

@@ -19,6 +19,7 @@ from .check import (
     profile_gaps,
     urban_target_share,
 )
+from .documents import DOCUMENT_TITLES, document_name, document_title
 from .model import (
     Category,
     Citation,
@@ -34,6 +35,9 @@ from .model import (
 )
 
 __all__ = [
+    "DOCUMENT_TITLES",
+    "document_name",
+    "document_title",
     "RULE_ZH",
     "Category",
     "Citation",

@@ -39,6 +39,18 @@ class Citation:
     quote: str  # the sentence, verbatim from the seed
     note: str = ""  # how the value was read, when it is not literally in the quote
 
+    @property
+    def document(self) -> str:
+        """The document's name as schools know it (its title, never the file id)."""
+        from .documents import document_name
+
+        return document_name(self)
+
+    @property
+    def place(self) -> str:
+        """Where in the document, when that says more than the document's name."""
+        return self.where if self.where and self.where != self.document else ""
+
 
 @dataclass(frozen=True)
 class Rule(Generic[T]):

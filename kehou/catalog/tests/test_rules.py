@@ -9,8 +9,8 @@ import pytest
 from django.utils import translation
 
 from kehou.catalog import services
-from kehou.catalog.rules import DOCUMENT_TITLES
 from kehou.core import errors
+from kehou.policy_rules import DOCUMENT_TITLES
 from kehou.testing import factories as f
 from kehou.testing.snapshots import refused
 

@@ -11,10 +11,10 @@ import pytest
 from kehou.allocation import seed_commitment
 from kehou.catalog import selectors, services
 from kehou.catalog.models import Menu, Offering
-from kehou.catalog.rules import DOCUMENT_TITLES
 from kehou.core import errors
 from kehou.core.errors import WHOLE
 from kehou.org.models import Staff
+from kehou.policy_rules import DOCUMENT_TITLES
 from kehou.testing import factories as f
 from kehou.testing.snapshots import refused
 

@@ -7,14 +7,16 @@ standard, the homework rules and what a menu may not hold (subject training, new
 commercial promotion, high-risk activities, agency fees).
 """
 
+from ..documents import DOCUMENT_TITLES
 from ..model import BASIC_CATEGORIES, Citation, ContentModel, ProfileRules, Rule, UrbanTarget
 
 SEED = "003_56a495717f389d57"
+DOC = DOCUMENT_TITLES["003"]
 _5_PLUS_2 = Citation(
     SEED,
     "三、工作措施 · 1.深入调研,积极推进",
     "继续推行课后服务“5+2”制度",
-    note="种子未解释“5+2”,按种子000的定义(每周5天,每天至少2小时)理解",
+    note=f"{DOC}未解释“5+2”,按{DOCUMENT_TITLES['000']}的定义(每周5天,每天至少2小时)理解",
 )
 _2_PLUS_N = Citation(
     SEED,
@@ -54,6 +56,6 @@ PROFILE = ProfileRules(
     notes=(
         "月报:城区学校每月24日前报送《城区义务教育阶段学校课后服务开展情况汇总表》。",
         "举报电话和邮箱:0595-23220785、0595-23236764,chuyoujiao@163.com、zjg23236764@163.com。",
-        "种子未规定结束时间、晚自习、寒暑假开放、教师报酬标准、收费标准和作业比例。",
+        f"{DOC}未规定结束时间、晚自习、寒暑假开放、教师报酬标准、收费标准和作业比例。",
     ),
 )

@@ -8,9 +8,11 @@ and fees follow a standard the price authority sets and the government approves:
 given, so no fee may be charged until the bureau enters the approved standard.
 """
 
+from ..documents import DOCUMENT_TITLES
 from ..model import Category, Citation, ContentModel, FeeStandard, ProfileRules, Rule
 
 SEED = "004_e9c4a189c54b2d60"
+DOC = DOCUMENT_TITLES["004"]
 GUARANTEES = (
     "堅持「一把手」負責制,實行「一校一策」,努力實現課後服務「三結合」"
     " · 課後服務,安全、財政、質量是三大保障"
@@ -60,7 +62,7 @@ PROFILE = ProfileRules(
     notes=(
         "服务形式:“彈性離校”(有需求的学生)或“延時放學”(所有学生),均可。",
         "月报制度:“實施課後服務月報制度”。",
-        "种子为新闻报道,未规定每周天数、每天时长、结束时间、晚自习、寒暑假开放、报酬和作业规则,"
+        f"{DOC}是新闻报道,未规定每周天数、每天时长、结束时间、晚自习、寒暑假开放、报酬和作业规则,"
         "也未规定校外机构、商业推广、高风险活动、代收费和外聘人员审核的规则:未规定的规则不检查。",
     ),
 )

@@ -7,9 +7,11 @@ off-work time is referred to but not given: the bureau enters it.
 
 import datetime as dt
 
+from ..documents import DOCUMENT_TITLES
 from ..model import Citation, FeeStandard, ProfileRules, Rule
 
 SEED = "001_5321a4d9f89be473"
+DOC = DOCUMENT_TITLES["001"]
 TIME_SECTION = "三、服务内容与方式 ·（二）服务时间"
 FORM_SECTION = "三、服务内容与方式 ·（四）服务形式 · 1.丰富校内课后服务样式"
 CONTENT_SECTION = "三、服务内容与方式 ·（三）服务内容"
@@ -45,7 +47,7 @@ PROFILE = ProfileRules(
             SEED,
             TIME_SECTION,
             "具体服务时间由各校结合实际弹性确定，结束时间一般不早于当地正常下班时间",
-            note="种子未给出当地下班时间,由教育局录入",
+            note=f"{DOC}未给出当地下班时间,由教育局录入",
         ),
     ),
     extended_care_required=Rule(
@@ -90,8 +92,8 @@ PROFILE = ProfileRules(
         Citation(SEED, FORM_SECTION, "引导初中学生利用课后服务时间至少完成80%书面作业"),
     ),
     notes=(
-        "晚自习:种子只规定结束时间不晚于20:30,未规定时长,不设时长规则。",
-        "种子未规定教师每课时报酬标准。",
+        f"晚自习:{DOC}只规定结束时间不晚于20:30,未规定时长,不设时长规则。",
+        f"{DOC}未规定教师每课时报酬标准。",
         "内容:要求作业辅导、课业辅导、文体劳动兴趣社团和阅读等,未规定“2+N”等数量化模式。",
         "村小学(教学点)由乡镇中心学校统筹,寄宿制学校由各县区统筹安排。",
     ),

@@ -10,9 +10,11 @@ The local off-work time is referred to but not given: the bureau enters it.
 import datetime as dt
 from decimal import Decimal
 
+from ..documents import DOCUMENT_TITLES
 from ..model import Citation, ProfileRules, Rule
 
 SEED = "000_9a9d0b41bb444542"
+DOC = DOCUMENT_TITLES["000"]
 TIME_SECTION = "二、坚持需求导向,全面扩大课后服务范围和时间 · 保证课后服务时间"
 QUALITY_SECTION = "三、聚焦学生发展,着力提升课后服务质量和水平"
 FUNDING_SECTION = "四、强化组织领导 · 落实经费保障"
@@ -37,7 +39,7 @@ _5_PLUS_2 = Citation(
 
 PROFILE = ProfileRules(
     key="jiangsu_000",
-    locality="江苏省某市(种子000,市名未载明)",
+    locality="江苏省某市(方案未载明市名)",
     service_days_per_week=Rule(5, _5_PLUS_2),
     min_minutes_per_day=Rule(120, _5_PLUS_2),
     off_work_time=Rule(
@@ -46,7 +48,7 @@ PROFILE = ProfileRules(
             SEED,
             TIME_SECTION,
             "课后服务结束时间原则上不早于当地正常下班时间",
-            note="种子未给出当地下班时间,由教育局录入",
+            note=f"{DOC}未给出当地下班时间,由教育局录入",
         ),
     ),
     extended_care_required=Rule(
@@ -101,10 +103,10 @@ PROFILE = ProfileRules(
         ),
     ),
     notes=(
-        "收费:种子要求“按照相关文件精神制定学校课后服务费标准”(苏教财〔2020〕2号),"
+        f"收费:{DOC}要求“按照相关文件精神制定学校课后服务费标准”(苏教财〔2020〕2号),"
         "未载明金额,故不设收费上限规则,待教育局录入。",
         "家庭经济困难学生:“对建档立卡、低保等家庭经济困难学生实行减免”(由收费模块执行)。",
         "作业:“小学生课后作业一般在学校完成,初中生大部分课后作业尽量在学校完成”,无具体比例,不设规则。",
-        "种子未规定双休日服务、寒暑假开放周数和“2+N”等数量化内容模式。",
+        f"{DOC}未规定双休日服务、寒暑假开放周数和“2+N”等数量化内容模式。",
     ),
 )

@@ -124,7 +124,7 @@ class Command(BaseCommand):
             scope = f"({s.scope})" if s.scope else ""
             out.write(f"{number}. {mark}{RULE_ZH[s.rule]}{scope}:{s.message}")
             out.write(f"   方案:{_shown(s.plan_value)};要求:{_shown(s.required)}")
-            out.write(f"   依据:{s.citation.seed} {s.citation.where}")
+            out.write(f"   依据:{s.citation.document} {s.citation.place}".rstrip())
             out.write(f"   原文:{s.citation.quote}")
 
     def _check_all(self, options) -> None:
