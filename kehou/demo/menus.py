@@ -85,9 +85,7 @@ class _Timetable:
             )
 
         candidates = [
-            t
-            for t in self.teachers
-            if is_free(t) and not (own_staff_only and t.organisation_id is not None)
+            t for t in self.teachers if is_free(t) and not (own_staff_only and t.is_external)
         ]
         if not candidates:
             return None

@@ -343,6 +343,19 @@ class PlanSeeder:
         ]
         return slots, content, weeks
 
+    def record_shortfalls(self, plans: list[Plan]) -> None:
+        """The record `plan_publish` keeps of what a plan went out with (`published_shortfalls`,
+        shown on the plan page and to the bureau): the plans are bulk-created as published, so
+        the same check is run and stored here, as the service would have after the admin
+        confirmed."""
+        from kehou.policy.selectors import plan_check, profile_for_school
+
+        for plan in plans:
+            profile = profile_for_school(plan.school)
+            shortfalls = plan_check(plan=plan, profile=profile) if profile is not None else []
+            plan.published_shortfalls = [s.as_dict() for s in shortfalls]
+        Plan.objects.bulk_update(plans, ["published_shortfalls"], batch_size=BATCH_SIZE)
+
     def write(self, entries: list[SchoolToPlan]) -> list[Plan]:
         plans = [self.plan(entry, self.variant(i)) for i, entry in enumerate(entries)]
         Plan.objects.bulk_create(plans, batch_size=BATCH_SIZE)
@@ -358,6 +371,7 @@ class PlanSeeder:
         PlanSlot.objects.bulk_create(slots, batch_size=BATCH_SIZE)
         PlanContentItem.objects.bulk_create(content, batch_size=BATCH_SIZE)
         PlanVacationWeek.objects.bulk_create(weeks, batch_size=BATCH_SIZE)
+        self.record_shortfalls(plans)
         self.summary.plans = len(plans)
         self.summary.compliant = self.summary.variants.get("compliant", 0)
         self.summary.slots = len(slots)
