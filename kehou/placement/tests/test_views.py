@@ -152,7 +152,7 @@ def test_after_accepting_the_why_says_the_seat_came_from_the_waiting_list(client
     body = client.get(reverse("placement:family")).content.decode()
     why = body.split('class="why"')[1].split("</ul>")[0]
     day = timezone.localdate().isoformat()
-    assert "「A 剪纸」：这个名额是后来从候补名单递补的" in why and day in why
+    assert "「A 剪纸」：这个名额是后来从候补名单递补来的" in why and day in why
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     body = client.get(reverse("placement:family")).content.decode()
     assert "“A 剪纸”: the seat came later, from the waiting list" in body and day in body
