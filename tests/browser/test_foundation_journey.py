@@ -83,7 +83,14 @@ def browser(monkeypatch):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            # --lang: the browser's own widgets (date, time, file pickers) speak Chinese in
+            # the screenshots, as on a family's phone.
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--lang=zh-CN",
+            ],
         )
         yield browser
         browser.close()
@@ -189,7 +196,9 @@ def test_admin_imports_roster_and_guardian_sees_only_own_child(
     assert "张父" in detail and "李母" not in detail
     _shot(page, "06-guardian-child")
     # the other child stays out of reach
-    other = User.objects.get(phone="13900001111").guardian.student_links.get().student_id
+    other = (
+        User.objects.get(phone="13900001111").guardian_records.get().student_links.get().student_id
+    )
     response = page.goto(f"{base}/students/{other + 1}/")
     assert response.status == 404
     phone.close()
