@@ -1025,10 +1025,7 @@ def menu_settings_save(
     if mechanism not in Menu.Mechanism.values:
         problems.add(
             "mechanism_invalid",
-            _(
-                "Allocation mechanism: choose round-wise deferred acceptance or random serial "
-                "dictatorship."
-            ),
+            _("Allocation mechanism: choose round by round or child by child in lottery order."),
             field="mechanism",
         )
     if not isinstance(max_extended_per_child, int) or max_extended_per_child < 1:

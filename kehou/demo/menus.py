@@ -39,8 +39,6 @@ ACTIVITIES = [
     ("课外阅读", Category.READING, "整本书阅读与分享"),
     ("劳动实践", Category.LABOUR, "校园种植与手工"),
 ]
-# Where the plan gives no slot (senior grades): the times of the basic service.
-SENIOR_SLOT = (T(15, 50), T(17, 50))
 HOMEWORK_MINUTES = 50
 ACTIVITY_MINUTES = 50
 
@@ -51,7 +49,9 @@ def _minutes_after(time: dt.time, minutes: int) -> dt.time:
 
 def _band_slot(plan, lo: int, hi: int) -> tuple[dt.time, dt.time] | None:
     """The time every grade of the band has in the plan's regular slots (the latest start
-    and the earliest end), or None when the band has no common time."""
+    and the earliest end), or None when the band has no common time. Senior grades the
+    plan has no slot for (the after-school policy is for compulsory education) get no
+    offering: the public page would list its times as outside the plan."""
     slots = [s for s in plan.slots.all() if s.kind == "regular" and 5 not in (s.weekdays or [])]
     starts, ends = [], []
     for grade in range(lo, hi + 1):
@@ -63,7 +63,7 @@ def _band_slot(plan, lo: int, hi: int) -> tuple[dt.time, dt.time] | None:
         starts.append(min(s.start for s in own))
         ends.append(max(s.end for s in own))
     if not starts:
-        return SENIOR_SLOT
+        return None
     start, end = max(starts), min(ends)
     return (start, end) if start < end else None
 

@@ -19,7 +19,7 @@ def install_templates(profile_model, version_model) -> int:
             key=key, name=rules.locality, region=None, rules=data, version=1
         )
         version_model.objects.create(
-            profile=profile, version=1, rules=data, note="随系统提供的模板(依据种子文件)"
+            profile=profile, version=1, rules=data, note="随系统提供的模板(依据该政策文件)"
         )
         created += 1
     return created

@@ -22,7 +22,8 @@ FORBIDDEN = re.compile(r"(?<!抽签)种子|序列独裁|正当嫉妒|00[0-9]_[0-
 
 @pytest.fixture
 def city(db):
-    return demo.seed_city(schools=3, students=300, sessions=True)
+    # 12 schools: every kind, the complete middle school with senior grades among them
+    return demo.seed_city(schools=12, students=600, sessions=True)
 
 
 def _pages(client, phone, urls):
@@ -50,7 +51,6 @@ def test_the_demo_as_its_users_read_it(client, city):
         assert "不在已公布方案的任何服务时段内" not in body, menu.school
     menu = Menu.objects.get(school__name="滨城区第一实验小学")
     plan = SchoolPlan.objects.get(school=menu.school, status=SchoolPlan.Status.PUBLISHED)
-    profile = PolicyProfile.objects.order_by("-pk").first()
     offences = {}
     for phone, urls in (
         (
@@ -67,7 +67,8 @@ def test_the_demo_as_its_users_read_it(client, city):
             [
                 reverse("policy:table"),
                 reverse("policy:check", args=[plan.pk]),
-                reverse("policy:profile", args=[profile.pk]),
+                reverse("policy:profiles"),
+                *(reverse("policy:profile", args=[p.pk]) for p in PolicyProfile.objects.all()),
             ],
         ),
         (demo.PHONE_GUARDIAN, [reverse("catalog:family"), reverse("enrollment:family")]),
