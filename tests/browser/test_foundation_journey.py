@@ -192,6 +192,7 @@ def test_admin_imports_roster_and_guardian_sees_only_own_child(
     assert "吴中实验小学" in home
     _shot(page, "05-guardian-home")
     page.click("text=张一")
+    page.wait_for_url("**/students/**")
     detail = page.inner_text("main")
     assert "张父" in detail and "李母" not in detail
     _shot(page, "06-guardian-child")
