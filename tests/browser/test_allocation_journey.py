@@ -103,7 +103,9 @@ def _journey(browser, base, menu):  # noqa: F811
     assert str(run.metrics["overall"]["children"]) in figures
     charts = json.loads(page.locator("#placement-charts").text_content())
     groups = dict(zip(charts["priority"]["labels"], charts["priority"]["children"], strict=True))
-    assert "其他学生" in groups and sum(groups.values()) >= run.metrics["overall"]["children"], groups
+    assert "其他学生" in groups and sum(groups.values()) >= run.metrics["overall"]["children"], (
+        groups
+    )
     assert set(charts["priority"]["ranks"]) == set(groups)
     _shot(page, "35-allocation-metrics")
     page.locator("#chart-ranks-group").screenshot(path=str(SCREENSHOTS / "35b-chart-groups.png"))
