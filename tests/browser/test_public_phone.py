@@ -48,6 +48,9 @@ def test_the_public_page_and_the_plan_pages_fit_a_phone(
             menu=menu, activity=activity, grade_from=grades[0], grade_to=grades[1], capacity=20
         )
         OfferingMeeting.objects.create(offering=offering, weekday=weekday, start=start, end=end)
+    # the templates come with a migration, which a transactional test before this one
+    # may have flushed
+    services.profile_templates_install(actor=SYSTEM)
     services.profile_adopt(template_key="anxi_003", region=north.county, actor=SYSTEM)
     draft = services.plan_start_draft(school=north.school, term=plan.term, actor=SYSTEM)
     SchoolPlan.objects.filter(pk=draft.pk).update(service_weekdays=[0, 1, 2, 3])  # short
