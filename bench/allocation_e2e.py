@@ -83,7 +83,7 @@ def _school(rng: random.Random):
                 low_income_basis="dibao" if rng.random() < 0.03 else "",
             )
         )
-        guardians.append(Guardian(name=f"家长{i}", phone=f"139{i:08d}"))
+        guardians.append(Guardian(school=school, name=f"家长{i}", phone=f"139{i:08d}"))
     Student.objects.bulk_create(students, batch_size=1000)
     Guardian.objects.bulk_create(guardians, batch_size=1000)
     students = list(Student.objects.filter(school=school).order_by("pk"))

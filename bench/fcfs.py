@@ -164,7 +164,7 @@ def _seed(rng: random.Random) -> list[Claim]:
         for i in range(N_FAMILIES)
     )
     guardians = Guardian.objects.bulk_create(
-        Guardian(name=u.name, phone=u.phone, user=u) for u in users
+        Guardian(school=school, name=u.name, phone=u.phone, user=u) for u in users
     )
     StudentGuardian.objects.bulk_create(
         StudentGuardian(
