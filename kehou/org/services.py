@@ -39,6 +39,16 @@ ACTIVATION_REFUSED = _(
 )
 
 
+def _locked(model, *related: str, **lookup):
+    """The row `lookup` names, locked for this transaction with `related` joined; out of
+    scope (a 404) when there is none."""
+    target = model.objects.select_for_update(of=("self",)).select_related(*related)
+    target = target.filter(**lookup).first()
+    if target is None:
+        raise access.OutOfScope
+    return target
+
+
 @transaction.atomic
 def guardian_activate(*, phone: str, student_number: str, child_name: str, password: str) -> User:
     """Create the login of a guardian who came from a roster (Guardian without user).
@@ -106,14 +116,7 @@ def staff_password_reset(*, staff: Staff, actor, confirmed: bool = False) -> str
     staff member imported from the roster has no login yet: this creates it (a teacher's
     login of that school, the staff record's name and phone) - the way imported staff
     get in, since nothing a stranger could not know (a name, a phone) proves who they are."""
-    target = (
-        Staff.objects.select_for_update(of=("self",))
-        .select_related("school", "user")
-        .filter(pk=staff.pk)
-        .first()
-    )
-    if target is None:
-        raise access.OutOfScope
+    target = _locked(Staff, "school", "user", pk=staff.pk)
     access.require_school_admin(actor, target.school)
     _require_confirmed(confirmed)
     if not target.is_active:
@@ -169,14 +172,7 @@ def account_password_reset(*, account: User, actor, confirmed: bool = False) -> 
     from the school's logins page: the way in for a login without a staff record. Who may
     is who manages the login (`selectors.may_manage_account`); the checks are those of
     `staff_password_reset`."""
-    target = (
-        User.objects.select_for_update(of=("self",))
-        .select_related("school__region")
-        .filter(pk=account.pk)
-        .first()
-    )
-    if target is None:
-        raise access.OutOfScope
+    target = _locked(User, "school__region", pk=account.pk)
     _require_account_manager(actor, target)
     if target.role not in access.SCHOOL_ROLES or target.school is None:
         raise access.OutOfScope
@@ -243,14 +239,7 @@ def guardian_password_reset(*, guardian: Guardian, school, actor, confirmed: boo
     would hold a password that opens another school's child's records. The refusal
     names no school and no child."""
     access.require_school_admin(actor, school)
-    target = (
-        Guardian.objects.select_for_update(of=("self",))
-        .select_related("user")
-        .filter(pk=guardian.pk, student_links__student__school=school)
-        .first()
-    )
-    if target is None:
-        raise access.OutOfScope
+    target = _locked(Guardian, "user", pk=guardian.pk, student_links__student__school=school)
     _require_confirmed(confirmed)
     if target.user is None:
         raise refusal(
@@ -346,14 +335,7 @@ def student_update(
     unknown = set(fields) - set(STUDENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown student fields: {sorted(unknown)}")
-    target = (
-        Student.objects.select_for_update(of=("self",))
-        .select_related("school")
-        .filter(pk=student.pk)
-        .first()
-    )
-    if target is None:
-        raise access.OutOfScope
+    target = _locked(Student, "school", pk=student.pk)
     access.require_school_admin(actor, target.school)
     problems = Problems()
     for name, value in fields.items():
@@ -516,14 +498,7 @@ def staff_update(*, staff: Staff, actor, **fields) -> Staff:
     unknown = set(fields) - set(STAFF_FIELDS)
     if unknown:
         raise TypeError(f"unknown staff fields: {sorted(unknown)}")
-    target = (
-        Staff.objects.select_for_update(of=("self",))
-        .select_related("school__region")
-        .filter(pk=staff.pk)
-        .first()
-    )
-    if target is None:
-        raise access.OutOfScope
+    target = _locked(Staff, "school__region", pk=staff.pk)
     access.require_school_admin(actor, target.school)
     old_phone = target.phone
     for name, value in fields.items():
@@ -604,14 +579,7 @@ def account_update(
     (within a school) its role. A staff record of the same person follows. The phone of a
     login that also opens another school's records (`selectors.login_is_shared_beyond`)
     is moved only by a superuser (the bureau's system administrator)."""
-    target = (
-        User.objects.select_for_update(of=("self",))
-        .select_related("school__region", "region")
-        .filter(pk=account.pk)
-        .first()
-    )
-    if target is None:
-        raise access.OutOfScope
+    target = _locked(User, "school__region", "region", pk=account.pk)
     _require_account_manager(actor, target)
     problems = Problems()
     target.name = _clean_name(problems, name)
@@ -785,14 +753,7 @@ def organisation_update(
     unknown = set(fields) - set(ORGANISATION_FIELDS)
     if unknown:
         raise TypeError(f"unknown organisation fields: {sorted(unknown)}")
-    target = (
-        ExternalOrganisation.objects.select_for_update(of=("self",))
-        .select_related("region")
-        .filter(pk=organisation.pk)
-        .first()
-    )
-    if target is None:
-        raise access.OutOfScope
+    target = _locked(ExternalOrganisation, "region", pk=organisation.pk)
     _require_vetting_bureau(actor, target.region)
     for name, value in fields.items():
         setattr(target, name, value)
@@ -810,14 +771,7 @@ def organisation_vet(
     """Approve, refuse or suspend an organisation (or send it back to pending), dated
     today, with the reason (required to refuse or suspend). Approval needs a licence in
     force and no record of violations, as seed 000 requires."""
-    target = (
-        ExternalOrganisation.objects.select_for_update(of=("self",))
-        .select_related("region")
-        .filter(pk=organisation.pk)
-        .first()
-    )
-    if target is None:
-        raise access.OutOfScope
+    target = _locked(ExternalOrganisation, "region", pk=organisation.pk)
     _require_vetting_bureau(actor, target.region)
     today = timezone.localdate()
     reason = " ".join(str(reason or "").split())
