@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "kehou.core",
     "kehou.accounts",
     "kehou.org",
+    "kehou.notifications",
     "kehou.roster",
     "kehou.terms",
     "kehou.policy",
@@ -65,6 +66,9 @@ INSTALLED_APPS = [
     "kehou.enrollment",
     "kehou.placement",
     "kehou.sittings",
+    "kehou.custody",
+    "kehou.attendance",
+    "kehou.safety",
     "kehou.home",
     "kehou.demo",
 ]

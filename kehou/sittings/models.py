@@ -61,7 +61,18 @@ class Sitting(models.Model):
     )
     is_makeup_day = models.BooleanField(_("make-up workday"), default=False)
     in_vacation = models.BooleanField(_("vacation opening week"), default=False)
+    # The first mark of the roll call; then its close, by the teacher or, at the school's
+    # set time after the start, by kehou (roll_closed_by empty).
     roll_taken_at = models.DateTimeField(_("roll taken at"), null=True, blank=True)
+    roll_closed_at = models.DateTimeField(_("roll call closed at"), null=True, blank=True)
+    roll_closed_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("roll call closed by"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
 
     class Meta:
         verbose_name = _("sitting")
@@ -104,3 +115,7 @@ class Sitting(models.Model):
     def has_attendance(self) -> bool:
         """Kept by every regeneration: its roll has been taken."""
         return self.roll_taken_at is not None
+
+    @property
+    def roll_is_closed(self) -> bool:
+        return self.roll_closed_at is not None
