@@ -99,8 +99,10 @@ class Attendance(models.Model):
         LeaveRequest, null=True, blank=True, related_name="marks", on_delete=models.SET_NULL
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # Empty for the marks kehou writes itself when it closes a roll (a child nobody marked
+    # is absent, or on leave when a leave covers the day).
     marked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, related_name="+", on_delete=models.PROTECT
+        settings.AUTH_USER_MODEL, null=True, blank=True, related_name="+", on_delete=models.PROTECT
     )
     # When the teacher tapped (the phone's clock for a roll call sent later, never in the
     # future); `received_at` is when the server got it.

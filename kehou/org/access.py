@@ -258,3 +258,29 @@ def _get_or_404(queryset: QuerySet, **lookup):
         return queryset.get(**lookup)
     except queryset.model.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def may_take_roll(user, sitting) -> bool:
+    """Who may mark a sitting's roll and close it: the sitting's responsible adult, a
+    staff member on duty (custody.Duty, read by its reverse name `duties`) at its school
+    that day, or the school's admin. Another school's staff, a teacher of another group,
+    the gate and guardians may not."""
+    if not is_acting(user):
+        return False
+    if user.is_superuser:
+        return True
+    if user.school_id != sitting.school_id:
+        return False
+    if user.role == User.Role.SCHOOL_ADMIN:
+        return True
+    staff = instructor_record(user)
+    if staff is None or staff.school_id != sitting.school_id:
+        return False
+    if sitting.responsible_id == staff.pk:
+        return True
+    return staff.duties.filter(school_id=sitting.school_id, date=sitting.date).exists()
+
+
+def require_roll_taker(actor, sitting) -> None:
+    if not may_take_roll(actor, sitting):
+        raise OutOfScope
