@@ -284,3 +284,47 @@ def may_take_roll(user, sitting) -> bool:
 def require_roll_taker(actor, sitting) -> None:
     if not may_take_roll(actor, sitting):
         raise OutOfScope
+
+
+def may_dismiss(user, school_id: int) -> bool:
+    """Who may see the children on site and end a child's day (custody, R16): the school's
+    gate staff, its admin and its own teachers. Not an external instructor (they hand
+    their group over to the duty teacher), another school's staff, or a guardian."""
+    if not is_acting(user):
+        return False
+    if user.is_superuser:
+        return True
+    if user.school_id != school_id:
+        return False
+    if user.role in {User.Role.GATE, User.Role.SCHOOL_ADMIN}:
+        return True
+    return user.role == User.Role.TEACHER and not is_external_instructor(user)
+
+
+def require_dismisser(actor, school_id: int) -> None:
+    if not may_dismiss(actor, school_id):
+        raise OutOfScope
+
+
+def may_watch_board(user, school_id: int) -> bool:
+    """The live board of who is still on site: the school's admin and teachers (the duty
+    staff among them); not the gate (it has its own list), external instructors or
+    anyone outside the school."""
+    if not is_acting(user):
+        return False
+    if user.is_superuser:
+        return True
+    if user.school_id != school_id:
+        return False
+    if user.role == User.Role.SCHOOL_ADMIN:
+        return True
+    return user.role == User.Role.TEACHER and not is_external_instructor(user)
+
+
+def may_keep_visitors(user, school_id: int) -> bool:
+    """The gate's visitor register (门卫登记): the school's gate staff and its admin."""
+    if not is_acting(user):
+        return False
+    if user.is_superuser:
+        return True
+    return user.school_id == school_id and user.role in {User.Role.GATE, User.Role.SCHOOL_ADMIN}
