@@ -413,3 +413,24 @@ class SittingFactory(factory.django.DjangoModelFactory):
     grade_from = 1
     grade_to = 6
     kind = "regular"
+
+
+# --- attendance ---------------------------------------------------------------------------
+
+
+def roll_sitting(
+    school,
+    *,
+    day: datetime.date = datetime.date(2026, 10, 13),
+    responsible=None,
+    start: datetime.time = datetime.time(16, 0),
+    end: datetime.time = datetime.time(17, 30),
+    plan=None,
+    **fields,
+):
+    """A sitting of the basic service (grades 1-6) of `school` on `day` (a Tuesday of the
+    autumn 2026 term); its roster is the children with an approved application."""
+    plan = plan or SchoolPlanFactory(school=school, status="published")
+    return SittingFactory(
+        plan=plan, date=day, responsible=responsible, start=start, end=end, **fields
+    )
