@@ -259,6 +259,37 @@ AUDITLOG_MASK_CALLABLE = "kehou.lib.validators.mask_mobile"
 # embedded default alike; `kehou serve` starts it beside the web server.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# Notifications (kehou.notifications): e-mail through Django's mail backends: SMTP in
+# production (KEHOU_EMAIL_HOST …), one file per message under var/mail in the demo and in
+# debug mode (the tests use Django's memory outbox).
+EMAIL_BACKEND = os.environ.get(
+    "KEHOU_EMAIL_BACKEND",
+    "django.core.mail.backends.filebased.EmailBackend"
+    if DEBUG or DEMO_MODE
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = os.environ.get("KEHOU_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("KEHOU_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("KEHOU_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("KEHOU_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("KEHOU_EMAIL_USE_TLS", "") == "1"
+EMAIL_USE_SSL = os.environ.get("KEHOU_EMAIL_USE_SSL", "") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("KEHOU_EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("KEHOU_DEFAULT_FROM_EMAIL", "kehou@localhost")
+# SMS and WeChat template messages go through an adapter the deployment provides: a
+# dotted path to a class with send(*, address, title, body, link) -> provider reference
+# (kehou.notifications.channels.Gateway). Unset: the channel is unavailable.
+# kehou.notifications.testing.RecordingGateway sends nothing and logs each message.
+KEHOU_SMS_GATEWAY = os.environ.get("KEHOU_SMS_GATEWAY", "")
+KEHOU_WECHAT_GATEWAY = os.environ.get("KEHOU_WECHAT_GATEWAY", "")
+# A user who chose nothing gets SMS to their login phone when an SMS gateway is set.
+KEHOU_SMS_BY_DEFAULT = os.environ.get("KEHOU_SMS_BY_DEFAULT", "1") == "1"
+# Attempts per delivery before giving up (pauses of 1, 2, 4 … minutes between them).
+KEHOU_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("KEHOU_DELIVERY_MAX_ATTEMPTS", "6"))
+# The address links in e-mails and messages start with (e.g. https://kehou.example.cn).
+KEHOU_SITE_URL = os.environ.get("KEHOU_SITE_URL", "")
+
 # Production writes one JSON object per line to stdout (kehou.core.logs): every error,
 # with the request's path, method, user id and status and the traceback, phone numbers
 # masked. Debug mode keeps plain lines for a terminal.

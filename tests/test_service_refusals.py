@@ -17,6 +17,7 @@ from kehou.catalog.models import Menu
 from kehou.enrollment import seats
 from kehou.enrollment import services as enrollment
 from kehou.enrollment.models import Application, WaitlistEntry
+from kehou.notifications import services as notifications
 from kehou.org import services as org
 from kehou.org.access import SYSTEM, OutOfScope
 from kehou.placement import services as placement
@@ -570,6 +571,51 @@ MATRIX = {
         )(f.OrganisationFactory(region=w.north.county)),
     ),
 }
+
+# Notifications: a user's inbox and channels are their own.
+NOT_THE_USER = [
+    "south.guardian_user",
+    "north.admin",
+    "north.teacher",
+    "north.gate",
+    "north.county_officer",
+    "city_officer",
+    "anonymous",
+]
+
+
+def _notice(w):
+    from kehou.notifications.services import notify
+
+    [notification] = notify(
+        recipients=[w.north.guardian_user], kind="general", title="通知", body="内容", key="t:1"
+    )
+    return notification
+
+
+MATRIX.update(
+    {
+        "notifications.channel_choice_save": (
+            NOT_THE_USER,
+            lambda w: (
+                lambda a: notifications.channel_choice_save(
+                    user=w.north.guardian_user, actor=a, by_email=True, email="mum@example.cn"
+                )
+            ),
+        ),
+        "notifications.notification_read": (
+            NOT_THE_USER,
+            lambda w: (
+                lambda n: lambda a: notifications.notification_read(notification=n, actor=a)
+            )(_notice(w)),
+        ),
+        # everyone marks their own inbox: only a caller who is nobody is refused
+        "notifications.notifications_read_all": (
+            ["anonymous"],
+            lambda w: lambda a: notifications.notifications_read_all(actor=a),
+        ),
+    }
+)
 
 
 @pytest.fixture

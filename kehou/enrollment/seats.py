@@ -45,6 +45,7 @@ from kehou.allocation import wants
 from kehou.catalog.models import Menu, Offering
 from kehou.catalog.services import buckets_of
 from kehou.core.errors import refusal
+from kehou.enrollment import notices
 from kehou.enrollment.models import Application, Choice, Enrollment, SeatEvent, WaitlistEntry
 from kehou.org.access import user_of
 
@@ -553,6 +554,7 @@ def offer_free_seats(*, offering_id: int, actor=None) -> list[WaitlistEntry]:
             Offering.objects.filter(pk=offering.pk).update(held=F("held") + len(offered))
         SeatEvent.objects.bulk_create(events)
         _close_entries(gone, kind=Kind.LEFT_WAITLIST, actor=actor, reason=_("no longer wanted"))
+        notices.seats_offered(offered, offering)
     return offered
 
 

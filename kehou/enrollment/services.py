@@ -37,7 +37,7 @@ from kehou.catalog.models import (
 )
 from kehou.core.errors import Problems, refusal
 from kehou.core.labels import weekday_label, weekdays_label
-from kehou.enrollment import claim_reads, seats
+from kehou.enrollment import claim_reads, notices, seats
 from kehou.enrollment.models import (
     AgreementSignature,
     Application,
@@ -320,6 +320,7 @@ def application_approve(
         app.decided_at = timezone.now()
         app.starts_on = starts_on
         app.save(update_fields=["status", "decided_by", "decided_at", "starts_on"])
+        notices.application_decided(app)
     return app
 
 
@@ -343,6 +344,7 @@ def application_refuse(*, application: Application, actor: User, reason: str) ->
         app.decided_by = actor
         app.decided_at = timezone.now()
         app.save(update_fields=["status", "refusal_reason", "decided_by", "decided_at"])
+        notices.application_decided(app)
     return app
 
 
@@ -385,6 +387,7 @@ def application_join(*, application: Application, actor: User, on: dt.date) -> A
                 "withdrawal_reason",
             ]
         )
+        notices.application_decided(app, joined=True)
     return app
 
 

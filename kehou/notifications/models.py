@@ -48,6 +48,12 @@ class Notification(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="notification_inbox_idx"),
+            # The unread count in every page's navigation.
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -106,7 +112,7 @@ class Delivery(models.Model):
 
 class ChannelChoice(models.Model):
     """Which channels a user wants besides the inbox, and where. No row = the defaults
-    (`kehou.notifications.services.channels_for`)."""
+    (`kehou.notifications.delivery.channels_for`)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, related_name="channel_choice", on_delete=models.CASCADE

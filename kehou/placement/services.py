@@ -53,6 +53,7 @@ from kehou.core.errors import Problems, items, refusal
 from kehou.enrollment import seats
 from kehou.enrollment.models import Enrollment, SeatEvent, WaitlistEntry
 from kehou.org import access
+from kehou.placement import notices
 from kehou.placement.inputs import Inputs, load_inputs
 from kehou.placement.models import AllocationOutcome, AllocationRun
 
@@ -471,6 +472,7 @@ def _execute(run: AllocationRun) -> AllocationRun:
         write_started = time.perf_counter()
         _write(run, menu, computed, texts)
         menu_mark_allocated(menu=locked, actor=access.SYSTEM)
+        notices.results_published(run=run, menu=menu, student_ids=computed.inputs.applications)
         timing["write_seconds"] = round(time.perf_counter() - write_started, 4)
         timing["total_seconds"] = round(time.perf_counter() - started, 4)
         metrics["timing"] = timing
