@@ -12,6 +12,7 @@ WATCHED_APPS = (
     "enrollment",
     "placement",
     "sittings",
+    "notifications",
     "core",
     "auditlog",
     "django_tasks_database",
