@@ -40,6 +40,7 @@ from kehou.attendance.selectors import covering_leaves
 from kehou.core.errors import Problems, refusal
 from kehou.custody import chain
 from kehou.custody.models import Alert, Custody, DayRules
+from kehou.custody.services import alert_key, alert_raise
 from kehou.notifications.services import in_inbox_language, notify
 from kehou.org import access
 from kehou.org.audit import log_bulk_changes, log_bulk_created
@@ -524,65 +525,20 @@ def _raise_missing(sitting: Sitting, now: dt.datetime) -> int:
     )
     missing = list(_unexplained(sitting).filter(Exists(earlier)))
     for absence in missing:
-        alert_raise(
-            school_id=sitting.school_id,
-            kind=Alert.Kind.MISSING,
-            date=sitting.date,
-            key=f"missing:{absence.student_id}:{sitting.pk}",
-            student_id=absence.student_id,
-            sitting=sitting,
-            details=_("%(child)s was present earlier today and is absent from %(sitting)s.")
-            % {
+        with in_inbox_language():
+            details = _("%(child)s was present earlier today and is absent from %(sitting)s.") % {
                 "child": absence.student.name,
                 "sitting": sitting.label or sitting.get_kind_display(),
-            },
-            at=now,
+            }
+        alert_raise(
+            school=sitting.school_id,
+            kind=Alert.Kind.MISSING,
+            date=sitting.date,
+            student=absence.student_id,
+            sitting=sitting.pk,
+            details=details,
         )
     return len(missing)
-
-
-def alert_raise(
-    *, school_id: int, kind: str, date: dt.date, key: str, at: dt.datetime, **fields
-) -> Alert | None:
-    """Raise an alert once per key (None when it had been raised already). Notifies the
-    day's duty staff and the school admins."""
-    if Alert.objects.filter(key=key).exists():
-        return None
-    with transaction.atomic():
-        alert, created = Alert.objects.get_or_create(
-            key=key,
-            defaults={
-                "school_id": school_id,
-                "kind": kind,
-                "date": date,
-                "raised_at": at,
-                **fields,
-            },
-        )
-    if not created:
-        return None
-    _tell_staff_of(alert)
-    return alert
-
-
-def _tell_staff_of(alert: Alert) -> None:
-    from kehou.accounts.models import User
-
-    duty = User.objects.filter(
-        staff__duties__school_id=alert.school_id, staff__duties__date=alert.date
-    )
-    admins = User.objects.filter(school_id=alert.school_id, role=User.Role.SCHOOL_ADMIN)
-    recipients = list({u.pk: u for u in [*duty, *admins]}.values())
-    with in_inbox_language():
-        notify(
-            recipients=recipients,
-            kind="alert",
-            title=str(alert.get_kind_display()),
-            body=alert.details or str(alert.get_kind_display()),
-            link="",
-            key=f"alert:{alert.key}",
-            school=alert.school,
-        )
 
 
 # --- kehou's own closing, every minute ------------------------------------------------------
@@ -628,18 +584,19 @@ def rolls_close_due(*, actor, now: dt.datetime | None = None) -> int:
             if locked.roll_taken_at is None:
                 if any(not e.elsewhere for e in sitting_roster(locked).entries):
                     if locked.date == today:
-                        alert_raise(
-                            school_id=locked.school_id,
-                            kind=Alert.Kind.ROLL_NOT_TAKEN,
-                            date=locked.date,
-                            key=_not_taken_key(locked),
-                            sitting=locked,
-                            details=_("The roll call of %(sitting)s %(start)s has not been taken.")
-                            % {
+                        with in_inbox_language():
+                            details = _(
+                                "The roll call of %(sitting)s %(start)s has not been taken."
+                            ) % {
                                 "sitting": locked.label or locked.get_kind_display(),
                                 "start": locked.start.strftime("%H:%M"),
-                            },
-                            at=now,
+                            }
+                        alert_raise(
+                            school=locked.school_id,
+                            kind=Alert.Kind.ROLL_NOT_TAKEN,
+                            date=locked.date,
+                            sitting=locked.pk,
+                            details=details,
                         )
                     continue
             _close(locked, by=None, now=now)
@@ -653,7 +610,7 @@ def _starts_at(sitting: Sitting) -> dt.datetime:
 
 
 def _not_taken_key(sitting: Sitting) -> str:
-    return f"roll_not_taken:{sitting.pk}"
+    return alert_key(Alert.Kind.ROLL_NOT_TAKEN, sitting.date, sitting=sitting.pk)
 
 
 def _tell_late_corrections(today: dt.date, now: dt.datetime) -> None:

@@ -343,7 +343,7 @@ def test_a_roll_nobody_took_is_not_closed_but_raises_an_alert(north, roll):
     assert (alert.kind, alert.sitting, alert.key) == (
         "roll_not_taken",
         roll,
-        f"roll_not_taken:{roll.pk}",
+        f"roll_not_taken:{DAY.isoformat()}:{roll.pk}",
     )
     assert not Attendance.objects.exists()
     assert Notification.objects.filter(recipient=north.admin, kind="alert").count() == 1
@@ -574,5 +574,3 @@ def test_sync_of_a_closed_roll_answers_roll_closed(client, north, roll):
     }
     answer = _sync(client, roll, payload, now=at(16, 11))
     assert answer.status_code == 400 and answer.json()["errors"][0]["code"] == "roll_closed"
-
-
