@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from kehou.accounts.models import User
+from kehou.attendance import family
 from kehou.catalog.selectors import schedule_label
 from kehou.home import selectors as firsts
 from kehou.org import access, selectors
@@ -57,8 +58,10 @@ def home(request):
         )
     if user.role == User.Role.GUARDIAN:
         children = selectors.children_for_guardian(user)
+        today = {day.student.pk: day for day in family.family_today(user)}
         for child in children:
             child.school_class = selectors.current_class(child)
+            child.today = today.get(child.pk)
         return render(request, "home/guardian.html", {"children": children})
     return render(request, "home/empty.html")
 
