@@ -36,7 +36,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import ProtectedError, RestrictedError, prefetch_related_objects
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
@@ -998,7 +998,18 @@ def offering_delete(*, offering: Offering, actor) -> None:
                 _("The menu is “%(status)s”: no offering can be removed any more."),
                 status=_status_label(locked.status),
             )
-        Offering.objects.filter(pk=offering.pk).delete()
+        try:
+            with transaction.atomic():
+                Offering.objects.filter(pk=offering.pk).delete()
+        except (ProtectedError, RestrictedError):
+            # Seats, or a sitting's roll call, custody or alerts, point at it.
+            raise refusal(
+                "offering_has_records",
+                _(
+                    "Children have seats in this offering or its sittings have roll calls "
+                    "and custody records: it cannot be removed any more."
+                ),
+            ) from None
 
 
 # --- settings and lifecycle -------------------------------------------------------------

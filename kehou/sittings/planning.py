@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -387,9 +388,11 @@ def changes_for(school: School, term: Term, *, lock: bool = False) -> Changes:
     changes = Changes(
         plan=plan, service_days=len(schedule.days), pending_years=schedule.pending_years
     )
-    for sitting in stored.order_by("pk"):
+    stored = list(stored.order_by("pk"))
+    recorded = _recorded({s.pk for s in stored if key_of(s) not in wanted})
+    for sitting in stored:
         fresh = wanted.pop(key_of(sitting), None)
-        if sitting.has_attendance:
+        if sitting.has_attendance or sitting.pk in recorded:
             changes.kept.append(sitting)
             if fresh is None:
                 changes.kept_not_wanted.append(sitting)
@@ -403,3 +406,21 @@ def changes_for(school: School, term: Term, *, lock: bool = False) -> Changes:
             changes.unchanged += 1
     changes.create = list(wanted.values())
     return changes
+
+
+def _recorded(sitting_ids: set[int]) -> set[int]:
+    """Of these sittings, those other records hold on to (a roll call, a custody, a
+    hand-over, an alert: every foreign key that protects a sitting, whichever app it is
+    in): a regeneration keeps them, as it keeps those whose roll was taken."""
+    found: set[int] = set()
+    if not sitting_ids:
+        return found
+    for relation in Sitting._meta.related_objects:
+        if relation.on_delete not in (models.PROTECT, models.RESTRICT):
+            continue
+        found |= set(
+            relation.related_model._base_manager.filter(
+                **{f"{relation.field.name}__in": list(sitting_ids)}
+            ).values_list(relation.field.attname, flat=True)
+        )
+    return found
