@@ -196,6 +196,25 @@ def require_school_admin(actor, school: School) -> None:
         raise OutOfScope
 
 
+def is_school_staff(user, school: School) -> bool:
+    """The school's admin or one of its own teachers (not an external instructor), or a
+    superuser: those who keep the school's everyday records (the safety records, R17)."""
+    if not is_acting(user):
+        return False
+    if user.is_superuser:
+        return True
+    return (
+        user.role in {User.Role.SCHOOL_ADMIN, User.Role.TEACHER}
+        and user.school_id == school.pk
+        and not is_external_instructor(user)
+    )
+
+
+def require_school_staff(actor, school: School) -> None:
+    if not is_school_staff(actor, school):
+        raise OutOfScope
+
+
 # From the top of the administrative tree down; settings.CALENDAR_AUTHORITY names one.
 REGION_LEVELS = (Region.Level.PROVINCE, Region.Level.CITY, Region.Level.COUNTY)
 

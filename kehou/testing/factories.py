@@ -434,3 +434,50 @@ def roll_sitting(
     return SittingFactory(
         plan=plan, date=day, responsible=responsible, start=start, end=end, **fields
     )
+
+
+# --- safety -----------------------------------------------------------------------------
+
+
+def incident(school, *, actor, students=(), **fields):
+    """An incident at `school` recorded by `actor` through the service: a minor injury two
+    hours before now unless `fields` say otherwise."""
+    from django.utils import timezone
+
+    from kehou.safety.services import incident_record
+
+    values = {
+        "occurred_at": timezone.now() - datetime.timedelta(hours=2),
+        "place": "操场",
+        "kind": "injury",
+        "description": "跑步时摔倒，膝盖擦伤。",
+        "severity": "minor",
+    } | fields
+    return incident_record(school=school, actor=actor, students=list(students), **values)
+
+
+def inspection_with_defect(school, *, actor, responsible, inspected_on=None, deadline=None):
+    """An inspection of `school` that finds one defect (the fire exits) and one item OK;
+    returns the defect."""
+    from django.utils import timezone
+
+    from kehou.safety.services import Check, inspection_record
+
+    day = inspected_on or timezone.localdate()
+    inspection = inspection_record(
+        school=school,
+        inspected_on=day,
+        inspectors=[responsible],
+        checks=[
+            Check(key="d:fire.extinguishers", ok=True),
+            Check(
+                key="d:fire.exits",
+                ok=False,
+                description="二楼东侧安全出口堆放杂物",
+                responsible=responsible,
+                deadline=deadline or day + datetime.timedelta(days=7),
+            ),
+        ],
+        actor=actor,
+    )
+    return inspection.results.get(ok=False).defect

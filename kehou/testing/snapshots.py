@@ -13,6 +13,7 @@ WATCHED_APPS = (
     "placement",
     "sittings",
     "notifications",
+    "safety",
     "core",
     "auditlog",
     "django_tasks_database",
