@@ -113,6 +113,17 @@ def today_for(user: User, *, day: dt.date | None = None) -> TodayPage:
     return TodayPage(school, day, _summaries(rosters, day), on_duty, admin or on_duty)
 
 
+def my_sittings_today(user: User) -> int:
+    """How many of today's sittings the teacher is responsible for (the home page's
+    count; one query)."""
+    staff = access.instructor_record(user)
+    if staff is None:
+        return 0
+    return Sitting.objects.filter(
+        school_id=staff.school_id, date=timezone.localdate(), responsible=staff
+    ).count()
+
+
 def _summaries(rosters: list[Roster], day: dt.date) -> list[TodaySitting]:
     if not rosters:
         return []

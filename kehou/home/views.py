@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from kehou.accounts.models import User
 from kehou.attendance import family
+from kehou.attendance.selectors import my_sittings_today
 from kehou.catalog.selectors import schedule_label
 from kehou.home import selectors as firsts
 from kehou.org import access, selectors
@@ -45,7 +46,11 @@ def home(request):
         week = firsts.teacher_week(user)
         for offering in week.offerings:
             offering.schedule = schedule_label(offering.meetings.all())
-        return render(request, "home/teacher.html", {"school": school, "week": week})
+        return render(
+            request,
+            "home/teacher.html",
+            {"school": school, "week": week, "rolls_today": my_sittings_today(user)},
+        )
     if user.role == User.Role.GATE:
         q = request.GET.get("q", "").strip()[:50]
         return render(
