@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Notification(models.Model):
@@ -80,7 +81,7 @@ class Delivery(models.Model):
         PENDING = "pending", _("Waiting to be sent")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed, will retry")
-        GAVE_UP = "gave_up", _("Failed")
+        GAVE_UP = "gave_up", pgettext_lazy("delivery status", "Failed")
 
     notification = models.ForeignKey(
         Notification, related_name="deliveries", on_delete=models.CASCADE
@@ -93,7 +94,9 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    provider_reference = models.CharField(_("reference"), max_length=200, blank=True)
+    provider_reference = models.CharField(
+        pgettext_lazy("delivery", "reference"), max_length=200, blank=True
+    )
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
 
     class Meta:
