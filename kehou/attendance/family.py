@@ -193,6 +193,10 @@ class SittingLine:
 
     @property
     def state_label(self) -> str:
+        if self.state == NOT_TAKEN and (
+            self.sitting.roll_closed_at or self.sitting.date < timezone.localdate()
+        ):
+            return _("No mark")  # the roll call is over and did not mark the child
         return STATE_LABELS[self.state]()
 
     @property
@@ -314,7 +318,8 @@ def _lines(
         first_day__lte=last,
         last_day__gte=first,
     ).order_by("first_day", "pk"):
-        leaves[leave.student_id].append(leave)
+        if leave.school_id == school_of[leave.student_id]:
+            leaves[leave.student_id].append(leave)
 
     wanted = Q(pk__in=[sitting_id for _student, sitting_id in marks])
     for student in students:
@@ -567,7 +572,9 @@ def dismissal_sentence(dismissal: Dismissal) -> str:
 
 def custody_sentence(custody: Custody) -> str:
     """Who has the child now, and where (escaped by the page)."""
-    since = timezone.localtime(custody.since).strftime("%H:%M")
+    began = timezone.localtime(custody.since)
+    # A custody still open from an earlier day (nobody dismissed the child) says its day.
+    since = began.strftime("%H:%M" if began.date() == timezone.localdate() else "%m-%d %H:%M")
     sitting = custody.sitting
     if sitting is None:
         return _("With %(name)s since %(since)s.") % {"name": custody.holder.name, "since": since}

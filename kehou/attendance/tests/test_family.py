@@ -481,6 +481,9 @@ def test_the_month_shows_each_day_with_marks_leave_and_dismissal_and_counts(clie
             client, north.guardian_user, "attendance:family_history", child.pk, month="2026-10"
         ).content.decode()
     assert 'id="day-2026-10-30"' in october and "?month=2026-11" in october
+    # a past sitting nobody marked the child at reads "no mark", not "not yet taken"
+    october_29 = october[october.index('id="day-2026-10-29"') :]
+    assert "未点名" in october_29[: october_29.index("</section>")]
 
 
 @pytest.mark.parametrize("month", ["2026-13", "nov", "1999-01", "2026-11-01"])
