@@ -40,6 +40,7 @@ from kehou.safety.models import (
 
 TEXT_MAX = 4000
 MAX_DRILL_MINUTES = 600
+MAX_DRILL_PEOPLE = 20000
 
 
 # --------------------------------------------------------------------------- helpers
@@ -470,6 +471,13 @@ def _defect_values(problems, school, check: Check, label: str, inspected_on) -> 
             field=f"desc-{key}",
             item=label,
         )
+    elif len(description) > TEXT_MAX:
+        problems.add(
+            "text_too_long",
+            _("Keep it under %(max)d characters."),
+            field=f"desc-{key}",
+            max=TEXT_MAX,
+        )
     person = check.responsible
     if person is None:
         problems.add(
@@ -591,8 +599,17 @@ def drill_record(
         problems.add("kind_unknown", _("Choose what the drill practised."), field="kind")
     counts = {}
     for field, value in (("children_count", children_count), ("staff_count", staff_count)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            problems.add("count_invalid", _("Give a number, 0 or more."), field=field)
+        if (
+            not isinstance(value, int)
+            or isinstance(value, bool)
+            or not 0 <= value <= MAX_DRILL_PEOPLE
+        ):
+            problems.add(
+                "count_invalid",
+                _("Give a number from 0 to %(max)d."),
+                field=field,
+                max=MAX_DRILL_PEOPLE,
+            )
         counts[field] = value
     if counts["children_count"] == 0 and counts["staff_count"] == 0:
         problems.add("nobody_took_part", _("Say how many took part."), field="children_count")

@@ -111,3 +111,19 @@ def test_the_insurance_list_and_its_xlsx_totals(client, north, south):
     for outsider in (south.admin, north.guardian_user, north.gate, south.county_officer):
         client.force_login(outsider)
         assert client.get(url).status_code == 404
+
+
+def test_a_count_beyond_any_school_is_refused(north):
+    error = refused(
+        lambda: services.drill_record(
+            school=north.school,
+            held_on=TODAY,
+            kind="fire",
+            children_count=10**12,
+            staff_count=-1,
+            duration_minutes=10,
+            actor=north.admin,
+        )
+    )
+    assert codes(error) == {"count_invalid"}
+    assert error.error_dict.keys() == {"children_count", "staff_count"}
