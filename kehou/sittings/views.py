@@ -129,5 +129,6 @@ def sitting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "roster": selectors.sitting_roster(sitting),
             "class_list": bool(sitting.offering_id)
             and may_read_roster(request.user, sitting.offering_id),
+            "today": timezone.localdate(),
         },
     )
