@@ -47,18 +47,13 @@ from __future__ import annotations
 import cProfile
 import datetime
 import http.client
-import io
 import json
 import os
 import pstats
 import random
 import secrets
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -75,6 +70,15 @@ os.environ.pop("KEHOU_DEBUG", None)
 # This process copies the database it seeds: it must hold no pooled connections to it.
 os.environ["KEHOU_DB_POOL"] = "0"
 
+from serving import (  # noqa: E402
+    Server,
+    alias,
+    analyze,
+    copy_database,
+    drop_copies,
+    print_stats,
+    write_sessions,
+)
 from throwaway_db import prepare_throwaway_database  # noqa: E402
 
 N_FAMILIES = 3000
@@ -101,12 +105,7 @@ class Claim:
 
 def _seed(rng: random.Random) -> list[Claim]:
     """The school, families, menu and sessions; returns each family's claim."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
     from django.utils import timezone
-    from django.utils.crypto import get_random_string
 
     from kehou.accounts.models import User
     from kehou.catalog.models import (
@@ -219,24 +218,12 @@ def _seed(rng: random.Random) -> list[Claim]:
     weights = {o.pk: 1 / (1 + i % 20) for i, o in enumerate(offerings)}
     by_grade = {g: [o for o in offerings if o.grade_from <= g <= o.grade_to] for g in range(1, 7)}
 
-    store = SessionStore()
-    backend = settings.AUTHENTICATION_BACKENDS[-1]
-    expire = now + datetime.timedelta(hours=4)
-    sessions, claims = [], []
-    for user, app in zip(users, apps, strict=True):
-        key = get_random_string(32)
-        data = {
-            SESSION_KEY: str(user.pk),
-            BACKEND_SESSION_KEY: backend,
-            HASH_SESSION_KEY: user.get_session_auth_hash(),
-        }
-        sessions.append(
-            Session(session_key=key, session_data=store.encode(data), expire_date=expire)
-        )
+    claims = []
+    keys = write_sessions(users)
+    for key, app in zip(keys, apps, strict=True):
         eligible = by_grade[class_of[app.student_id].grade]
         pick = rng.choices(eligible, weights=[weights[o.pk] for o in eligible])[0]
         claims.append(Claim(key, app.pk, pick.pk))
-    Session.objects.bulk_create(sessions, batch_size=1000)
     print(
         f"seeded: {N_FAMILIES} families, {len(offerings)} offerings, "
         f"{sum(o.capacity for o in offerings)} seats",
@@ -245,76 +232,7 @@ def _seed(rng: random.Random) -> list[Claim]:
     return claims
 
 
-# ----------------------------------------------------------------------- databases
-
-
-def _is_postgres() -> bool:
-    return os.environ["DATABASE_URL"].startswith(("postgres://", "postgresql://"))
-
-
-def _analyze() -> None:
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-
-
-def _copy_database(suffixes: list[str]) -> dict[str, str]:
-    """A copy of the seeded database per measurement: their DATABASE_URLs."""
-    from django.db import connections
-
-    connections.close_all()
-    url = os.environ["DATABASE_URL"]
-    copies = {}
-    if _is_postgres():
-        import psycopg
-
-        base, _, template = url.rpartition("/")
-        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-            for suffix in suffixes:
-                name = f"{template}_{suffix}"
-                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-                conn.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
-                copies[suffix] = f"{base}/{name}"
-        return copies
-    path = Path(url.removeprefix("sqlite:///"))
-    for suffix in suffixes:
-        copy = path.with_name(f"{path.stem}_{suffix}.sqlite3")
-        shutil.copyfile(path, copy)
-        copies[suffix] = f"sqlite:///{copy}"
-    return copies
-
-
-def _drop_copies(copies: dict[str, str]) -> None:
-    from django.db import connections
-
-    connections.close_all()
-    if not _is_postgres():
-        return
-    import psycopg
-
-    base = os.environ["DATABASE_URL"].rpartition("/")[0]
-    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        for url in copies.values():
-            conn.execute(f"DROP DATABASE IF EXISTS {url.rpartition('/')[2]} WITH (FORCE)")
-
-
-def _alias(url: str) -> str:
-    """A Django database alias for one of the copies, to read what the server committed."""
-    import dj_database_url
-    from django.db import connections
-
-    alias = "copy_" + url.rpartition("/")[2].replace(".", "_")
-    if alias not in connections.settings:
-        config = dict(connections.settings["default"])
-        config.update({k: v for k, v in dj_database_url.parse(url).items() if k == "NAME"})
-        connections.settings[alias] = config
-    return alias
+# ----------------------------------------------------------------------- check
 
 
 def _check(url: str) -> dict[str, int]:
@@ -323,7 +241,7 @@ def _check(url: str) -> dict[str, int]:
     from kehou.catalog.models import Offering
     from kehou.enrollment.models import Enrollment, WaitlistEntry
 
-    using = _alias(url)
+    using = alias(url)
     rows = Offering.objects.using(using).annotate(
         active=Count("enrollments", filter=Q(enrollments__status=Enrollment.Status.ACTIVE))
     )
@@ -340,86 +258,6 @@ def _check(url: str) -> dict[str, int]:
         .filter(n__gt=1)
         .count(),
     }
-
-
-# ----------------------------------------------------------------------- servers
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _server_command(kind: str, port: int) -> list[str]:
-    if kind == "runserver":
-        return [sys.executable, "-m", "kehou", "runserver", "--noreload", f"127.0.0.1:{port}"]
-    return [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "-c",
-        str(ROOT / "kehou" / "gunicorn_conf.py"),
-        "--bind",
-        f"127.0.0.1:{port}",
-    ]
-
-
-class Server:
-    """A server of `kind` on a free port of 127.0.0.1 over the database at `url`."""
-
-    def __init__(self, kind: str, url: str) -> None:
-        self.kind, self.port = kind, _free_port()
-        self.log = tempfile.NamedTemporaryFile("w+", prefix=f"kehou-fcfs-{kind}-", suffix=".log")
-        env = {k: v for k, v in os.environ.items() if k != "KEHOU_DB_POOL"}
-        env.update({"DATABASE_URL": url, "KEHOU_COUNT_QUERIES": "1", "KEHOU_DEBUG": ""})
-        self.process = subprocess.Popen(
-            _server_command(kind, self.port), cwd=ROOT, env=env, stdout=self.log, stderr=self.log
-        )
-
-    def __enter__(self) -> Server:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the {self.kind} server stopped:\n{self.tail()}")
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    conn.close()
-                    return self
-                conn.close()
-            except OSError:
-                pass
-            time.sleep(0.2)
-        self.process.terminate()
-        raise RuntimeError(f"the {self.kind} server did not answer within 60 s:\n{self.tail()}")
-
-    def __exit__(self, *exc) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
-
-    def tail(self, size: int = 3000) -> str:
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read()[-size:]
-
-    def errors(self, limit: int = 3) -> list[str]:
-        """The first error lines of the server's (JSON) log."""
-        self.log.flush()
-        self.log.seek(0)
-        found = []
-        for line in self.log:
-            if '"ERROR"' in line or "Traceback" in line:
-                found.append(line.strip()[:600])
-                if len(found) >= limit:
-                    break
-        return found
 
 
 # ----------------------------------------------------------------------- load
@@ -584,8 +422,8 @@ def _profile(claims: list[Claim]) -> dict:
         f"\nprofile: one claim in this process takes {plain:.1f} ms (best of 3 rounds of 10, "
         f"one after the other); {len(profiled)} more under cProfile, {per_claim:.1f} ms each"
     )
-    _print_stats(profiler, "cumulative", 30, "top functions by cumulative time")
-    _print_stats(profiler, "tottime", 15, "top functions by own time")
+    print_stats(profiler, "cumulative", 30, "top functions by cumulative time")
+    print_stats(profiler, "tottime", 15, "top functions by own time")
     waited = None
     if connection.vendor == "postgresql":
         waited = sum(
@@ -601,20 +439,6 @@ def _profile(claims: list[Claim]) -> dict:
         "db_wait_ms_per_claim": waited,
         "queries_per_claim": len(statements),
     }
-
-
-def _print_stats(profiler: cProfile.Profile, key: str, count: int, title: str) -> None:
-    out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats(key).print_stats(count)
-    lines = out.getvalue().replace(str(ROOT) + "/", "").splitlines()
-    start = next(i for i, line in enumerate(lines) if "ncalls" in line)
-    print(f"{title}:")
-    print(
-        "\n".join(
-            line.replace(".venv/lib/python3.11/site-packages/", "")
-            for line in lines[start : start + count + 1]
-        )
-    )
 
 
 # ----------------------------------------------------------------------- report
@@ -635,7 +459,7 @@ def _report_run(title: str, run: Run) -> None:
 
 
 def _measure(kind: str, url: str, claims: list[Claim]) -> dict:
-    with Server(kind, url) as server:
+    with Server(kind, url, name="fcfs") as server:
         run = _pool(server.port, [("POST", c.path, c.session) for c in claims])
         floor = _pool(server.port, [("GET", "/login/", c.session) for c in claims])
         errors = server.errors()
@@ -668,7 +492,7 @@ def _measure(kind: str, url: str, claims: list[Claim]) -> dict:
 
 
 def _measure_burst(kind: str, url: str, claims: list[Claim]) -> dict:
-    with Server(kind, url) as server:
+    with Server(kind, url, name="fcfs") as server:
         run = _burst(server.port, claims)
         errors = server.errors()
     print(f"\n--- burst: {len(claims)} claims released at one instant against {kind}")
@@ -710,8 +534,8 @@ def main() -> None:
     )
     call_command("migrate", verbosity=0)
     claims = _seed(random.Random(20260901))
-    _analyze()
-    copies = _copy_database(["runserver", "gunicorn", "burst", "burst_runserver"])
+    analyze()
+    copies = copy_database(["runserver", "gunicorn", "burst", "burst_runserver"])
     burst = random.Random(7).sample(claims, BURST)
     try:
         result = {
@@ -722,7 +546,7 @@ def main() -> None:
             "burst_runserver": _measure_burst("runserver", copies["burst_runserver"], burst),
         }
     finally:
-        _drop_copies(copies)
+        drop_copies(copies)
     result["profile"] = _profile(claims)
     result["machine"] = {
         "cpus": cpus,

@@ -15,7 +15,9 @@ PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/keho
 
 DATABASE_BENCHES = ["roster_import.py", "seed_city.py", "allocation_e2e.py"]
 PURE_BENCHES = ["allocation_core.py"]
-POSTGRES_BENCHES = ["fcfs.py"]  # the HTTP rush: runserver and gunicorn, where production runs
+# The HTTP benchmarks, on PostgreSQL where production runs: the FCFS rush (runserver and
+# gunicorn), and roll call and dismissal under locust (bench/dismissal.py).
+POSTGRES_BENCHES = ["fcfs.py", "dismissal.py"]
 
 
 # The benchmarks run the production settings (KEHOU_DEBUG unset), which need a secret key:
