@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -26,7 +26,7 @@ from kehou.accounts.models import User
 from kehou.attendance.models import Attendance, LeaveRequest
 from kehou.custody.models import DayRules, Duty
 from kehou.org import access
-from kehou.org.models import School, Student
+from kehou.org.models import School, SchoolClass, Student
 from kehou.sittings.models import Sitting
 from kehou.sittings.selectors import Roster, RosterEntry, day_rosters, sitting_roster
 
@@ -109,31 +109,68 @@ def today_for(user: User, *, day: dt.date | None = None) -> TodayPage:
     )
     rosters = day_rosters(school, day)
     if not (admin or on_duty):
-        rosters = [r for r in rosters if staff is not None and r.sitting.responsible_id == staff.pk]
+        rosters = _own_groups(rosters, staff)
     return TodayPage(school, day, _summaries(rosters, day), on_duty, admin or on_duty)
 
 
+def _own_groups(rosters: list[Roster], staff) -> list[Roster]:
+    """A teacher's part of the day: the sittings they are responsible for, whole, and at
+    the plan's sittings the children of the classes they head (`access.roll_group`)."""
+    if staff is None:
+        return []
+    headed = set(
+        SchoolClass.objects.filter(head_teacher=staff, school_id=staff.school_id).values_list(
+            "pk", flat=True
+        )
+    )
+    own = []
+    for roster in rosters:
+        if roster.sitting.responsible_id == staff.pk:
+            own.append(roster)
+        elif roster.sitting.offering_id is None and headed:
+            entries = [e for e in roster.entries if e.school_class and e.school_class.pk in headed]
+            if entries:
+                own.append(Roster(roster.sitting, entries))
+    return own
+
+
+def in_group(roster: Roster, group: frozenset[int] | None) -> Roster:
+    """The part of the roster a roll taker marks (`access.roll_group`; None = all)."""
+    if group is None:
+        return roster
+    entries = [e for e in roster.entries if e.school_class and e.school_class.pk in group]
+    return Roster(roster.sitting, entries)
+
+
 def my_sittings_today(user: User) -> int:
-    """How many of today's sittings the teacher is responsible for (the home page's
-    count; one query)."""
+    """How many of today's sittings the teacher takes the roll of: those they are
+    responsible for, and the plan's sittings of the grades of a class they head (the home
+    page's count; a few queries)."""
     staff = access.instructor_record(user)
     if staff is None:
         return 0
-    return Sitting.objects.filter(
-        school_id=staff.school_id, date=timezone.localdate(), responsible=staff
-    ).count()
+    today = Sitting.objects.filter(school_id=staff.school_id, date=timezone.localdate())
+    year = today.values_list("term__school_year_id", flat=True).first()
+    mine = Q(responsible=staff)
+    for grade in set(
+        SchoolClass.objects.filter(head_teacher=staff, school_year_id=year).values_list(
+            "grade", flat=True
+        )
+    ):
+        mine |= Q(offering__isnull=True, grade_from__lte=grade, grade_to__gte=grade)
+    return today.filter(mine).count()
 
 
 def _summaries(rosters: list[Roster], day: dt.date) -> list[TodaySitting]:
     if not rosters:
         return []
     counts: dict[int, Counter] = defaultdict(Counter)
-    for row in (
-        Attendance.objects.filter(sitting__in=[r.sitting for r in rosters])
-        .values("sitting_id", "status")
-        .annotate(n=Count("pk"))
-    ):
-        counts[row["sitting_id"]][row["status"]] = row["n"]
+    on_roster = {r.sitting.pk: r.student_ids for r in rosters}
+    for sitting_id, student_id, status in Attendance.objects.filter(
+        sitting__in=[r.sitting for r in rosters]
+    ).values_list("sitting_id", "student_id", "status"):
+        if student_id in on_roster[sitting_id]:  # a teacher's own classes only
+            counts[sitting_id][status] += 1
     leaves = covering_leaves({pk for r in rosters for pk in r.student_ids}, day)
     out = []
     for roster in rosters:
@@ -185,6 +222,8 @@ class RollPage:
     rows: list[RollRow]
     closes_at: dt.datetime
     may_correct: bool  # the school admin, after the close (with a note)
+    # The classes the user marks at a plan sitting (taken class by class); empty = all.
+    classes: list = field(default_factory=list)
 
     @property
     def counts(self) -> Counter:
@@ -220,7 +259,8 @@ def access_roll(user, pk: int) -> Sitting:
 
 def roll_page(user, pk: int) -> RollPage:
     sitting = access_roll(user, pk)
-    roster = sitting_roster(sitting)
+    group = access.roll_group(user, sitting)
+    roster = in_group(sitting_roster(sitting), group)
     ids = roster.student_ids
     marks = {
         a.student_id: a for a in Attendance.objects.filter(sitting=sitting).select_related("leave")
@@ -231,10 +271,17 @@ def roll_page(user, pk: int) -> RollPage:
     return RollPage(
         sitting=sitting,
         rows=rows,
+        classes=sorted({r.entry.school_class for r in rows if r.entry.school_class}, key=_order)
+        if group is not None
+        else [],
         closes_at=roll_closes_at(sitting, rules),
         may_correct=sitting.roll_closed_at is not None
         and access.may_manage_school(user, sitting.school),
     )
+
+
+def _order(school_class) -> tuple[int, int]:
+    return school_class.grade, school_class.number
 
 
 # --- leave ----------------------------------------------------------------------------------

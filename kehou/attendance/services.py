@@ -31,12 +31,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehou.attendance.models import Attendance, LeaveRequest, RollCallBatch
-from kehou.attendance.selectors import covering_leaves
+from kehou.attendance.selectors import covering_leaves, in_group
 from kehou.core.errors import Problems, refusal
 from kehou.custody import chain
 from kehou.custody.models import Alert, Custody, DayRules
@@ -46,7 +46,7 @@ from kehou.org import access
 from kehou.org.audit import log_bulk_changes, log_bulk_created
 from kehou.org.models import Staff, Student, StudentGuardian
 from kehou.sittings.models import Sitting
-from kehou.sittings.selectors import sitting_roster
+from kehou.sittings.selectors import Roster, sitting_roster
 
 MAX_MARKS = 500  # one batch; a roster is at most a few dozen children
 NOTE_LENGTH = 200
@@ -106,7 +106,7 @@ def roll_mark(
             if batch is not None and (seen := _repeat(batch, locked)) is not None:
                 return seen
             _refuse_closed(locked, actor, cleaned)
-            roster = sitting_roster(locked)
+            roster = in_group(sitting_roster(locked), access.roll_group(actor, locked))
             _refuse_strangers(locked, roster.student_ids, cleaned)
             record = None
             if batch is not None:
@@ -117,7 +117,7 @@ def roll_mark(
                     sent_by=access.user_of(actor),
                     marks=len(cleaned),
                 )
-            applied = _apply(locked, cleaned, actor=actor, batch=record)
+            applied = _apply(locked, cleaned, actor=actor, batch=record, roster=roster)
             if record is not None and applied:
                 RollCallBatch.objects.filter(pk=record.pk).update(applied=applied)
             if close and locked.roll_closed_at is None:
@@ -283,7 +283,26 @@ def _staff_of(actor) -> Staff | None:
     return access.instructor_record(user) or Staff.objects.filter(user=user).first()
 
 
-def _apply(sitting: Sitting, marks: list[Mark], *, actor, batch: RollCallBatch | None) -> int:
+def _holders(sitting: Sitting, roster: Roster, actor) -> dict[int, Staff | None]:
+    """Whose custody each child enters when marked present: the sitting's responsible
+    adult; at a plan sitting without one, the head teacher of the child's class (its roll
+    is taken class by class); else whoever marks them."""
+    marker = None if sitting.responsible else _staff_of(actor)
+    heads = {
+        e.student.pk: e.school_class.head_teacher_id
+        for e in roster.entries
+        if e.school_class is not None and e.school_class.head_teacher_id
+    }
+    staff = Staff.objects.in_bulk(set(heads.values())) if not sitting.responsible else {}
+    return {
+        e.student.pk: sitting.responsible or staff.get(heads.get(e.student.pk)) or marker
+        for e in roster.entries
+    }
+
+
+def _apply(
+    sitting: Sitting, marks: list[Mark], *, actor, batch: RollCallBatch | None, roster: Roster
+) -> int:
     """Write the marks that change something; custody follows. Returns how many changed."""
     user = access.user_of(actor)
     ids = sorted({m.student_id for m in marks})
@@ -333,8 +352,8 @@ def _apply(sitting: Sitting, marks: list[Mark], *, actor, batch: RollCallBatch |
     }
     receiving = now_there - was_there
     ending = was_there - now_there
-    holder = sitting.responsible or _staff_of(actor)
-    if receiving and (holder is None or user is None):
+    holders = _holders(sitting, roster, actor) if receiving else {}
+    if receiving and (user is None or any(holders.get(pk) is None for pk in receiving)):
         raise refusal(
             "no_responsible_adult",
             _(
@@ -371,15 +390,20 @@ def _apply(sitting: Sitting, marks: list[Mark], *, actor, batch: RollCallBatch |
     Sitting.objects.filter(pk=sitting.pk, roll_taken_at__isnull=True).update(roll_taken_at=first)
 
     final = {**stored, **created}
-    for at, group in _by_minute(receiving, final):
-        chain.receive(
-            students=group,
-            holder=holder,
-            at=at,
-            by=user,
-            school_id=sitting.school_id,
-            sitting=sitting,
-        )
+    by_holder: dict[int, list[int]] = defaultdict(list)
+    for pk in receiving:
+        by_holder[holders[pk].pk].append(pk)
+    for pks in by_holder.values():
+        holder = holders[pks[0]]
+        for at, group in _by_minute(pks, final):
+            chain.receive(
+                students=group,
+                holder=holder,
+                at=at,
+                by=user,
+                school_id=sitting.school_id,
+                sitting=sitting,
+            )
     if ending:
         here = [pk for pk, c in chain.open_custodies(ending).items() if c.sitting_id == sitting.pk]
         for at, group in _by_minute(here, final):
@@ -410,18 +434,25 @@ def _by_minute(student_ids, marks: dict[int, Attendance]):
 
 
 def roll_close(*, sitting: Sitting, actor) -> CloseResult:
-    """The teacher (or the admin, or a duty teacher) closes the roll now."""
+    """The teacher (or the admin, or a duty teacher) closes the roll now. A head teacher
+    at a plan sitting closes their classes' part: their children nobody marked are marked
+    and their guardians told, and the sitting's roll closes for everyone at its set time
+    (or when the admin or a duty teacher closes it)."""
     access.require_roll_taker(actor, sitting)
     with transaction.atomic():
         locked = _lock_sitting(sitting.pk)
         if locked.roll_closed_at is not None:
             raise refusal("roll_closed", _("The roll call of this sitting is closed already."))
-        return _close(locked, by=access.user_of(actor), now=timezone.now())
+        group = access.roll_group(actor, locked)
+        return _close(locked, by=access.user_of(actor), now=timezone.now(), group=group)
 
 
-def _close(sitting: Sitting, *, by, now: dt.datetime) -> CloseResult:
-    """Inside the caller's transaction, the sitting locked and still open."""
-    roster = sitting_roster(sitting)
+def _close(
+    sitting: Sitting, *, by, now: dt.datetime, group: frozenset[int] | None = None
+) -> CloseResult:
+    """Inside the caller's transaction, the sitting locked and still open; `group` the
+    classes whose part of the roll is closed (None: the whole roll)."""
+    roster = in_group(sitting_roster(sitting), group)
     marked = set(Attendance.objects.filter(sitting=sitting).values_list("student_id", flat=True))
     # A child at an overlapping activity group is expected there, not here.
     unmarked = [
@@ -444,19 +475,20 @@ def _close(sitting: Sitting, *, by, now: dt.datetime) -> CloseResult:
     ]
     Attendance.objects.bulk_create(new)
     log_bulk_created(new, actor=by, fields=AUDITED)
-    Sitting.objects.filter(pk=sitting.pk, roll_closed_at__isnull=True).update(
-        roll_closed_at=now, roll_closed_by=by
-    )
+    if group is None:
+        Sitting.objects.filter(pk=sitting.pk, roll_closed_at__isnull=True).update(
+            roll_closed_at=now, roll_closed_by=by
+        )
+        sitting.roll_closed_at, sitting.roll_closed_by = now, by
     if new:
         Sitting.objects.filter(pk=sitting.pk, roll_taken_at__isnull=True).update(roll_taken_at=now)
-    sitting.roll_closed_at, sitting.roll_closed_by = now, by
     result = CloseResult(
         absent=sum(1 for a in new if a.status == Attendance.Status.ABSENT),
         leave=sum(1 for a in new if a.status == Attendance.Status.LEAVE),
     )
     if sitting.date == timezone.localdate(now):
-        result.told = _tell_guardians(sitting, now)
-        _raise_missing(sitting, now)
+        result.told = _tell_guardians(sitting, now, only=roster.student_ids)
+        _raise_missing(sitting, now, only=roster.student_ids)
     return result
 
 
@@ -466,10 +498,14 @@ def _unexplained(sitting: Sitting):
     ).select_related("student")
 
 
-def _tell_guardians(sitting: Sitting, now: dt.datetime) -> int:
+def _tell_guardians(sitting: Sitting, now: dt.datetime, only: set[int] | None = None) -> int:
     """Tell the guardians of each absence no leave explains, once (the notification's key
-    and `guardian_told_at`)."""
-    absences = [a for a in _unexplained(sitting) if a.guardian_told_at is None]
+    and `guardian_told_at`); `only` these children when a class's part was closed."""
+    absences = [
+        a
+        for a in _unexplained(sitting)
+        if a.guardian_told_at is None and (only is None or a.student_id in only)
+    ]
     if not absences:
         return 0
     leaves = covering_leaves([a.student_id for a in absences], sitting.date)
@@ -514,7 +550,7 @@ def _tell_guardians(sitting: Sitting, now: dt.datetime) -> int:
     return len(told)
 
 
-def _raise_missing(sitting: Sitting, now: dt.datetime) -> int:
+def _raise_missing(sitting: Sitting, now: dt.datetime, only: set[int] | None = None) -> int:
     """A child there at an earlier sitting today and absent, unexplained, from this one."""
     earlier = Attendance.objects.filter(
         student_id=OuterRef("student_id"),
@@ -523,7 +559,11 @@ def _raise_missing(sitting: Sitting, now: dt.datetime) -> int:
         sitting__start__lt=sitting.start,
         status__in=THERE,
     )
-    missing = list(_unexplained(sitting).filter(Exists(earlier)))
+    missing = [
+        a
+        for a in _unexplained(sitting).filter(Exists(earlier))
+        if only is None or a.student_id in only
+    ]
     for absence in missing:
         with in_inbox_language():
             details = _("%(child)s was present earlier today and is absent from %(sitting)s.") % {
@@ -554,6 +594,9 @@ def rolls_close_due(*, actor, now: dt.datetime | None = None) -> int:
     today = timezone.localdate(now)
     open_rolls = list(
         Sitting.objects.filter(
+            # A roll nobody took on an earlier day stays as it is (its alert was raised
+            # that day): only taken rolls are closed late, after a worker was down.
+            Q(date=today) | Q(roll_taken_at__isnull=False),
             roll_closed_at__isnull=True,
             date__gte=today - dt.timedelta(days=CLOSE_LOOKBACK_DAYS),
             date__lte=today,

@@ -282,22 +282,49 @@ def _get_or_404(queryset: QuerySet, **lookup):
 def may_take_roll(user, sitting) -> bool:
     """Who may mark a sitting's roll and close it: the sitting's responsible adult, a
     staff member on duty (custody.Duty, read by its reverse name `duties`) at its school
-    that day, or the school's admin. Another school's staff, a teacher of another group,
-    the gate and guardians may not."""
+    that day, the school's admin, and, at a sitting of the plan (a grade group's basic
+    service, extended care, evening study, boarding), the head teacher of a class of
+    those grades, for that class's children (`roll_group`). Another school's staff, a
+    teacher of another group, the gate and guardians may not."""
+    return roll_group(user, sitting) is not NO_GROUP
+
+
+NO_GROUP = frozenset({-1})  # may not take this roll at all
+
+
+def roll_group(user, sitting) -> frozenset[int] | None:
+    """The classes whose children `user` marks at `sitting`: None for the whole roster
+    (the responsible adult, a duty teacher, the school admin), the classes they head at a
+    plan sitting (its roll is taken class by class, for it may hold every class of the
+    grades), or `NO_GROUP`."""
     if not is_acting(user):
-        return False
+        return NO_GROUP
     if user.is_superuser:
-        return True
+        return None
     if user.school_id != sitting.school_id:
-        return False
+        return NO_GROUP
     if user.role == User.Role.SCHOOL_ADMIN:
-        return True
+        return None
     staff = instructor_record(user)
     if staff is None or staff.school_id != sitting.school_id:
-        return False
+        return NO_GROUP
     if sitting.responsible_id == staff.pk:
-        return True
-    return staff.duties.filter(school_id=sitting.school_id, date=sitting.date).exists()
+        return None
+    if staff.duties.filter(school_id=sitting.school_id, date=sitting.date).exists():
+        return None
+    if sitting.offering_id is None:
+        headed = frozenset(
+            SchoolClass.objects.filter(
+                school_id=sitting.school_id,
+                school_year_id=sitting.term.school_year_id,
+                head_teacher=staff,
+                grade__gte=sitting.grade_from,
+                grade__lte=sitting.grade_to,
+            ).values_list("pk", flat=True)
+        )
+        if headed:
+            return headed
+    return NO_GROUP
 
 
 def require_roll_taker(actor, sitting) -> None:
