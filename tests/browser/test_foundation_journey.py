@@ -97,6 +97,16 @@ def browser(monkeypatch):
         connections.close_all()
 
 
+PHONE = {"width": 390, "height": 844}  # the phone parents and teachers hold
+
+
+def fits(page) -> None:
+    """Nothing on the page scrolls sideways at the viewport's width."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    viewport = page.viewport_size["width"]
+    assert width <= viewport, f"{page.url} is {width}px wide on a {viewport}px screen"
+
+
 def _shot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

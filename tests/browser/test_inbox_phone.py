@@ -12,19 +12,12 @@ from kehou.notifications.services import notify
 from kehou.org.models import Region
 from kehou.testing import factories as f
 
-from .test_foundation_journey import CHROMIUM, _log_in, _shot, browser  # noqa: F401
+from .test_foundation_journey import CHROMIUM, PHONE, _log_in, _shot, browser, fits  # noqa: F401
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
 ]
-
-PHONE = {"width": 390, "height": 844}
-
-
-def _fits(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width}px wide"
 
 
 def test_the_inbox_fits_a_phone(live_server, transactional_db, browser):  # noqa: F811
@@ -68,17 +61,17 @@ def test_the_inbox_fits_a_phone(live_server, transactional_db, browser):  # noqa
         page.wait_for_url(f"{base}/")
         assert page.inner_text(".nav-inbox").strip().endswith("3")
         page.goto(f"{base}/inbox/")
-        _fits(page)
+        fits(page)
         _shot(page, f"60-phone-inbox-{lang}")
         page.click(".inbox li:first-child .inbox-open")
-        _fits(page)
+        fits(page)
         _shot(page, f"61-phone-notification-{lang}")
         with page.expect_navigation():
             page.click("form[action$='/read/'] button")
         assert page.locator("form[action$='/read/']").count() == 0
         assert page.inner_text(".nav-inbox").strip().endswith("2")
         page.goto(f"{base}/inbox/channels/")
-        _fits(page)
+        fits(page)
         _shot(page, f"62-phone-channels-{lang}")
         page.goto(f"{base}/inbox/")
         page.click("form[action$='/read-all/'] button")

@@ -14,19 +14,12 @@ from kehou.accounts.models import User
 from kehou.org.models import Region, StudentGuardian
 from kehou.testing import factories as f
 
-from .test_foundation_journey import CHROMIUM, _log_in, _shot, browser  # noqa: F401
+from .test_foundation_journey import CHROMIUM, PHONE, _log_in, _shot, browser, fits  # noqa: F401
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
 ]
-
-PHONE = {"width": 390, "height": 844}
-
-
-def _fits(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width}px wide"
 
 
 def test_family_pages_and_the_class_list_fit_a_phone(
@@ -73,7 +66,7 @@ def test_family_pages_and_the_class_list_fit_a_phone(
             ("drop", f"/apply/enrolments/{football.enrollments.get(student=child).pk}/withdraw/"),
         ):
             assert page.goto(base + path).status == 200
-            _fits(page)
+            fits(page)
             _shot(page, f"50-phone-{name}-{lang}")
         family = page.goto(f"{base}/apply/family/?term={term.code}")
         assert family.status == 200
@@ -89,11 +82,11 @@ def test_family_pages_and_the_class_list_fit_a_phone(
     _log_in(page, base, "13800000010", f.TEST_PASSWORD)
     page.wait_for_url(f"{base}/")
     page.goto(f"{base}/apply/rosters/?term={term.code}")
-    _fits(page)
+    fits(page)
     assert long_name not in page.inner_text("main")  # not theirs
     page.click(f"a[href='/apply/offerings/{football.pk}/roster/']")
     page.wait_for_url(f"**/offerings/{football.pk}/roster/")
-    _fits(page)
+    fits(page)
     assert "欧阳小明" in page.inner_text("#class-list") and "13800000004" in page.inner_text(
         "#class-list"
     )

@@ -35,14 +35,13 @@ from kehou.terms.selectors import current_term
 from kehou.testing import factories as f
 from kehou.testing.worker import background_worker
 
-from .test_foundation_journey import CHROMIUM, SCREENSHOTS, _log_in, _shot, browser  # noqa: F401
+from .test_foundation_journey import CHROMIUM, PHONE, SCREENSHOTS, _log_in, _shot, browser, fits  # noqa: F401
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
 ]
 
-PHONE = {"width": 390, "height": 844}
 T = dt.time
 ADMIN_PHONE = "13700009000"
 TEACHER_PHONE = "13700000001"  # 王文, head of class 3-1, teaches 书法
@@ -58,11 +57,6 @@ def _phone_context(browser):  # noqa: F811
     return browser.new_context(
         viewport=PHONE, device_scale_factor=2, is_mobile=True, locale="zh-CN"
     )
-
-
-def _fits(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width}px wide on a phone"
 
 
 def _number(n: int) -> str:
@@ -258,20 +252,20 @@ def _journey(browser, base, school, admin_user, other_family, term, tmp_path):  
     family.wait_for_url(f"{base}/")
     home = family.inner_text("main")
     assert "北海01" not in home and school.name not in home, home
-    _fits(family)
+    fits(family)
     _shot(family, "90-05-mother-home-before-code")
 
     # and adds the child with the school's code, confirming
     family.click("#add-child")
     family.wait_for_url("**/roster/link/")
-    _fits(family)
+    fits(family)
     family.fill("#id_code", code)
     _shot(family, "90-06-mother-enters-code")
     family.click("main form button[type=submit]")
     family.wait_for_selector("#confirm")
     assert "北海01" in family.inner_text("#pending-children")
     assert school.name in family.inner_text("#confirm")
-    _fits(family)
+    fits(family)
     _shot(family, "90-07-mother-confirms-child")
     family.click("#confirm-yes")
     family.wait_for_load_state()
@@ -279,7 +273,7 @@ def _journey(browser, base, school, admin_user, other_family, term, tmp_path):  
     assert pilot_record.user_id == mother.pk
     family.goto(f"{base}/")
     assert "北海01" in family.inner_text("main")
-    _fits(family)
+    fits(family)
     _shot(family, "90-08-mother-home-after-code")
 
     # --- 2. staff activate ----------------------------------------------------------------
@@ -298,11 +292,11 @@ def _journey(browser, base, school, admin_user, other_family, term, tmp_path):  
     tpage = teacher_phone.new_page()
     tpage.goto(f"{base}/activate/")
     assert "临时密码" in tpage.inner_text("main")  # where staff learn how to get in
-    _fits(tpage)
+    fits(tpage)
     _shot(tpage, "90-11-activation-page-phone")
     _log_in(tpage, base, TEACHER_PHONE, temporary)
     tpage.wait_for_url("**/account/password/")
-    _fits(tpage)
+    fits(tpage)
     _shot(tpage, "90-12-teacher-chooses-password")
     tpage.fill("#id_current_password", temporary)
     tpage.fill("#id_new_password", TEACHER_PASSWORD)
@@ -315,7 +309,7 @@ def _journey(browser, base, school, admin_user, other_family, term, tmp_path):  
     _log_in(tpage, base, TEACHER_PHONE, TEACHER_PASSWORD)
     tpage.wait_for_url(f"{base}/")
     assert "王文" in tpage.inner_text("body")
-    _fits(tpage)
+    fits(tpage)
     _shot(tpage, "90-13-teacher-home-phone")
 
     # --- 3. the plan, published with its warning -------------------------------------------
@@ -451,12 +445,12 @@ def _journey(browser, base, school, admin_user, other_family, term, tmp_path):  
     # when the mother applies for 北海01 on her phone and ranks 足球 then 书法
     child = Student.objects.get(school=school, student_number=_number(SHARED_CHILD))
     family.goto(f"{base}/apply/family/?term={term.code}")
-    _fits(family)
+    fits(family)
     _shot(family, "90-19-mother-family-page")
     card = family.locator("main .card", has_text=child.name)
     card.locator(f"a[href*='/children/{child.pk}/apply/']").click()
     family.wait_for_url("**/apply/**")
-    _fits(family)
+    fits(family)
     for box in family.locator("input[name=service_weekdays]").all():
         box.check()
     family.check("input[name=has_accident_insurance][value=yes]")
@@ -471,7 +465,7 @@ def _journey(browser, base, school, admin_user, other_family, term, tmp_path):  
     family.goto(f"{base}/apply/applications/{application.pk}/choices/")
     family.select_option(f"#rank-{football.pk}", "1")
     family.select_option(f"#rank-{calligraphy.pk}", "2")
-    _fits(family)
+    fits(family)
     _shot(family, "90-21a-mother-ranks")
     family.click("main form button[type=submit]:not([name=clear])")
     family.wait_for_load_state()
@@ -523,7 +517,7 @@ def _journey(browser, base, school, admin_user, other_family, term, tmp_path):  
     tpage.goto(f"{base}/")
     tpage.click(f"a[href*='/offerings/{calligraphy.pk}/roster/']")
     tpage.wait_for_url(f"**/offerings/{calligraphy.pk}/roster/**")
-    _fits(tpage)
+    fits(tpage)
     listed = tpage.inner_text("#class-list")
     _shot(tpage, "90-25-teacher-class-list-phone")
     group = list(
@@ -556,7 +550,7 @@ def _journey(browser, base, school, admin_user, other_family, term, tmp_path):  
     cpage.fill("#id_new_password_again", "Zhao-zuqiu-2026")
     cpage.click("main form button[type=submit]")
     cpage.wait_for_url(f"{base}/")
-    _fits(cpage)
+    fits(cpage)
     _shot(cpage, "90-25a-coach-home-phone")
     cpage.click(f"a[href*='/offerings/{football.pk}/roster/']")
     cpage.wait_for_url(f"**/offerings/{football.pk}/roster/**")
@@ -567,7 +561,7 @@ def _journey(browser, base, school, admin_user, other_family, term, tmp_path):  
     cpage.click("form.filters button[type=submit]")
     cpage.wait_for_url(f"**/roster/?day={tuesday.isoformat()}")
     assert tuesday.isoformat() in cpage.inner_text("#roster-facts")
-    _fits(cpage)
+    fits(cpage)
     _shot(cpage, "90-25b-coach-class-list-phone")
     players = set(
         Enrollment.objects.filter(offering=football, status="active").values_list(
@@ -594,7 +588,7 @@ def _journey(browser, base, school, admin_user, other_family, term, tmp_path):  
     for word in WORDS_FAMILIES_DO_NOT_READ:
         assert word not in why, f"{word!r} on the family's page: {why}"
     assert not CODE_WALL.search(why), why
-    _fits(family)
+    fits(family)
     _shot(family, "90-26-mother-reads-why")
 
     # when a child placed in 足球 leaves it, the seat is offered to the first in line
@@ -606,11 +600,11 @@ def _journey(browser, base, school, admin_user, other_family, term, tmp_path):  
     assert waiting.status == WaitlistEntry.Status.OFFERED
     family.goto(f"{base}/allocation/mine/")
     card = family.locator("main section.card", has_text=child.name)
-    _fits(family)
+    fits(family)
     _shot(family, "90-27-mother-offer")
     card.locator(f"form[action$='/offer/{waiting.pk}/accept/'] button").click()
     family.wait_for_url("**/allocation/mine/")
-    _fits(family)
+    fits(family)
     _shot(family, "90-28-mother-accepted")
     assert Enrollment.objects.filter(
         student=child, offering=football, status=Enrollment.Status.ACTIVE

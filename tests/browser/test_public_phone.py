@@ -15,20 +15,14 @@ from kehou.policy.models import SchoolPlan
 from kehou.public.tests.test_public import _published_plan
 from kehou.testing import factories as f
 
-from .test_foundation_journey import CHROMIUM, _log_in, _shot, browser  # noqa: F401
+from .test_foundation_journey import CHROMIUM, PHONE, _log_in, _shot, browser, fits  # noqa: F401
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
 ]
 
-PHONE = {"width": 390, "height": 844}
 T = dt.time
-
-
-def _fits(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width}px wide"
 
 
 def test_the_public_page_and_the_plan_pages_fit_a_phone(
@@ -63,7 +57,7 @@ def test_the_public_page_and_the_plan_pages_fit_a_phone(
         context.add_cookies([{"name": "django_language", "value": lang, "url": base}])
         page = context.new_page()
         assert page.goto(f"{base}/public/schools/{north.school.code}/").status == 200
-        _fits(page)
+        fits(page)
         outside = page.inner_text("#guide-outside")
         assert "晚场足球" in outside and "剪纸" not in outside
         _shot(page, f"60-public-school-{lang}")
@@ -75,12 +69,12 @@ def test_the_public_page_and_the_plan_pages_fit_a_phone(
             ("check", f"/plans/{draft.pk}/check/"),
         ):
             assert page.goto(base + path).status == 200
-            _fits(page)
+            fits(page)
             _shot(page, f"60-plan-{name}-{lang}")
         page.goto(f"{base}/plans/{draft.pk}/")
         page.click("#publish")
         page.wait_for_selector("#confirm")
-        _fits(page)
+        fits(page)
         text = page.inner_text("#confirm")
         assert ("每周服务天数" if lang == "zh-hans" else "Service days a week") in text
         _shot(page, f"60-plan-publish-confirm-{lang}")

@@ -12,19 +12,17 @@ from kehou.accounts.models import User
 from kehou.org.models import ExternalOrganisation, Guardian, Region, StudentGuardian
 from kehou.testing import factories as f
 
-from .test_foundation_journey import CHROMIUM, _log_in, _shot, browser  # noqa: F401
+from .test_foundation_journey import CHROMIUM, PHONE, _log_in, _shot, browser, fits  # noqa: F401
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
 ]
 
-PHONE = {"width": 390, "height": 844}
-
 
 def _fits(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width}px wide"
+    """The page fits, and no table in it scrolls sideways in its box either."""
+    fits(page)
     sideways = page.evaluate(
         "[...document.querySelectorAll('.table-wrap')]"
         ".filter(e => e.scrollWidth > e.clientWidth + 1).length"

@@ -14,19 +14,12 @@ from kehou.attendance.models import Attendance
 from kehou.custody import chain, codes
 from kehou.org.models import AuthorisedCollector, Region, StudentGuardian
 from kehou.testing import factories as f
-from tests.browser.test_foundation_journey import CHROMIUM, _log_in, _shot, browser  # noqa: F401
+from tests.browser.test_foundation_journey import CHROMIUM, PHONE, _log_in, _shot, browser, fits  # noqa: F401
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
 ]
-
-PHONE = {"width": 390, "height": 844}
-
-
-def _fits(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width}px wide"
 
 
 def test_the_guardian_pages_fit_a_phone(live_server, transactional_db, browser):  # noqa: F811
@@ -85,7 +78,7 @@ def test_the_guardian_pages_fit_a_phone(live_server, transactional_db, browser):
         page = context.new_page()
         _log_in(page, base, "13800000004", f.TEST_PASSWORD)
         page.wait_for_url(f"{base}/")
-        _fits(page)
+        fits(page)
         _shot(page, f"60-phone-guardian-home-{lang}")
         for name, path in (
             ("day", "/attendance/family/"),
@@ -94,7 +87,7 @@ def test_the_guardian_pages_fit_a_phone(live_server, transactional_db, browser):
             ("walk-home", f"/attendance/family/children/{children[0].pk}/walk-home/"),
         ):
             assert page.goto(base + path).status == 200
-            _fits(page)
+            fits(page)
             _shot(page, f"60-phone-family-{name}-{lang}")
         page.goto(f"{base}/attendance/family/")
         code = page.inner_text(f"#pickup-code-{children[0].pk}")

@@ -12,19 +12,12 @@ from kehou.accounts.models import User
 from kehou.attendance.models import Attendance, RollCallBatch
 from kehou.org.models import Region
 from kehou.testing import factories as f
-from tests.browser.test_foundation_journey import CHROMIUM, _log_in, _shot, browser  # noqa: F401
+from tests.browser.test_foundation_journey import CHROMIUM, PHONE, _log_in, _shot, browser, fits  # noqa: F401
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
 ]
-
-PHONE = {"width": 390, "height": 844}
-
-
-def _fits(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width}px wide"
 
 
 def test_forty_children_on_a_phone_with_a_mark_taken_offline(
@@ -60,11 +53,11 @@ def test_forty_children_on_a_phone_with_a_mark_taken_offline(
     page.wait_for_url(f"{base}/")
     page.goto(f"{base}/attendance/today/")
     assert "三年级课后服务" in page.inner_text("main")
-    _fits(page)
+    fits(page)
     _shot(page, "rollcall-today-phone")
     page.click("text=点名 >> nth=-1")
     page.wait_for_selector("#roll-list")
-    _fits(page)
+    fits(page)
     # one tap per child on the big button
     for kid in kids[:39]:
         page.click(f'li[data-student="{kid.pk}"] .mark.present span')

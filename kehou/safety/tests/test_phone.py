@@ -15,6 +15,7 @@ from kehou.safety.models import Defect, Inspection
 from kehou.testing import factories as f
 from tests.browser.test_foundation_journey import (  # noqa: F401
     CHROMIUM,
+    PHONE,
     SCREENSHOTS,
     _log_in,
     _shot,
@@ -26,7 +27,6 @@ pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
 ]
 
-PHONE = {"width": 390, "height": 844}
 STORED_NAMES = re.compile(r"吴中区实验小学（本部校区）|王老师|欧阳校长|攀岩墙保护垫完好|简体中文")
 
 
