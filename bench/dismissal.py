@@ -11,7 +11,7 @@ Needs locust (`pip install -e ".[dev,bench]"`, as `make bench` does) and Postgre
 drops and recreates a database named $BENCH_DISMISSAL_DB (default kehou_bench_dismissal)
 on the server DATABASE_URL points at, migrates it, seeds it, runs ANALYZE, and gives every
 measurement its own copy of it (CREATE DATABASE ... TEMPLATE); the copies are dropped at
-the end. About 8 minutes.
+the end. About 10 minutes.
 
 The seed: SCHOOLS (6) schools of 3,000 children each (one guardian each, who may
 collect and has a login: dismissals and absences reach an inbox), one term covering
@@ -25,10 +25,13 @@ production settings; KEHOU_COUNT_QUERIES=1 for the SQL statements per request in
 header). The load client is locust (headless, FastHttpUser; traffic to 127.0.0.1 only;
 bounded by run time and user count), on the same machine, sharing its CPUs:
 
-1. "school": one school's afternoon, 10 minutes compressed fivefold into about 2. Each of
-   the 75 teachers takes the roll of their sitting through
-   POST /attendance/sittings/<pk>/sync/ (4 batches of 10 marks a few seconds apart, about
-   2% absent and 3% late, the last batch closing the roll); every 4th teacher's phone
+1. "school" and "classes": one school's afternoon, 10 minutes compressed fivefold into
+   about 2; "school" is the first school (75 activity groups), "classes" the second, whose
+   afternoon is one sitting of the plan for grades 1-6 with no one responsible, its roll
+   taken class by class by the 60 head teachers (50 children each). Each teacher takes
+   the roll of their group through POST /attendance/sittings/<pk>/sync/ (batches of 10
+   marks a few seconds apart, about 2% absent and 3% late, the last batch with "close":
+   true); every 4th teacher's phone
    re-sends one batch with the same id, later or twice at the same moment. Each teacher
    then hands the children present to a gate phone's staff (POST /custody/handover/), and
    12 gate phones dismiss each child once through POST /custody/gate/dismiss/ with the
@@ -104,11 +107,12 @@ from serving import (  # noqa: E402
 )
 from throwaway_db import prepare_throwaway_database  # noqa: E402
 
-SCHOOLS = int(os.environ.get("BENCH_DISMISSAL_SCHOOLS", "6"))
+SCHOOLS = max(2, int(os.environ.get("BENCH_DISMISSAL_SCHOOLS", "6")))
 CHILDREN = 3000  # per school
 GROUP = 40  # children per sitting
 TEACHERS = CHILDREN // GROUP  # 75 sittings, one teacher each
 GATES = 12  # gate phones per school
+CLASSES_SCHOOL = 1  # this school's afternoon is one sitting of the plan, roll class by class
 BATCH = 10  # marks per roll-call batch
 RESEND_EVERY = 4  # every 4th teacher re-sends one batch
 ABSENT, LATE = 0.02, 0.03  # shares of the marks
@@ -326,25 +330,59 @@ def _seed(rng: random.Random) -> Seed:
             for u in users
         )
         Duty.objects.bulk_create(Duty(school=school, date=today, staff=s) for s in staff[TEACHERS:])
-        sittings = Sitting.objects.bulk_create(
-            Sitting(
+        sessions = write_sessions(users)
+        code = {s.pk: pickup_code(s.pk, today) for s in students}
+        family = list(zip(students, guardians, strict=True))
+        if n == CLASSES_SCHOOL:
+            # The basic service of the plan for grades 1-6, no one responsible: each head
+            # teacher takes the roll of their class (50 children), class by class.
+            sitting = Sitting.objects.create(
                 school=school,
                 term=term,
                 plan=plan,
-                offering=o,
                 date=today,
                 timetable_weekday=today.weekday(),
                 start=start,
                 end=end,
                 grade_from=1,
                 grade_to=6,
-                kind=Sitting.Kind.OFFERING,
-                label=o.name,
-                responsible=staff[k],
+                kind=Sitting.Kind.REGULAR,
+                label="课后服务",
             )
-            for k, o in enumerate(offerings)
-        )
-        sessions = write_sessions(users)
+            for c, school_class in enumerate(classes):
+                school_class.head_teacher = staff[c]
+            SchoolClass.objects.bulk_update(classes, ["head_teacher"])
+            groups = [
+                (c, sitting, [(s.pk, code[s.pk], g.pk) for s, g in family[c :: len(classes)]])
+                for c in range(len(classes))
+            ]
+        else:
+            sittings = Sitting.objects.bulk_create(
+                Sitting(
+                    school=school,
+                    term=term,
+                    plan=plan,
+                    offering=o,
+                    date=today,
+                    timetable_weekday=today.weekday(),
+                    start=start,
+                    end=end,
+                    grade_from=1,
+                    grade_to=6,
+                    kind=Sitting.Kind.OFFERING,
+                    label=o.name,
+                    responsible=staff[k],
+                )
+                for k, o in enumerate(offerings)
+            )
+            groups = [
+                (
+                    k,
+                    sitting,
+                    [(s.pk, code[s.pk], g.pk) for s, g in family[k * GROUP : (k + 1) * GROUP]],
+                )
+                for k, sitting in enumerate(sittings)
+            ]
         seed.schools.append(
             SchoolSeed(
                 pk=school.pk,
@@ -355,22 +393,16 @@ def _seed(rng: random.Random) -> Seed:
                         "session": sessions[k],
                         "sitting": sitting.pk,
                         "staff": staff[k].pk,
-                        "children": [
-                            (s.pk, pickup_code(s.pk, today), g.pk)
-                            for s, g in zip(
-                                students[k * GROUP : (k + 1) * GROUP],
-                                guardians[k * GROUP : (k + 1) * GROUP],
-                                strict=True,
-                            )
-                        ],
+                        "children": children,
                     }
-                    for k, sitting in enumerate(sittings)
+                    for k, sitting, children in groups
                 ],
             )
         )
     print(
         f"seeded: {SCHOOLS} schools x {CHILDREN} children, {TEACHERS} sittings of {GROUP} "
-        f"today {start:%H:%M}-{end:%H:%M} per school, {GATES} gate phones per school",
+        f"today {start:%H:%M}-{end:%H:%M} per school (school {CLASSES_SCHOOL + 1}: one sitting "
+        f"of the plan, its roll taken by 60 head teachers), {GATES} gate phones per school",
         flush=True,
     )
     return seed
@@ -408,6 +440,36 @@ def _marks(rng: random.Random, children: list) -> list[tuple[int, str]]:
         status = "absent" if roll < ABSENT else "late" if roll < ABSENT + LATE else "present"
         marks.append((student, status))
     return marks
+
+
+def _school_plan(rng: random.Random, school: SchoolSeed) -> dict:
+    """The compressed afternoon of one school: its teachers' marks, re-sent batches and
+    hand-overs, its gate phones' pace."""
+    return {
+        "mode": "school",
+        "teachers": [
+            {
+                "session": t["session"],
+                "sitting": t["sitting"],
+                "marks": _marks(rng, t["children"]),
+                "children": t["children"],
+                # every 4th teacher's phone re-sends one batch: later, or twice at once
+                "resend": rng.randrange(len(t["children"]) // BATCH)
+                if k % RESEND_EVERY == 0
+                else None,
+                "resend_together": k % (2 * RESEND_EVERY) == 0,
+                "handover_to": school.gate_staff[k % GATES],
+                "gate_sessions": school.gate_sessions,
+            }
+            for k, t in enumerate(school.teachers)
+        ],
+        "batch": BATCH,
+        "gates": GATES,
+        "gate_rate": SCHOOL_GATE_RATE,
+        **REPEATS,
+        "floor_sessions": school.gate_sessions,
+        "floor_rate": 2.0,
+    }
 
 
 def _dismissal_jobs(rng: random.Random, schools: list[SchoolSeed]) -> list[dict]:
@@ -752,7 +814,8 @@ def _profile(url: str, seed: Seed) -> dict:
     """Each endpoint in this process through the test client, on a copy where the sittings
     wait for their roll: the SQL statements of one request, the time of 20 more without the
     profiler, and cProfile over 20 more (the teachers of the first school take the roll of
-    their first 10 children, hand them to the gate, the gate dismisses one of each)."""
+    their first 10 children, hand them to the gate, the gate dismisses one of each; the
+    head teachers of the second school take the roll of 10 of their class)."""
     import dj_database_url
     from django.conf import settings
     from django.db import connection, connections
@@ -765,7 +828,6 @@ def _profile(url: str, seed: Seed) -> dict:
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     client = Client()
     school = seed.schools[0]
-    teachers = school.teachers[:41]
 
     def sync(teacher):
         client.cookies[settings.SESSION_COOKIE_NAME] = teacher["session"]
@@ -799,8 +861,14 @@ def _profile(url: str, seed: Seed) -> dict:
             HTTP_ACCEPT="application/json",
         )
 
+    heads = seed.schools[CLASSES_SCHOOL].teachers[:41]
     out = {}
-    for name, call in ((SYNC, sync), (HANDOVER, handover), (DISMISS, dismiss)):
+    for name, call, teachers in (
+        (SYNC, sync, school.teachers[:41]),
+        ("sync_class", sync, heads),  # a head teacher's class at a sitting of the plan
+        (HANDOVER, handover, school.teachers[:41]),
+        (DISMISS, dismiss, school.teachers[:41]),
+    ):
         with CaptureQueriesContext(connection) as captured:
             response = call(teachers[0])
         statements = list(captured.captured_queries)
@@ -869,7 +937,7 @@ def main() -> None:
     rng = random.Random(20261202)
     seed = _seed(rng)
     analyze()
-    before = copy_database(["school", "profile"])
+    before = copy_database(["school", "classes", "profile"])
     _receive_all(seed)
     analyze()
     children = SCHOOLS * CHILDREN
@@ -877,44 +945,25 @@ def main() -> None:
     copies = {**before, **after}
     print(f"seeded and copied in {time.perf_counter() - t0:.0f} s", flush=True)
 
-    school = seed.schools[0]
-    school_plan = {
-        "mode": "school",
-        "teachers": [
-            {
-                "session": t["session"],
-                "sitting": t["sitting"],
-                "marks": _marks(rng, t["children"]),
-                "children": t["children"],
-                # every 4th teacher's phone re-sends one batch: later, or twice at once
-                "resend": rng.randrange(GROUP // BATCH) if k % RESEND_EVERY == 0 else None,
-                "resend_together": k % (2 * RESEND_EVERY) == 0,
-                "handover_to": school.gate_staff[k % GATES],
-                "gate_sessions": school.gate_sessions,
-            }
-            for k, t in enumerate(school.teachers)
-        ],
-        "batch": BATCH,
-        "gates": GATES,
-        "gate_rate": SCHOOL_GATE_RATE,
-        **REPEATS,
-        "floor_sessions": school.gate_sessions,
-        "floor_rate": 2.0,
-    }
     jobs = _dismissal_jobs(rng, seed.schools)
     gate_sessions = [s for sch in seed.schools for s in sch.gate_sessions]
     results = {}
     try:
-        results["school"] = _measure(
-            "school",
-            "school: one school's afternoon, 10 minutes compressed fivefold",
-            copies["school"],
-            school_plan,
-            TEACHERS + GATES + 1,
-            SCHOOL_SECONDS,
-            seed,
-            0,
-        )
+        for key, school, title in (
+            ("school", seed.schools[0], f"{TEACHERS} activity groups of {GROUP}"),
+            ("classes", seed.schools[CLASSES_SCHOOL], "one sitting of the plan, 60 classes of 50"),
+        ):
+            plan = _school_plan(rng, school)
+            results[key] = _measure(
+                key,
+                f"{key}: one school's afternoon ({title}), 10 minutes compressed fivefold",
+                copies[key],
+                plan,
+                len(plan["teachers"]) + GATES + 1,
+                SCHOOL_SECONDS,
+                seed,
+                0,
+            )
         for rate in CITY_RATES:
             users = max(4, round(rate * (1 - FLOOR_SHARE) / PER_USER_RATE))
             results[f"city_{rate}"] = _measure(
