@@ -33,13 +33,12 @@ from kehou.custody.models import Custody, Dismissal, WalkHomeConsent
 from kehou.enrollment.models import Application, Enrollment
 from kehou.org import access
 from kehou.org.models import (
-    AuthorisedCollector,
     ClassMembership,
     Guardian,
     SchoolClass,
     Student,
-    StudentGuardian,
 )
+from kehou.org.selectors import Collector, collectors_on
 from kehou.sittings.models import Sitting
 
 # The state of one sitting for the child, as the family reads it.
@@ -223,13 +222,6 @@ STATE_LABELS = {
 
 
 @dataclass
-class Collector:
-    name: str
-    relation: str
-    until: dt.date | None = None
-
-
-@dataclass
 class ChildDay:
     """One child's day as the family sees it."""
 
@@ -372,7 +364,7 @@ def days_of(students: list[Student], day: dt.date) -> list[ChildDay]:
     ):
         if consent.school_id == school_of[consent.student_id]:
             consents[consent.student_id] = consent  # the newest, as the gate reads it
-    collectors = _collectors(ids, day)
+    collectors = collectors_on(ids, day)
     today = timezone.localdate()
     return [
         ChildDay(
@@ -388,25 +380,6 @@ def days_of(students: list[Student], day: dt.date) -> list[ChildDay]:
         )
         for student in students
     ]
-
-
-def _collectors(student_ids: list[int], day: dt.date) -> dict[int, list[Collector]]:
-    """Who may collect each child on `day`: guardians with may_collect, then authorised
-    collectors still valid."""
-    found: dict[int, list[Collector]] = defaultdict(list)
-    for link in (
-        StudentGuardian.objects.filter(student_id__in=student_ids, may_collect=True)
-        .select_related("guardian")
-        .order_by("-is_primary", "guardian__name", "pk")
-    ):
-        found[link.student_id].append(Collector(link.guardian.name, link.get_relation_display()))
-    for other in (
-        AuthorisedCollector.objects.filter(student_id__in=student_ids)
-        .exclude(valid_until__lt=day)
-        .order_by("name", "pk")
-    ):
-        found[other.student_id].append(Collector(other.name, other.relation, other.valid_until))
-    return found
 
 
 def family_today(user) -> list[ChildDay]:

@@ -41,10 +41,11 @@ from kehou.core.errors import Problems, refusal
 from kehou.custody import chain
 from kehou.custody.models import Alert, Custody, DayRules
 from kehou.custody.services import alert_key, alert_raise
+from kehou.notifications.recipients import guardian_users
 from kehou.notifications.services import in_inbox_language, notify
 from kehou.org import access
 from kehou.org.audit import log_bulk_changes, log_bulk_created
-from kehou.org.models import Staff, Student, StudentGuardian
+from kehou.org.models import Staff, Student
 from kehou.sittings.models import Sitting
 from kehou.sittings.selectors import Roster, sitting_roster
 
@@ -510,18 +511,12 @@ def _tell_guardians(sitting: Sitting, now: dt.datetime, only: set[int] | None = 
         return 0
     leaves = covering_leaves([a.student_id for a in absences], sitting.date)
     absences = [a for a in absences if a.student_id not in leaves]
-    users = defaultdict(list)
-    for link in StudentGuardian.objects.filter(
-        student_id__in=[a.student_id for a in absences],
-        guardian__user__isnull=False,
-        guardian__user__is_active=True,
-    ).select_related("guardian__user"):
-        users[link.student_id].append(link.guardian.user)
+    users = guardian_users(a.student_id for a in absences)
     told = []
     label = sitting.label or sitting.get_kind_display()
     with in_inbox_language():
         for absence in absences:
-            if not users[absence.student_id]:
+            if not users.get(absence.student_id):
                 continue
             params = {
                 "child": absence.student.name,

@@ -12,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
 
@@ -21,13 +21,12 @@ from kehou.custody.models import Alert, Custody, DayRules, Dismissal, Duty, Gate
 from kehou.lib.validators import mask_mobile
 from kehou.org import access
 from kehou.org.models import (
-    AuthorisedCollector,
     ClassMembership,
     School,
     SchoolClass,
     Staff,
-    StudentGuardian,
 )
+from kehou.org.selectors import Collector, collectors_on
 from kehou.sittings.models import Sitting
 
 # --- scope ------------------------------------------------------------------------------
@@ -93,46 +92,6 @@ def _classes(student_ids) -> dict[int, SchoolClass]:
     return found
 
 
-@dataclass
-class Person:
-    """Someone who may collect a child, as the gate sees them: name and relation only
-    (the phone masked)."""
-
-    name: str
-    relation: str
-    phone: str = ""
-    guardian_id: int | None = None
-    collector_id: int | None = None
-
-
-def collectors_of(student_ids, day: dt.date) -> dict[int, list[Person]]:
-    """Who may collect each child on `day`: guardians with may_collect and authorised
-    collectors valid that day (two queries)."""
-    people: dict[int, list[Person]] = defaultdict(list)
-    links = (
-        StudentGuardian.objects.filter(student_id__in=list(student_ids), may_collect=True)
-        .select_related("guardian")
-        .order_by("-is_primary", "guardian__name")
-    )
-    for link in links:
-        people[link.student_id].append(
-            Person(
-                link.guardian.name,
-                link.get_relation_display(),
-                mask_mobile(link.guardian.phone),
-                guardian_id=link.guardian_id,
-            )
-        )
-    collectors = AuthorisedCollector.objects.filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=day), student_id__in=list(student_ids)
-    ).order_by("name")
-    for c in collectors:
-        people[c.student_id].append(
-            Person(c.name, c.relation, mask_mobile(c.phone), collector_id=c.pk)
-        )
-    return people
-
-
 # --- the gate ---------------------------------------------------------------------------
 
 
@@ -140,7 +99,7 @@ def collectors_of(student_ids, day: dt.date) -> dict[int, list[Person]]:
 class OnSite:
     custody: Custody
     school_class: SchoolClass | None
-    collectors: list[Person] = field(default_factory=list)
+    collectors: list[Collector] = field(default_factory=list)
 
     @property
     def student(self):
@@ -189,7 +148,7 @@ def gate_lookup(*, school: School, code: str, actor) -> list[OnSite]:
     if not candidates:
         return []
     found = _on_site(school, student_ids=candidates)
-    people = collectors_of([f.custody.student_id for f in found], today)
+    people = collectors_on([f.custody.student_id for f in found], today)
     for item in found:
         item.collectors = people.get(item.custody.student_id, [])
     return found
@@ -203,7 +162,7 @@ def gate_child(*, school: School, student_id: int, actor) -> OnSite | None:
     found = _on_site(school, student_ids=[student_id])
     if not found:
         return None
-    found[0].collectors = collectors_of([student_id], timezone.localdate()).get(student_id, [])
+    found[0].collectors = collectors_on([student_id], timezone.localdate()).get(student_id, [])
     return found[0]
 
 

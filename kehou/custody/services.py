@@ -31,6 +31,7 @@ from kehou.custody.models import (
 )
 from kehou.lib.validators import is_mobile, normalise_mobile
 from kehou.notifications.models import Notification
+from kehou.notifications.recipients import guardians_of
 from kehou.notifications.services import in_inbox_language, notify
 from kehou.org import access, audit
 from kehou.org.models import AuthorisedCollector, Guardian, Staff, Student, StudentGuardian
@@ -177,17 +178,6 @@ def _at_local(day: dt.date, time: dt.time) -> dt.datetime:
 def day_rules_for(school_id: int) -> DayRules:
     """The school's end-of-day rules, or the defaults (unsaved) when it set none."""
     return DayRules.objects.filter(school_id=school_id).first() or DayRules(school_id=school_id)
-
-
-def _guardian_users(student_ids) -> dict[int, list]:
-    """The logins of each child's guardians (those who have one)."""
-    users: dict[int, list] = {}
-    links = StudentGuardian.objects.filter(
-        student_id__in=list(student_ids), guardian__user__isnull=False
-    ).select_related("guardian__user")
-    for link in links:
-        users.setdefault(link.student_id, []).append(link.guardian.user)
-    return users
 
 
 def _hm(at: dt.datetime) -> str:
@@ -681,7 +671,7 @@ def dismissal_sentence(dismissal: Dismissal) -> str:
 
 
 def _tell_guardians_dismissed(dismissal: Dismissal, student: Student) -> None:
-    recipients = _guardian_users([student.pk]).get(student.pk, [])
+    recipients = guardians_of(student)
     if not recipients:
         return
     with in_inbox_language():

@@ -22,8 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehou.custody.models import Alert, Custody, DayRules
-from kehou.custody.services import _at_local, _guardian_users, alert_key, alert_raise
+from kehou.custody.services import _at_local, alert_key, alert_raise
 from kehou.notifications.models import Notification
+from kehou.notifications.recipients import guardian_users
 from kehou.notifications.services import in_inbox_language, notify
 from kehou.org.models import School
 from kehou.sittings.models import Sitting
@@ -155,7 +156,7 @@ def not_collected_sweep(now: dt.datetime | None = None) -> int:
     keys = {c.student_id: not_collected_key(day, c.student_id) for c in overdue}
     known = set(Notification.objects.filter(key__in=keys.values()).values_list("key", flat=True))
     overdue = [c for c in overdue if keys[c.student_id] not in known]
-    users = _guardian_users([c.student_id for c in overdue])
+    users = guardian_users([c.student_id for c in overdue])
     for custody in overdue:
         recipients = users.get(custody.student_id, [])
         if not recipients:

@@ -577,11 +577,64 @@ def children_for_guardian(user: User) -> list[Student]:
     )
 
 
+@dataclass(frozen=True)
+class Collector:
+    """Someone who may collect a child on a day (R16): a guardian the school lists as
+    collecting (`StudentGuardian.may_collect`), or an authorised collector whose
+    authorisation has not lapsed. The phone is masked."""
+
+    name: str
+    relation: str
+    phone: str = ""
+    guardian_id: int | None = None
+    collector_id: int | None = None
+    until: datetime.date | None = None
+
+
+def collector_valid_on(day: datetime.date) -> Q:
+    """Authorised collectors whose authorisation covers `day`."""
+    return Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+
+
+def collectors_on(student_ids, day: datetime.date) -> dict[int, list[Collector]]:
+    """Who may collect each child on `day`: the collecting guardians (the primary first),
+    then the authorised collectors; two queries however many children."""
+    ids = list(student_ids)
+    found: dict[int, list[Collector]] = {pk: [] for pk in ids}
+    links = (
+        StudentGuardian.objects.filter(student_id__in=ids, may_collect=True)
+        .select_related("guardian")
+        .order_by("-is_primary", "guardian__name", "pk")
+    )
+    for link in links:
+        found[link.student_id].append(
+            Collector(
+                name=link.guardian.name,
+                relation=link.get_relation_display(),
+                phone=mask_mobile(link.guardian.phone),
+                guardian_id=link.guardian_id,
+            )
+        )
+    for c in AuthorisedCollector.objects.filter(
+        collector_valid_on(day), student_id__in=ids
+    ).order_by("name", "pk"):
+        found[c.student_id].append(
+            Collector(
+                name=c.name,
+                relation=c.relation,
+                phone=mask_mobile(c.phone),
+                collector_id=c.pk,
+                until=c.valid_until,
+            )
+        )
+    return found
+
+
 @dataclass
 class GateResult:
     student: Student
     school_class: SchoolClass | None
-    collectors: list[ContactRow]
+    collectors: list[Collector]
 
 
 def gate_search_for(user: User, q: str, *, today: datetime.date, limit: int = 20):
@@ -593,41 +646,21 @@ def gate_search_for(user: User, q: str, *, today: datetime.date, limit: int = 20
     memberships = ClassMembership.objects.select_related("school_class").order_by(
         "-school_year__start_year"
     )
-    links = (
-        StudentGuardian.objects.filter(may_collect=True)
-        .select_related("guardian")
-        .order_by("-is_primary", "guardian__name")
-    )
-    collectors = AuthorisedCollector.objects.filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=today)
-    ).order_by("name")
-    students = (
+    students = list(
         access.students_for(user)
         .filter(ACTIVE)
         .filter(Q(name__icontains=q) | Q(student_number=q))
         .prefetch_related(
             Prefetch("memberships", queryset=memberships, to_attr="current_memberships"),
-            Prefetch("guardian_links", queryset=links, to_attr="collecting_links"),
-            Prefetch("collectors", queryset=collectors, to_attr="valid_collectors"),
         )
         .order_by("name")[:limit]
     )
+    collectors = collectors_on([s.pk for s in students], today)
     return [
         GateResult(
             student=student,
             school_class=current_class(student),
-            collectors=[
-                ContactRow(
-                    name=link.guardian.name,
-                    relation=link.get_relation_display(),
-                    phone=mask_mobile(link.guardian.phone),
-                )
-                for link in student.collecting_links
-            ]
-            + [
-                ContactRow(name=c.name, relation=c.relation, phone=mask_mobile(c.phone))
-                for c in student.valid_collectors
-            ],
+            collectors=collectors[student.pk],
         )
         for student in students
     ]
