@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "kehou.custody",
     "kehou.attendance",
     "kehou.safety",
+    "kehou.billing",
+    "kehou.payments",
+    "kehou.payroll",
     "kehou.home",
     "kehou.demo",
 ]
