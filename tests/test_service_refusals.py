@@ -618,6 +618,458 @@ MATRIX.update(
 )
 
 
+# Roll call, leave, custody and dismissal, the gate's register, safety records (step 6).
+NOT_A_ROLL_TAKER = [  # the sitting's responsible adult, a duty teacher, the school admin
+    "south.admin",
+    "south.teacher",
+    "north.gate",
+    "north.guardian_user",
+    "north.county_officer",
+    "city_officer",
+    "anonymous",
+]
+NOT_A_DISMISSER = [  # the school's gate, admin and own teachers end a child's day
+    "south.gate",
+    "south.admin",
+    "south.teacher",
+    "north.guardian_user",
+    "north.county_officer",
+    "city_officer",
+    "anonymous",
+]
+NOT_THE_GATE_NOR_THE_ADMIN = [
+    "south.gate",
+    "south.admin",
+    "north.teacher",
+    "north.guardian_user",
+    "north.county_officer",
+    "city_officer",
+    "anonymous",
+]
+NOT_THE_SCHOOL_STAFF = [  # the school's admin and its own teachers keep the safety records
+    "south.admin",
+    "south.teacher",
+    "north.gate",
+    "north.guardian_user",
+    "north.county_officer",
+    "city_officer",
+    "anonymous",
+]
+NOBODY_AT_ALL_BUT_KEHOU = [*NOBODY_BUT_KEHOU, "north.teacher", "north.gate"]
+
+
+def _today_sitting(w, *, day=None, **fields):
+    """North's basic service today 16:00-17:30, north's teacher responsible, north's child
+    on the roster."""
+    sitting = f.roll_sitting(
+        w.north.school,
+        day=day or timezone.localdate(),
+        responsible=w.north.teacher.staff,
+        plan=f.SchoolPlanFactory(school=w.north.school, term=w.term, status="published"),
+        **fields,
+    )
+    _application(w)
+    return sitting
+
+
+def _taken_roll_of_yesterday(w):
+    """A roll taken yesterday and left open: kehou's next round closes it."""
+    sitting = _today_sitting(
+        w,
+        day=timezone.localdate() - dt.timedelta(days=1),
+        roll_taken_at=timezone.now() - dt.timedelta(days=1),
+    )
+    return sitting
+
+
+def _leave(w):
+    from kehou.attendance.models import LeaveRequest
+
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    return LeaveRequest.objects.create(
+        school_id=w.north.school.pk,
+        student=w.north.child,
+        first_day=tomorrow,
+        last_day=tomorrow,
+        reason="看病",
+        filed_by=w.north.guardian_user,
+    )
+
+
+def _consent(w):
+    from kehou.custody.models import WalkHomeConsent
+
+    return WalkHomeConsent.objects.create(
+        school_id=w.north.school.pk,
+        student=w.north.child,
+        guardian=w.north.guardian,
+        statement="沿人民路步行回家",
+        valid_from=timezone.localdate(),
+        recorded_by=w.north.guardian_user,
+    )
+
+
+def _in_custody(w, holder=None):
+    """North's child at today's sitting, in `holder`'s custody (the responsible teacher)."""
+    from django.db import transaction
+
+    from kehou.custody import chain
+
+    sitting = _today_sitting(w)
+    with transaction.atomic():
+        chain.receive(
+            students=[w.north.child],
+            holder=holder or w.north.teacher.staff,
+            at=timezone.now(),
+            by=w.north.admin,
+            school_id=w.north.school.pk,
+            sitting=sitting,
+        )
+    return sitting
+
+
+def _alert(w):
+    from kehou.custody.models import Alert
+
+    today = timezone.localdate()
+    return Alert.objects.create(
+        school=w.north.school,
+        kind=Alert.Kind.UNACCOUNTED,
+        date=today,
+        student=w.north.child,
+        key=f"unaccounted:{today.isoformat()}:{w.north.child.pk}",
+    )
+
+
+def _duty(w):
+    from kehou.custody.models import Duty
+
+    return Duty.objects.create(
+        school=w.north.school,
+        date=timezone.localdate(),
+        staff=f.StaffFactory(school=w.north.school),
+        assigned_by=w.north.admin,
+    )
+
+
+def _visit(w):
+    from kehou.custody.models import GateVisit
+
+    return GateVisit.objects.create(
+        school=w.north.school, name="刘师傅", purpose="维修空调", recorded_by=w.north.gate
+    )
+
+
+def _incident(w):
+    return f.incident(w.north.school, actor=w.north.admin, students=[w.north.child])
+
+
+def _told_incident(w):
+    return f.incident(
+        w.north.school,
+        actor=w.north.admin,
+        guardian_informed_at=timezone.now() - dt.timedelta(hours=1),
+        guardian_informed_by=w.north.teacher.staff,
+        guardian_informed_how="phone",
+    )
+
+
+def _defect(w):
+    return f.inspection_with_defect(
+        w.north.school, actor=w.north.admin, responsible=w.north.teacher.staff
+    )
+
+
+def _rectified_defect(w):
+    from kehou.safety import services as safety
+
+    return safety.defect_rectify(
+        defect=_defect(w),
+        rectification="杂物已清走",
+        rectified_on=timezone.localdate(),
+        actor=w.north.teacher,
+    )
+
+
+def _checklist_item(w):
+    from kehou.safety import services as safety
+
+    return safety.checklist_item_add(
+        school=w.north.school, area="fire", text="厨房灭火毯在位", actor=w.north.admin
+    )
+
+
+def _attendance_entries():
+    from kehou.attendance import services as attendance
+
+    return {
+        "attendance.roll_mark": (
+            NOT_A_ROLL_TAKER,
+            lambda w: (
+                lambda sitting: (
+                    lambda a: attendance.roll_mark(
+                        sitting=sitting,
+                        marks=[(w.north.child.pk, "present", timezone.now(), "")],
+                        actor=a,
+                    )
+                )
+            )(_today_sitting(w)),
+        ),
+        "attendance.roll_close": (
+            NOT_A_ROLL_TAKER,
+            lambda w: (lambda sitting: lambda a: attendance.roll_close(sitting=sitting, actor=a))(
+                _today_sitting(w)
+            ),
+        ),
+        # kehou's own round, every minute: nobody else closes every school's rolls
+        "attendance.rolls_close_due": (
+            NOBODY_AT_ALL_BUT_KEHOU,
+            lambda w: (lambda _open: lambda a: attendance.rolls_close_due(actor=a))(
+                _taken_roll_of_yesterday(w)
+            ),
+        ),
+        "attendance.leave_file": (
+            NOT_THE_FAMILY_NOR_THE_SCHOOL,
+            lambda w: (
+                lambda a: attendance.leave_file(
+                    student=w.north.child,
+                    first_day=timezone.localdate(),
+                    last_day=None,
+                    reason="发烧",
+                    actor=a,
+                )
+            ),
+        ),
+        "attendance.leave_withdraw": (
+            NOT_THE_FAMILY_NOR_THE_SCHOOL,
+            lambda w: (lambda leave: lambda a: attendance.leave_withdraw(leave=leave, actor=a))(
+                _leave(w)
+            ),
+        ),
+    }
+
+
+def _custody_entries():
+    from kehou.custody import services as custody
+
+    return {
+        "custody.walk_home_consent_give": (
+            NOT_THE_FAMILY_NOR_THE_SCHOOL,
+            lambda w: (
+                lambda a: custody.walk_home_consent_give(
+                    student=w.north.child,
+                    guardian=w.north.guardian,
+                    statement="沿人民路步行回家",
+                    valid_from=timezone.localdate(),
+                    valid_until=None,
+                    on_paper=True,
+                    actor=a,
+                )
+            ),
+        ),
+        "custody.walk_home_consent_withdraw": (
+            NOT_THE_FAMILY_NOR_THE_SCHOOL,
+            lambda w: (
+                lambda consent: (
+                    lambda a: custody.walk_home_consent_withdraw(consent=consent, actor=a)
+                )
+            )(_consent(w)),
+        ),
+        # the giver, the receiver or the school admin: north's teacher is neither here
+        "custody.handover_record": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda giver, receiver: (
+                    lambda sitting: (
+                        lambda a: custody.handover_record(
+                            from_staff=giver,
+                            to_staff=receiver,
+                            students=[w.north.child],
+                            sitting=sitting,
+                            actor=a,
+                        )
+                    )
+                )(_in_custody(w, holder=giver))
+            )(f.StaffFactory(school=w.north.school), f.StaffFactory(school=w.north.school)),
+        ),
+        "custody.dismissal_record": (
+            NOT_A_DISMISSER,
+            lambda w: (
+                lambda _sitting: (
+                    lambda a: custody.dismissal_record(
+                        student=w.north.child,
+                        how="collected",
+                        guardian=w.north.guardian,
+                        verified="list",
+                        actor=a,
+                    )
+                )
+            )(_in_custody(w)),
+        ),
+        # the school admin or a teacher on duty that day (north's teacher is not)
+        "custody.alert_resolve": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda alert: (
+                    lambda a: custody.alert_resolve(alert=alert, resolution="已联系家长", actor=a)
+                )
+            )(_alert(w)),
+        ),
+        "custody.duty_assign": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda a: custody.duty_assign(
+                    school=w.north.school,
+                    date=timezone.localdate(),
+                    staff=w.north.teacher.staff,
+                    actor=a,
+                )
+            ),
+        ),
+        "custody.duty_remove": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (lambda duty: lambda a: custody.duty_remove(duty=duty, actor=a))(_duty(w)),
+        ),
+        "custody.day_rules_set": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda a: custody.day_rules_set(
+                    school=w.north.school,
+                    roll_closes_after=20,
+                    collection_grace=15,
+                    alert_after=30,
+                    actor=a,
+                )
+            ),
+        ),
+        "custody.visit_record": (
+            NOT_THE_GATE_NOR_THE_ADMIN,
+            lambda w: (
+                lambda a: custody.visit_record(
+                    school=w.north.school,
+                    name="刘师傅",
+                    phone="13912345678",
+                    organisation="空调维修公司",
+                    purpose="维修空调",
+                    host="总务处",
+                    actor=a,
+                )
+            ),
+        ),
+        "custody.visit_leave": (
+            NOT_THE_GATE_NOR_THE_ADMIN,
+            lambda w: (lambda visit: lambda a: custody.visit_leave(visit=visit, actor=a))(
+                _visit(w)
+            ),
+        ),
+    }
+
+
+def _safety_entries():
+    from kehou.safety import services as safety
+
+    return {
+        "safety.incident_record": (
+            NOT_THE_SCHOOL_STAFF,
+            lambda w: (
+                lambda a: safety.incident_record(
+                    school=w.north.school,
+                    occurred_at=timezone.now() - dt.timedelta(hours=1),
+                    place="操场",
+                    kind="injury",
+                    description="跑步时摔倒，膝盖擦伤。",
+                    severity="minor",
+                    students=[w.north.child],
+                    actor=a,
+                )
+            ),
+        ),
+        "safety.incident_update": (
+            NOT_THE_SCHOOL_STAFF,
+            lambda w: (
+                lambda incident: (
+                    lambda a: safety.incident_update(
+                        incident=incident, actor=a, follow_up="操场跑道已修补"
+                    )
+                )
+            )(_incident(w)),
+        ),
+        "safety.incident_close": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda incident: (
+                    lambda a: safety.incident_close(
+                        incident=incident, conclusion="轻微擦伤，已处理", actor=a
+                    )
+                )
+            )(_told_incident(w)),
+        ),
+        "safety.checklist_item_add": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda a: safety.checklist_item_add(
+                    school=w.north.school, area="fire", text="厨房灭火毯在位", actor=a
+                )
+            ),
+        ),
+        "safety.checklist_item_retire": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (lambda item: lambda a: safety.checklist_item_retire(item=item, actor=a))(
+                _checklist_item(w)
+            ),
+        ),
+        "safety.inspection_record": (
+            NOT_THE_SCHOOL_STAFF,
+            lambda w: (
+                lambda a: safety.inspection_record(
+                    school=w.north.school,
+                    inspected_on=timezone.localdate(),
+                    inspectors=[w.north.teacher.staff],
+                    checks=[safety.Check(key="d:fire.extinguishers", ok=True)],
+                    actor=a,
+                )
+            ),
+        ),
+        "safety.defect_rectify": (
+            NOT_THE_SCHOOL_STAFF,
+            lambda w: (
+                lambda defect: (
+                    lambda a: safety.defect_rectify(
+                        defect=defect,
+                        rectification="杂物已清走",
+                        rectified_on=timezone.localdate(),
+                        actor=a,
+                    )
+                )
+            )(_defect(w)),
+        ),
+        "safety.defect_close": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (lambda defect: lambda a: safety.defect_close(defect=defect, actor=a))(
+                _rectified_defect(w)
+            ),
+        ),
+        "safety.drill_record": (
+            NOT_THE_SCHOOL_STAFF,
+            lambda w: (
+                lambda a: safety.drill_record(
+                    school=w.north.school,
+                    held_on=timezone.localdate(),
+                    kind="fire",
+                    children_count=40,
+                    staff_count=4,
+                    duration_minutes=15,
+                    classes=[w.north.school_class],
+                    actor=a,
+                )
+            ),
+        ),
+    }
+
+
+MATRIX.update(_attendance_entries() | _custody_entries() | _safety_entries())
+
+
 @pytest.fixture
 def world(north, south, city_officer):
     today = timezone.localdate()

@@ -12,6 +12,8 @@ WATCHED_APPS = (
     "enrollment",
     "placement",
     "sittings",
+    "attendance",
+    "custody",
     "notifications",
     "safety",
     "core",
