@@ -31,6 +31,7 @@ from kehou.accounts.backends import DEMO_PASSWORD
 from kehou.accounts.models import User
 from kehou.core.db import analyze
 from kehou.demo import names
+from kehou.demo.day import DayStory, seed_day_story
 from kehou.demo.menus import MenuSummary, seed_menus
 from kehou.demo.plans import PlanSeeder, PlanSummary, SchoolToPlan, seed_profile, seed_terms
 from kehou.demo.sittings import TermHistory, generate_sittings, replay_autumn
@@ -117,6 +118,7 @@ class SeedSummary:
     plans: PlanSummary = field(default_factory=PlanSummary)
     menus: MenuSummary | None = None
     history: TermHistory | None = None  # the allocated school's term so far
+    day: DayStory | None = None  # the main school's days this month (kehou.demo.day)
 
     @property
     def rows(self) -> int:
@@ -1008,6 +1010,8 @@ def seed_term_so_far(seeder: _CitySeeder, schools: list[School], *, seed: int) -
     summary.plans.sessions = generated.created
     summary.plans.sessions_skipped = generated.skipped
     if summary.history is not None:
+        summary.day = seed_day_story(school=main, phones=seeder.phones, seed=seed)
+    if summary.history is not None:
         seeder._say(
             _(
                 "%(school)s ran its allocation on 31 August (%(seats)d seats from the first "
@@ -1018,9 +1022,35 @@ def seed_term_so_far(seeder: _CitySeeder, schools: list[School], *, seed: int) -
                 "school": summary.history.school,
                 "seats": summary.history.enrolments,
                 "sittings": generated.created,
-                "seconds": time.perf_counter() - started,
+                "seconds": time.perf_counter() - started - summary.day.seconds,
             }
         )
+        _say_day(seeder, summary.day)
+
+
+def _say_day(seeder: _CitySeeder, day: DayStory) -> None:
+    if day.today_sittings:
+        today = _(
+            "today's %(sittings)d sittings are not taken yet: %(duty)s on duty, and the "
+            "teacher's class waits for its roll call"
+        ) % {"sittings": day.today_sittings, "duty": "、".join(day.duty_today)}
+    else:
+        today = _("no sittings today")
+    seeder._say(
+        _(
+            "Days this month: %(days)d days of roll calls (%(marks)d marks) and dismissals "
+            "(%(dismissals)d, %(late)d late), duty, leave, e-mail for the demo guardian and "
+            "safety records; %(today)s (%(seconds).1f s)."
+        )
+        % {
+            "days": day.days,
+            "marks": day.marks,
+            "dismissals": day.dismissals,
+            "late": day.late,
+            "today": today,
+            "seconds": day.seconds,
+        }
+    )
 
 
 def _login_with_role(login: DemoLogin, label) -> DemoLogin:
@@ -1055,13 +1085,48 @@ def flush_demo_data() -> None:
     record."""
     from auditlog.context import disable_auditlog
 
+    from kehou.attendance.models import Attendance, LeaveRequest, RollCallBatch
     from kehou.catalog.models import Menu
+    from kehou.custody.models import (
+        Alert,
+        Custody,
+        DayRules,
+        Dismissal,
+        Duty,
+        GateVisit,
+        Handover,
+        WalkHomeConsent,
+    )
     from kehou.enrollment.models import Enrollment
+    from kehou.notifications.models import Notification
     from kehou.policy.models import PolicyProfile
     from kehou.policy.models import SchoolPlan as Plan
+    from kehou.safety.models import ChecklistItem, Defect, Drill, Incident, Inspection
     from kehou.sittings.models import Sitting
 
     with disable_auditlog():
+        # The day's records protect the sittings, children, staff and accounts they name:
+        # they go first, the records that refer to others before those they refer to.
+        for model in (
+            Notification,  # with their deliveries
+            Attendance,
+            RollCallBatch,
+            LeaveRequest,
+            Alert,
+            Dismissal,
+            Custody,
+            Handover,
+            WalkHomeConsent,
+            GateVisit,
+            Duty,
+            DayRules,
+            Defect,
+            Inspection,  # with their results
+            ChecklistItem,
+            Incident,
+            Drill,
+        ):
+            model.objects.all().delete()
         Sitting.objects.all().delete()
         Enrollment.objects.all().delete()  # an offering's seats protect it
         Menu.objects.all().delete()  # with their offerings, runs and waiting lists

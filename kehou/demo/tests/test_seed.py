@@ -400,3 +400,89 @@ def test_flush_replaces_a_city_with_allocations_and_sittings():
     demo.seed_city(schools=2, students=120, sessions=True, flush=True)
     assert School.objects.count() == 2 and Student.objects.count() == 120
     assert Sitting.objects.exists()
+
+
+# --- the main school's days this month (kehou.demo.day) ------------------------------------
+
+
+def _a_wednesday_in_term() -> datetime.datetime:
+    """Wednesday 18 November of this school year at 07:00: a service day with past days
+    of the month before it."""
+    year = school_year_start(timezone.localdate())
+    return timezone.make_aware(datetime.datetime(year, 11, 18, 7))
+
+
+def test_the_main_schools_month_so_far_is_taken_and_today_waits_for_the_teacher():
+    from kehou.attendance.models import Attendance, LeaveRequest
+    from kehou.custody.models import Custody, DayRules, Dismissal, Duty, WalkHomeConsent
+    from kehou.notifications.models import ChannelChoice
+    from kehou.org.models import AuthorisedCollector
+    from kehou.safety.models import Defect, Drill, Incident
+    from kehou.testing.clock import freeze_now
+
+    # given the small demo seeded on a Wednesday in term
+    _enter_unknown_years()
+    with freeze_now(_a_wednesday_in_term()) as now:
+        out = io.StringIO()
+        summary = demo.seed_city(schools=2, students=500, sessions=True, stdout=out)
+    today = now.date()
+    main = School.objects.get(name="滨城区第一实验小学")
+    teacher = Staff.objects.get(user__phone=demo.PHONE_TEACHER)
+    story = summary.day
+    # then the story is told in one line
+    assert f"{story.days}" in out.getvalue() and teacher.name in out.getvalue()
+    assert story.days == 3 and story.dismissals > 0 and story.late > 0
+    # the demo teacher is on duty today, with a colleague, and the week has its duty
+    assert Duty.objects.filter(school=main, date=today, staff=teacher).exists()
+    assert Duty.objects.filter(school=main, date=today).count() == 2
+    assert Duty.objects.filter(school=main, date__gt=today).exists()
+    assert DayRules.objects.filter(school=main).exists()
+    # today is untaken: no mark, no custody, no dismissal
+    assert Sitting.objects.filter(school=main, date=today).count() == story.today_sittings > 0
+    assert not Attendance.objects.filter(sitting__date=today).exists()
+    assert not Dismissal.objects.filter(date=today).exists()
+    # every child received on a past day left: nobody is in custody now
+    assert Custody.objects.exists() and not Custody.objects.filter(until__isnull=True).exists()
+    assert Attendance.objects.filter(sitting__date__lt=today).count() == story.marks
+    # the family's children were there and collected, one child walked home on a consent
+    family = list(
+        Student.objects.filter(guardian_links__guardian__phone=demo.PHONE_GUARDIAN).order_by(
+            "birth_date"
+        )
+    )
+    assert Attendance.objects.filter(student__in=family, status="present").exists()
+    assert Dismissal.objects.filter(student__in=family, how="collected").exists()
+    walked = Dismissal.objects.filter(how="walks_alone").select_related("consent")
+    assert walked.exists() and all(d.consent.on_paper for d in walked)
+    assert WalkHomeConsent.objects.get().student.memberships.get().school_class.grade >= 3
+    assert Dismissal.objects.filter(minutes_late__gt=0).count() == story.late
+    # the grandmother may collect the younger child; the parent chose e-mail
+    assert AuthorisedCollector.objects.filter(student=family[-1], relation="奶奶").exists()
+    choice = ChannelChoice.objects.get(user__phone=demo.PHONE_GUARDIAN)
+    assert choice.by_email and choice.email
+    # a leave is filed for a coming day
+    assert LeaveRequest.objects.filter(student=family[0], first_day__gt=today).exists()
+    # and the safety records: an open defect, a drill, a minor injury
+    assert Defect.objects.filter(school=main, status="open").exists()
+    assert Drill.objects.filter(school=main).exists()
+    assert Incident.objects.filter(school=main, severity="minor").exists()
+
+
+def test_flush_replaces_a_city_with_its_days_records():
+    # given a city with roll calls, custody, dismissals, notifications and safety records
+    _enter_unknown_years()
+    from kehou.attendance.models import Attendance
+    from kehou.notifications.models import Notification
+    from kehou.safety.models import Incident
+    from kehou.testing.clock import freeze_now
+
+    with freeze_now(_a_wednesday_in_term()):
+        demo.seed_city(schools=2, students=300, sessions=True)
+        assert Attendance.objects.exists() and Notification.objects.exists()
+        assert Incident.objects.exists()
+        # when it is seeded again with --flush
+        out = io.StringIO()
+        call_command("seed", "--schools", "2", "--students", "300", "--flush", stdout=out)
+    # then the new city stands, with its own story
+    assert School.objects.count() == 2 and Student.objects.count() == 300
+    assert Attendance.objects.exists()
