@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class LeaveRequest(models.Model):
@@ -26,8 +27,8 @@ class LeaveRequest(models.Model):
     student = models.ForeignKey(
         "org.Student", related_name="leave_requests", on_delete=models.PROTECT
     )
-    first_day = models.DateField(_("from"))
-    last_day = models.DateField(_("until"))
+    first_day = models.DateField(pgettext_lazy("a date range", "from"))
+    last_day = models.DateField(pgettext_lazy("a date range", "until"))
     reason = models.CharField(_("reason"), max_length=200)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.FILED

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DayRules(models.Model):
@@ -72,7 +73,7 @@ class Handover(models.Model):
     school = models.ForeignKey("org.School", related_name="handovers", on_delete=models.CASCADE)
     from_staff = models.ForeignKey(
         "org.Staff",
-        verbose_name=_("from"),
+        verbose_name=pgettext_lazy("hand-over", "from"),
         null=True,
         blank=True,
         related_name="handovers_given",
@@ -132,7 +133,7 @@ class Custody(models.Model):
         on_delete=models.PROTECT,
     )
     since = models.DateTimeField(_("since"))
-    until = models.DateTimeField(_("until"), null=True, blank=True)
+    until = models.DateTimeField(pgettext_lazy("custody", "until"), null=True, blank=True)
     began = models.CharField(_("began by"), max_length=10, choices=Began.choices)
     ended = models.CharField(_("ended by"), max_length=10, choices=Ended.choices, blank=True)
     handover = models.ForeignKey(
@@ -325,7 +326,7 @@ class GateVisit(models.Model):
     school = models.ForeignKey("org.School", related_name="gate_visits", on_delete=models.CASCADE)
     name = models.CharField(_("visitor"), max_length=50)
     phone = models.CharField(_("mobile phone"), max_length=11, blank=True)
-    organisation = models.CharField(_("from"), max_length=100, blank=True)
+    organisation = models.CharField(pgettext_lazy("gate visit", "from"), max_length=100, blank=True)
     purpose = models.CharField(_("purpose"), max_length=200)
     host = models.CharField(_("visiting"), max_length=50, blank=True)
     arrived_at = models.DateTimeField(_("arrived"), default=timezone.now)
