@@ -25,6 +25,7 @@ from kehou.org.models import (
     School,
     SchoolClass,
     Staff,
+    Student,
 )
 from kehou.org.selectors import Collector, collectors_on
 from kehou.sittings.models import Sitting
@@ -292,6 +293,15 @@ def handover_choices(*, giver: Staff | None, sitting: Sitting | None) -> list[Ha
                 Dismissal.objects.filter(
                     student_id__in=list(wanted), date=sitting.date
                 ).values_list("student_id", flat=True)
+            )
+            # Marked absent or on leave at this sitting's roll call: not there to hand over
+            # (read through the reverse relation: custody does not import attendance).
+            gone |= set(
+                Student.objects.filter(
+                    pk__in=list(wanted),
+                    attendance__sitting=sitting,
+                    attendance__status__in=("absent", "leave"),
+                ).values_list("pk", flat=True)
             )
             for pk, entry in wanted.items():
                 if pk not in held and pk not in gone and pk not in choices:
