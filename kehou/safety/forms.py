@@ -35,7 +35,7 @@ def _choices(objects, label=str) -> list[tuple[int, str]]:
 
 class IncidentForm(forms.Form):
     occurred_at = forms.DateTimeField(label=_("When it happened"), widget=DateTimeInput)
-    place = forms.CharField(label=_("Where"), max_length=100)
+    place = forms.CharField(label=_("Where it happened"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=Incident.Kind.choices)
     description = forms.CharField(
         label=_("What happened"), max_length=TEXT, widget=forms.Textarea(attrs={"rows": 4})
