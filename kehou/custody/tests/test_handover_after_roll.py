@@ -41,3 +41,25 @@ def test_children_marked_absent_are_not_offered_for_the_hand_over(north):
     # then only the child who is there is offered
     assert [c.student_id for c in choices] == [north.child.pk]
     assert not Custody.objects.filter(student=away).exists()
+
+
+def test_the_board_shows_an_alert_without_a_child(client, north):
+    # given an open roll-not-taken alert (it names a sitting, no child) with no details
+    from django.urls import reverse
+
+    from kehou.custody.models import Alert
+
+    sitting = f.roll_sitting(north.school, day=timezone.localdate())
+    Alert.objects.create(
+        school=north.school,
+        kind=Alert.Kind.ROLL_NOT_TAKEN,
+        date=sitting.date,
+        sitting=sitting,
+        key="roll_not_taken:test",
+    )
+    client.force_login(north.admin)
+    # when the admin opens the board
+    page = client.get(reverse("custody:board"))
+    # then it shows the alert (it was a 500: the child's name was read from no child)
+    assert page.status_code == 200
+    assert "点名" in page.content.decode() or "Roll call" in page.content.decode()
