@@ -481,3 +481,44 @@ def inspection_with_defect(school, *, actor, responsible, inspected_on=None, dea
         actor=actor,
     )
     return inspection.results.get(ok=False).defect
+
+
+# --- billing ----------------------------------------------------------------------------
+
+
+def fee_standard(region, **fields):
+    """A service-fee standard of `region` for the basic service, 5.00 yuan per service day,
+    valid from 1 September 2026 (fields override)."""
+    from kehou.billing.models import FeeStandard
+
+    values = {
+        "covers": "basic",
+        "funding_mode": "service_fee",
+        "unit": "service_day",
+        "amount_fen": 500,
+        "document_title": "关于进一步做好中小学课后服务工作的通知",
+        "document_number": "苏教财〔2020〕2号",
+        "document_date": datetime.date(2020, 3, 1),
+        "valid_from": datetime.date(2026, 9, 1),
+    } | fields
+    return FeeStandard.objects.create(region=region, **values)
+
+
+def service_days(school, first: datetime.date, last: datetime.date, *, plan=None, **fields):
+    """A basic-service sitting (grades 1-6, 16:00-17:30) of `school` on every Monday to
+    Friday from `first` to `last`; returns them in date order."""
+    plan = plan or SchoolPlanFactory(school=school, status="published")
+    day, made = first, []
+    while day <= last:
+        if day.weekday() < 5:
+            made.append(
+                SittingFactory(
+                    plan=plan,
+                    date=day,
+                    start=datetime.time(16, 0),
+                    end=datetime.time(17, 30),
+                    **fields,
+                )
+            )
+        day += datetime.timedelta(days=1)
+    return made
