@@ -45,7 +45,7 @@ from kehou.notifications.recipients import guardian_users
 from kehou.notifications.services import in_inbox_language, notify
 from kehou.org import access
 from kehou.org.audit import log_bulk_changes, log_bulk_created
-from kehou.org.models import Staff, Student
+from kehou.org.models import ClassMembership, Staff, Student
 from kehou.sittings.models import Sitting
 from kehou.sittings.selectors import Roster, sitting_roster
 
@@ -107,7 +107,9 @@ def roll_mark(
             if batch is not None and (seen := _repeat(batch, locked)) is not None:
                 return seen
             _refuse_closed(locked, actor, cleaned)
-            roster = in_group(sitting_roster(locked), access.roll_group(actor, locked))
+            group = access.roll_group(actor, locked)
+            marked = {m.student_id for m in cleaned}
+            roster = in_group(sitting_roster(locked, only=marked), group)
             _refuse_strangers(locked, roster.student_ids, cleaned)
             record = None
             if batch is not None:
@@ -122,7 +124,12 @@ def roll_mark(
             if record is not None and applied:
                 RollCallBatch.objects.filter(pk=record.pk).update(applied=applied)
             if close and locked.roll_closed_at is None:
-                _close(_lock_sitting(locked.pk), by=access.user_of(actor), now=timezone.now())
+                _close(
+                    _lock_sitting(locked.pk),
+                    by=access.user_of(actor),
+                    now=timezone.now(),
+                    group=group,
+                )
     except IntegrityError:
         # The same batch arrived twice at once: the other request recorded it first.
         if batch is not None and (seen := _repeat(batch, sitting)) is not None:
@@ -453,7 +460,7 @@ def _close(
 ) -> CloseResult:
     """Inside the caller's transaction, the sitting locked and still open; `group` the
     classes whose part of the roll is closed (None: the whole roll)."""
-    roster = in_group(sitting_roster(sitting), group)
+    roster = in_group(sitting_roster(sitting, only=group_students(sitting, group)), group)
     marked = set(Attendance.objects.filter(sitting=sitting).values_list("student_id", flat=True))
     # A child at an overlapping activity group is expected there, not here.
     unmarked = [
@@ -491,6 +498,17 @@ def _close(
         result.told = _tell_guardians(sitting, now, only=roster.student_ids)
         _raise_missing(sitting, now, only=roster.student_ids)
     return result
+
+
+def group_students(sitting: Sitting, group: frozenset[int] | None) -> set[int] | None:
+    """The children of the group's classes in the sitting's school year (None: all)."""
+    if group is None:
+        return None
+    return set(
+        ClassMembership.objects.filter(
+            school_class_id__in=group, school_year_id=sitting.term.school_year_id
+        ).values_list("student_id", flat=True)
+    )
 
 
 def _unexplained(sitting: Sitting):

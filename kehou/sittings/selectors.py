@@ -266,11 +266,12 @@ class Roster:
         return {entry.student.pk for entry in self.entries}
 
 
-def sitting_roster(sitting: Sitting) -> Roster:
-    """Who should be at this sitting on its day."""
+def sitting_roster(sitting: Sitting, *, only: set[int] | None = None) -> Roster:
+    """Who should be at this sitting on its day; with `only`, just those of these children
+    who should be (a roll call checks the children it marks, not a roster of thousands)."""
     day = day_sittings(sitting.school_id, sitting.date)
     target = next((s for s in day if s.pk == sitting.pk), sitting)
-    return _rosters([target], day)[0]
+    return _rosters([target], day, only=only)[0]
 
 
 def day_rosters(school: School, day: dt.date) -> list[Roster]:
@@ -294,29 +295,36 @@ def _wants(sitting: Sitting, application: Application, school_class: SchoolClass
     return True
 
 
-def _rosters(targets: list[Sitting], same_day: list[Sitting]) -> list[Roster]:
+def _rosters(
+    targets: list[Sitting], same_day: list[Sitting], *, only: set[int] | None = None
+) -> list[Roster]:
     """The rosters of `targets`, sittings of one school on one day; `same_day` is every
-    sitting of that school that day (for where the children are instead)."""
+    sitting of that school that day (for where the children are instead); `only` limits
+    them to these children."""
     day, school_id = targets[0].date, targets[0].school_id
     offering_sittings = [s for s in same_day if s.offering_id is not None]
     at_offering: dict[int, set[int]] = defaultdict(set)
     enrolments = Enrollment.objects.filter(
         enrolment_in_effect(day), offering_id__in={s.offering_id for s in offering_sittings}
-    ).values_list("offering_id", "student_id")
+    )
+    if only is not None:
+        enrolments = enrolments.filter(student_id__in=only)
+    enrolments = enrolments.values_list("offering_id", "student_id")
     for offering_id, student_id in enrolments:
         at_offering[offering_id].add(student_id)
 
     applicants: dict[tuple[int, int], list[Application]] = {}
     audiences = {(s.term_id, s.timetable_weekday) for s in targets if s.offering_id is None}
     for term_id, weekday in audiences:
-        applicants[(term_id, weekday)] = list(
-            Application.objects.filter(
-                application_in_effect(day),
-                term_id=term_id,
-                student__school_id=school_id,
-                service_weekdays__has=weekday,
-            ).select_related("student")
+        applications = Application.objects.filter(
+            application_in_effect(day),
+            term_id=term_id,
+            student__school_id=school_id,
+            service_weekdays__has=weekday,
         )
+        if only is not None:
+            applications = applications.filter(student_id__in=only)
+        applicants[(term_id, weekday)] = list(applications.select_related("student"))
     students = {a.student_id: a.student for apps in applicants.values() for a in apps}
     seated = {pk for s in targets if s.offering_id for pk in at_offering[s.offering_id]}
     students.update(Student.objects.in_bulk(seated - students.keys()))

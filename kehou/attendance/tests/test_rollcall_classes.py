@@ -109,3 +109,29 @@ def test_the_admin_marks_any_class_into_its_head_teachers_custody(north, grade_g
             sitting=sitting, marks=[(other_child.pk, "present", at(16, 2), "")], actor=north.admin
         )
     assert Custody.objects.get(student=other_child, until__isnull=True).holder == other_head
+
+
+def test_a_head_teachers_last_batch_closes_only_their_class(north, grade_group):
+    # the phone sends its last marks and the close together (bench/dismissal found the
+    # whole sitting closed and every other class marked absent)
+    sitting, other_child, _other_head = grade_group
+    with freeze_now(at(16, 10)):
+        services.roll_mark(
+            sitting=sitting,
+            marks=[(north.child.pk, "present", at(16, 2), "")],
+            actor=north.teacher,
+            close=True,
+        )
+    sitting.refresh_from_db()
+    assert sitting.roll_closed_at is None
+    assert not Attendance.objects.filter(sitting=sitting, student=other_child).exists()
+
+
+def test_a_mark_reads_only_the_children_it_marks(north, grade_group, django_assert_max_num_queries):
+    sitting, _other_child, _other_head = grade_group
+    for n in range(30):
+        f.application(f.child(north.school, north.school_class, name=f"同学{n}"), sitting.term)
+    with freeze_now(at(16, 3)), django_assert_max_num_queries(40):
+        services.roll_mark(
+            sitting=sitting, marks=[(north.child.pk, "present", at(16, 2), "")], actor=north.teacher
+        )
