@@ -101,23 +101,39 @@ def receive(
     return Custody.objects.bulk_create(opened)
 
 
-def end(*, student_ids: Iterable[int], at: dt.datetime, ended: str) -> dict[int, Custody]:
+def end(
+    *,
+    student_ids: Iterable[int],
+    at: dt.datetime,
+    ended: str,
+    open_now: dict[int, Custody] | None = None,
+) -> dict[int, Custody]:
     """End the open custody of each child at `at` (dismissed, or marked absent after all).
 
     Returns the custodies ended, by child, as they are now; a child with no open custody
     is absent from the result (already dismissed, or never received), and the caller
-    decides whether that is a refusal. Runs inside the caller's transaction.
+    decides whether that is a refusal. Runs inside the caller's transaction. A caller that
+    has locked the children and read their open custodies (`lock_children`,
+    `open_custodies`) passes them as `open_now`, so they are not read again.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("custody changes run inside a transaction")
     ids = _ids(student_ids)
     if not ids:
         return {}
-    lock_children(ids)
-    current = open_custodies(ids)
-    if current:
-        Custody.objects.filter(pk__in=[c.pk for c in current.values()], until__isnull=True).update(
-            until=Greatest(F("since"), Value(at)), ended=ended
-        )
-    closed = Custody.objects.filter(pk__in=[c.pk for c in current.values()])
-    return {c.student_id: c for c in closed}
+    if open_now is None:
+        lock_children(ids)
+        current = open_custodies(ids)
+    else:
+        current = {pk: c for pk, c in open_now.items() if pk in ids and c.until is None}
+    if not current:
+        return {}
+    changed = Custody.objects.filter(
+        pk__in=[c.pk for c in current.values()], until__isnull=True
+    ).update(until=Greatest(F("since"), Value(at)), ended=ended)
+    if changed != len(current):  # a row was ended meanwhile: read what is there now
+        closed = Custody.objects.filter(pk__in=[c.pk for c in current.values()], ended=ended)
+        return {c.student_id: c for c in closed}
+    for custody in current.values():
+        custody.until, custody.ended = max(custody.since, at), ended
+    return current

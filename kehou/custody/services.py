@@ -613,7 +613,12 @@ def dismissal_record(
     rules = day_rules_for(student.school_id)
     last_end = last_end_today(student.pk, student.school_id, day)
     late = minutes_late(at, last_end, rules.collection_grace)
-    ended = chain.end(student_ids=[student.pk], at=at, ended=Custody.Ended.DISMISSED)
+    ended = chain.end(
+        student_ids=[student.pk],
+        at=at,
+        ended=Custody.Ended.DISMISSED,
+        open_now={student.pk: custody},
+    )
     custody = ended[student.pk]
     try:
         with transaction.atomic():
