@@ -522,3 +522,23 @@ def service_days(school, first: datetime.date, last: datetime.date, *, plan=None
             )
         day += datetime.timedelta(days=1)
     return made
+
+
+# --- payroll ----------------------------------------------------------------------------
+
+
+def pay_rates(school, *, effective_from: datetime.date = datetime.date(2026, 9, 1), **fen):
+    """The school's pay rates written straight to the table (no floor check: use
+    kehou.payroll.services.pay_rates_set to test that): 60 yuan a class-hour and a tutoring
+    hour, 80 a club session, 50 a duty day, 40-minute class-hours unless `fen` says
+    otherwise."""
+    from kehou.payroll.models import PayRates
+
+    values = {
+        "per_class_hour_fen": 6000,
+        "per_tutoring_hour_fen": 6000,
+        "per_club_session_fen": 8000,
+        "per_duty_day_fen": 5000,
+        "class_hour_minutes": 40,
+    } | fen
+    return PayRates.objects.create(school=school, effective_from=effective_from, **values)
