@@ -244,7 +244,13 @@ class RollPage:
 
     @property
     def is_closed(self) -> bool:
-        return self.sitting.roll_closed_at is not None
+        """Closed for this taker: the sitting's roll is closed and nobody in their part is
+        left unmarked (a class nobody took by the set time can still be taken late)."""
+        return self.sitting.roll_closed_at is not None and not self.unmarked
+
+    @property
+    def taken_late(self) -> bool:
+        return self.sitting.roll_closed_at is not None and bool(self.unmarked)
 
 
 def access_roll(user, pk: int) -> Sitting:

@@ -249,7 +249,14 @@ def _clean(sitting: Sitting, raw_marks: list) -> list[Mark]:
 
 
 def _refuse_closed(sitting: Sitting, actor, marks: list[Mark]) -> None:
+    """After the close only the admin corrects marks (with a note); a child nobody marked
+    (a class whose roll nobody took by the set time) may still be marked by its taker."""
     if sitting.roll_closed_at is None or not marks:
+        return
+    already = Attendance.objects.filter(
+        sitting=sitting, student_id__in={m.student_id for m in marks}
+    ).exists()
+    if not already:
         return
     if not access.may_manage_school(actor, sitting.school):
         raise refusal(
@@ -449,23 +456,42 @@ def roll_close(*, sitting: Sitting, actor) -> CloseResult:
     access.require_roll_taker(actor, sitting)
     with transaction.atomic():
         locked = _lock_sitting(sitting.pk)
-        if locked.roll_closed_at is not None:
-            raise refusal("roll_closed", _("The roll call of this sitting is closed already."))
         group = access.roll_group(actor, locked)
+        if locked.roll_closed_at is not None and not _unmarked(locked, group):
+            raise refusal("roll_closed", _("The roll call of this sitting is closed already."))
         return _close(locked, by=access.user_of(actor), now=timezone.now(), group=group)
+
+
+def _unmarked(sitting: Sitting, group: frozenset[int] | None) -> list[int]:
+    """The children of the taker's part of the roll nobody has marked (not those at an
+    overlapping activity group instead)."""
+    roster = in_group(sitting_roster(sitting, only=group_students(sitting, group)), group)
+    marked = set(Attendance.objects.filter(sitting=sitting).values_list("student_id", flat=True))
+    return [e.student.pk for e in roster.entries if not e.elsewhere and e.student.pk not in marked]
 
 
 def _close(
     sitting: Sitting, *, by, now: dt.datetime, group: frozenset[int] | None = None
 ) -> CloseResult:
-    """Inside the caller's transaction, the sitting locked and still open; `group` the
-    classes whose part of the roll is closed (None: the whole roll)."""
+    """Inside the caller's transaction, the sitting locked; `group` the classes whose part
+    of the roll is closed (None: the whole roll). When kehou closes a plan sitting at its
+    set time (`by` None), a class of which nobody marked a single child is not marked
+    absent (that would tell a whole class's families their children are missing): its
+    children stay unmarked, a `roll_not_taken` alert names the class, and its head teacher
+    can still take the roll."""
     roster = in_group(sitting_roster(sitting, only=group_students(sitting, group)), group)
     marked = set(Attendance.objects.filter(sitting=sitting).values_list("student_id", flat=True))
     # A child at an overlapping activity group is expected there, not here.
     unmarked = [
         e.student.pk for e in roster.entries if not e.elsewhere and e.student.pk not in marked
     ]
+    if by is None and group is None and sitting.offering_id is None:
+        untaken = _classes_untaken(roster, marked)
+        if untaken:
+            skipped = {e.student.pk for e in roster.entries if e.school_class in untaken}
+            unmarked = [pk for pk in unmarked if pk not in skipped]
+            if sitting.date == timezone.localdate(now):
+                _raise_not_taken(sitting, untaken)
     leaves = covering_leaves(unmarked, sitting.date)
     new = [
         Attendance(
@@ -508,6 +534,40 @@ def group_students(sitting: Sitting, group: frozenset[int] | None) -> set[int] |
         ClassMembership.objects.filter(
             school_class_id__in=group, school_year_id=sitting.term.school_year_id
         ).values_list("student_id", flat=True)
+    )
+
+
+def _classes_untaken(roster: Roster, marked: set[int]) -> list:
+    """The classes on the roster none of whose children has a mark."""
+    by_class: dict = defaultdict(list)
+    for entry in roster.entries:
+        by_class[entry.school_class].append(entry.student.pk)
+    return sorted(
+        (c for c, pks in by_class.items() if c is not None and not marked.intersection(pks)),
+        key=lambda c: (c.grade, c.number),
+    )
+
+
+def _raise_not_taken(sitting: Sitting, classes: list | None = None) -> None:
+    with in_inbox_language():
+        params = {
+            "sitting": sitting.label or sitting.get_kind_display(),
+            "start": sitting.start.strftime("%H:%M"),
+        }
+        if classes:
+            params["classes"] = "、".join(str(c) for c in classes)
+            details = (
+                _("The roll call of %(classes)s at %(sitting)s %(start)s has not been taken.")
+                % params
+            )
+        else:
+            details = _("The roll call of %(sitting)s %(start)s has not been taken.") % params
+    alert_raise(
+        school=sitting.school_id,
+        kind=Alert.Kind.ROLL_NOT_TAKEN,
+        date=sitting.date,
+        sitting=sitting.pk,
+        details=details[:300],
     )
 
 
@@ -640,20 +700,7 @@ def rolls_close_due(*, actor, now: dt.datetime | None = None) -> int:
             if locked.roll_taken_at is None:
                 if any(not e.elsewhere for e in sitting_roster(locked).entries):
                     if locked.date == today:
-                        with in_inbox_language():
-                            details = _(
-                                "The roll call of %(sitting)s %(start)s has not been taken."
-                            ) % {
-                                "sitting": locked.label or locked.get_kind_display(),
-                                "start": locked.start.strftime("%H:%M"),
-                            }
-                        alert_raise(
-                            school=locked.school_id,
-                            kind=Alert.Kind.ROLL_NOT_TAKEN,
-                            date=locked.date,
-                            sitting=locked.pk,
-                            details=details,
-                        )
+                        _raise_not_taken(locked)
                     continue
             _close(locked, by=None, now=now)
             closed += 1

@@ -12,8 +12,9 @@ from kehou.accounts.models import User
 from kehou.attendance import selectors, services
 from kehou.attendance.models import Attendance
 from kehou.core.errors import codes
-from kehou.custody.models import Custody
-from kehou.org.access import OutOfScope
+from kehou.custody.models import Alert, Custody
+from kehou.notifications.models import Notification
+from kehou.org.access import SYSTEM, OutOfScope
 from kehou.testing import factories as f
 from kehou.testing import snapshots
 from kehou.testing.clock import freeze_now
@@ -135,3 +136,44 @@ def test_a_mark_reads_only_the_children_it_marks(north, grade_group, django_asse
         services.roll_mark(
             sitting=sitting, marks=[(north.child.pk, "present", at(16, 2), "")], actor=north.teacher
         )
+
+
+def test_at_the_set_time_a_class_nobody_took_is_not_marked_absent(north, grade_group):
+    # class 3-1's head teacher marked her child; nobody took class 3-2's roll
+    sitting, other_child, other_head = grade_group
+    with freeze_now(at(16, 3)):
+        services.roll_mark(
+            sitting=sitting, marks=[(north.child.pk, "present", at(16, 2), "")], actor=north.teacher
+        )
+    with freeze_now(at(16, 30)):
+        services.rolls_close_due(actor=SYSTEM)
+    sitting.refresh_from_db()
+    assert sitting.roll_closed_at is not None
+    assert not Attendance.objects.filter(sitting=sitting, student=other_child).exists()
+    alert = Alert.objects.get(sitting=sitting, kind=Alert.Kind.ROLL_NOT_TAKEN)
+    assert "2班" in alert.details or "3-2" in alert.details or "(2)" in alert.details
+    assert not Notification.objects.filter(kind="absence").exists()
+    # and class 3-2's head teacher can still take it, then close her part
+    head_user = f.UserFactory(role=User.Role.TEACHER, school=north.school)
+    other_head.user = head_user
+    other_head.save()
+    with freeze_now(at(16, 35)):
+        services.roll_mark(
+            sitting=sitting, marks=[(other_child.pk, "present", at(16, 34), "")], actor=head_user
+        )
+    assert Attendance.objects.get(sitting=sitting, student=other_child).status == "present"
+
+
+def test_after_the_close_a_teacher_may_not_change_a_mark(north, grade_group):
+    sitting, _other_child, _other_head = grade_group
+    with freeze_now(at(16, 3)):
+        services.roll_mark(
+            sitting=sitting, marks=[(north.child.pk, "present", at(16, 2), "")], actor=north.teacher
+        )
+    with freeze_now(at(16, 30)):
+        services.rolls_close_due(actor=SYSTEM)
+    with pytest.raises(Exception) as refused, freeze_now(at(16, 40)):
+        services.roll_mark(
+            sitting=sitting, marks=[(north.child.pk, "absent", at(16, 39), "")], actor=north.teacher
+        )
+    assert "roll_closed" in codes(refused.value)
