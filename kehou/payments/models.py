@@ -45,8 +45,8 @@ class Statement(models.Model):
     uploaded_at = models.DateTimeField(_("imported at"), default=timezone.now)
 
     class Meta:
-        verbose_name = _("statement")
-        verbose_name_plural = _("statements")
+        verbose_name = _("payment statement")
+        verbose_name_plural = _("payment statements")
         ordering = ["school", "-uploaded_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["school", "sha256"], name="one_statement_per_file"),

@@ -101,7 +101,9 @@ def test_a_mistaken_payment_is_voided_with_a_reason_never_deleted(north):
     # given
     payment = _record(north)
     # when: no reason
-    error = snapshots.refused(lambda: services.payment_void(payment=payment, reason=" ", actor=north.admin))
+    error = snapshots.refused(
+        lambda: services.payment_void(payment=payment, reason=" ", actor=north.admin)
+    )
     assert "reason_missing" in _codes(error)
     # when
     services.payment_void(payment=payment, reason="录错了孩子", actor=north.admin)
