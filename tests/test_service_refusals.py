@@ -1070,6 +1070,90 @@ def _safety_entries():
 MATRIX.update(_attendance_entries() | _custody_entries() | _safety_entries())
 
 
+def _billing_entries():
+    from kehou.billing import services as billing
+    from kehou.billing.models import SittingCancellation, Waiver
+
+    def cancellation(w):
+        return SittingCancellation.objects.create(
+            sitting=f.roll_sitting(w.north.school), reason="台风停课"
+        )
+
+    def waiver(w):
+        return Waiver.objects.create(
+            school=w.north.school, student=w.north.child, term=w.term, reason="家庭突发困难"
+        )
+
+    def run_args(w):
+        return {"school": w.north.school, "term": w.term, "period": "term", "confirmed": True}
+
+    return {
+        "billing.fee_standard_enter": (
+            [
+                "south.county_officer",
+                "city_officer",
+                "north.admin",
+                "north.teacher",
+                "north.guardian_user",
+                "anonymous",
+            ],
+            lambda w: (
+                lambda a: billing.fee_standard_enter(
+                    region=w.north.county,
+                    covers="basic",
+                    funding_mode="service_fee",
+                    unit="service_day",
+                    amount_yuan="5",
+                    document_title="关于进一步做好中小学课后服务工作的通知",
+                    valid_from=w.term.start,
+                    actor=a,
+                )
+            ),
+        ),
+        "billing.sitting_cancel": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda sitting: (
+                    lambda a: billing.sitting_cancel(sitting=sitting, reason="台风停课", actor=a)
+                )
+            )(f.roll_sitting(w.north.school)),
+        ),
+        "billing.sitting_cancellation_revoke": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda c: lambda a: billing.sitting_cancellation_revoke(cancellation=c, actor=a)
+            )(cancellation(w)),
+        ),
+        "billing.waiver_record": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda a: billing.waiver_record(
+                    student=w.north.child, term=w.term, reason="家庭突发困难", actor=a
+                )
+            ),
+        ),
+        "billing.waiver_revoke": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda found: (
+                    lambda a: billing.waiver_revoke(waiver=found, reason="情况已改善", actor=a)
+                )
+            )(waiver(w)),
+        ),
+        "billing.bill_run_start": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: lambda a: billing.bill_run_start(**run_args(w), actor=a),
+        ),
+        "billing.bill_run": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: lambda a: billing.bill_run(**run_args(w), actor=a),
+        ),
+    }
+
+
+MATRIX.update(_billing_entries())
+
+
 @pytest.fixture
 def world(north, south, city_officer):
     today = timezone.localdate()

@@ -220,7 +220,7 @@ def _rebill_child(student: Student, term: Term, *, actor) -> None:
             )
         except ValidationError:
             continue
-        write_bills(
+        _write_bills(
             student.school,
             term,
             period,
@@ -352,7 +352,7 @@ def bill_run_execute(*, run_id: int) -> BillRun:
                 computed, _standards = compute.compute(
                     run.school, run.term, run.period, run.period_start, run.period_end
                 )
-                summary, changes = write_bills(
+                summary, changes = _write_bills(
                     run.school,
                     run.term,
                     run.period,
@@ -398,7 +398,7 @@ def _empty_bill():
     return BillOut((), 0, 0, False, "")
 
 
-def write_bills(
+def _write_bills(
     school, term, period, start, end, computed, *, run, actor, only: set[int] | None = None
 ) -> tuple[dict, list]:
     """Write the computed bills of the period (inside the caller's transaction): create

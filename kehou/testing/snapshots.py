@@ -16,6 +16,7 @@ WATCHED_APPS = (
     "custody",
     "notifications",
     "safety",
+    "billing",
     "core",
     "auditlog",
     "django_tasks_database",
