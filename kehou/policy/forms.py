@@ -317,6 +317,13 @@ class ProfileForm(forms.Form):
         max_digits=8,
         decimal_places=2,
     )
+    leave_refund_min_days = forms.IntegerField(
+        label=_("A leave is refunded from (service days)"),
+        help_text=_("004: 按未服务的实际课时据实退还. Empty: a leave is not refunded."),
+        required=False,
+        min_value=1,
+        max_value=100,
+    )
     fee_mode = forms.ChoiceField(label=_("Fee standard"), required=False, choices=FEE_MODES)
     fee_max_per_term = forms.DecimalField(
         label=_("Fee ceiling per child per term (yuan)"),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from kehou.core.labels import category_label, grades_label, weekday_label
 from kehou.policy_rules import RuleId, profile_gap_fields
-from kehou.policy_rules.serialise import MENU_RULE_FIELDS, RULE_FIELDS
+from kehou.policy_rules.serialise import BILLING_RULE_FIELDS, MENU_RULE_FIELDS, RULE_FIELDS
 from kehou.policy_rules.texts import AMOUNTS
 
 RULE_LABELS = {
@@ -29,6 +29,7 @@ RULE_LABELS = {
     "urban_target": gettext_lazy("Share of urban schools running “2+3”"),
     "pay_floor_per_class_hour": gettext_lazy("Teacher pay floor per class-hour"),
     "fee_standard": gettext_lazy("Fee standard"),
+    "leave_refund_min_days": gettext_lazy("A leave refunded from (service days)"),
     "grade12_no_written_homework": gettext_lazy("No written homework in grades 1-2"),
     "junior_homework_at_school_min_percent": gettext_lazy(
         "Junior written homework done at school: lowest share"
@@ -45,7 +46,9 @@ RULE_LABELS = {
     ),
     "instructors_vetted": gettext_lazy("External instructors qualified and background-checked"),
 }
-PLAN_RULE_FIELDS = tuple(name for name in RULE_FIELDS if name not in MENU_RULE_FIELDS)
+PLAN_RULE_FIELDS = tuple(
+    name for name in RULE_FIELDS if name not in MENU_RULE_FIELDS and name not in BILLING_RULE_FIELDS
+)
 
 
 def rule_value_text(name: str, value) -> str:
@@ -60,6 +63,8 @@ def rule_value_text(name: str, value) -> str:
         return _("%(n)d weeks") % {"n": value}
     if name in {"off_work_time", "evening_study_latest_end"}:
         return value.strftime("%H:%M")
+    if name == "leave_refund_min_days":
+        return _("%(n)d service days or more") % {"n": value}
     if name == "pay_floor_per_class_hour":
         return _("%(amount)s yuan a class-hour") % {"amount": f"{value.normalize():f}"}
     if name == "fee_standard":

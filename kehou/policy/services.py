@@ -712,6 +712,7 @@ class ProfileValues:
     vacation_weeks_winter: int | None = None
     vacation_weeks_summer: int | None = None
     pay_floor_per_class_hour: Decimal | None = None
+    leave_refund_min_days: int | None = None
     # "" = no fee rule; "none" = no standard yet (no fee may be billed); "max" = a ceiling
     fee_mode: str = ""
     fee_max_per_term: Decimal | None = None
@@ -738,6 +739,7 @@ VALUE_RULES = (
     "vacation_weeks_winter",
     "vacation_weeks_summer",
     "pay_floor_per_class_hour",
+    "leave_refund_min_days",
     "junior_homework_at_school_min_percent",
 )
 # The rules a bureau edits on the profile page (content models and the urban target come
@@ -751,6 +753,7 @@ PROFILE_RANGES = (
     ("evening_study_max_minutes", _("Junior evening study: at most (minutes)"), 1, 300),
     ("vacation_weeks_winter", _("Winter vacation opening weeks"), 0, 6),
     ("vacation_weeks_summer", _("Summer vacation opening weeks"), 0, 9),
+    ("leave_refund_min_days", _("A leave is refunded from (service days)"), 1, 100),
     (
         "junior_homework_at_school_min_percent",
         _("Junior written homework done at school: at least (%)"),

@@ -37,7 +37,7 @@ from kehou.policy.rule_labels import (
     shortfall_line,
 )
 from kehou.policy_rules import RuleId
-from kehou.policy_rules.serialise import MENU_RULE_FIELDS, RULE_FIELDS
+from kehou.policy_rules.serialise import BILLING_RULE_FIELDS, MENU_RULE_FIELDS, RULE_FIELDS
 from kehou.terms.models import Term
 from kehou.terms.selectors import current_term, term_for_page
 from kehou.terms.selectors import terms as all_terms
@@ -212,7 +212,11 @@ def plan_compliance(request, plan_pk: int):
         rules = selectors.profile_rules(profile)
         shortfalls = selectors.plan_check(plan=plan, profile=profile)
         gaps = profile_gap_notes(rules)
-        unstated = sum(1 for name in RULE_FIELDS if getattr(rules, name) is None)
+        unstated = sum(
+            1
+            for name in RULE_FIELDS
+            if name not in BILLING_RULE_FIELDS and getattr(rules, name) is None
+        )
     rows = [(s, rule_name(s.rule)) for s in shortfalls]
     return render(
         request,

@@ -111,6 +111,9 @@ class ProfileRules:
     urban_target: Rule[UrbanTarget] | None = None  # region-level, see urban_target_share
     pay_floor_per_class_hour: Rule[Decimal] | None = None
     fee_standard: Rule[FeeStandard] | None = None
+    # A leave covering at least this many of the child's service days is refunded (004:
+    # 按未服务的实际课时据实退还); the seeds give no number: the bureau enters it.
+    leave_refund_min_days: Rule[int] | None = None
     grade12_no_written_homework: Rule[bool] | None = None
     junior_homework_at_school_min_percent: Rule[int] | None = None
     # What a menu may not hold (R8), each True where the seed says so: the menu's services

@@ -73,6 +73,7 @@ _CODECS: dict[str, tuple[Callable, Callable]] = {
         lambda f: {"max_yuan_per_term": _decimal_out(f.max_yuan_per_term)},
         lambda d: FeeStandard(_decimal_in(d.get("max_yuan_per_term"))),
     ),
+    "leave_refund_min_days": _SAME,
     "grade12_no_written_homework": _SAME,
     "junior_homework_at_school_min_percent": _SAME,
     "evening_study_weekdays_only": _SAME,
@@ -94,6 +95,8 @@ MENU_RULE_FIELDS = (
     "instructors_vetted",
 )
 RULE_FIELDS = tuple(_CODECS)
+# Rules bills read (kehou.billing), not checked against a plan or a menu.
+BILLING_RULE_FIELDS = ("leave_refund_min_days",)
 
 
 def profile_to_dict(profile: ProfileRules) -> dict:
