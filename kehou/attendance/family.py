@@ -30,6 +30,7 @@ from kehou.accounts.models import User
 from kehou.attendance.models import Attendance, LeaveRequest
 from kehou.custody import codes
 from kehou.custody.models import Custody, Dismissal, WalkHomeConsent
+from kehou.custody.services import dismissal_sentence
 from kehou.enrollment.models import Application, Enrollment
 from kehou.org import access
 from kehou.org.models import (
@@ -243,8 +244,15 @@ class ChildDay:
 
     @property
     def expected(self) -> bool:
-        """The child is to come today (a sitting whose roll is not absent or on leave)."""
-        return any(line.state in (PRESENT, LATE, NOT_TAKEN) for line in self.lines)
+        """The child is to come today: seen at a sitting, or not marked anywhere yet. A
+        child marked absent or on leave (and nowhere present) is not expected at the day's
+        later sittings either."""
+        states = {line.state for line in self.lines}
+        if states & {PRESENT, LATE}:
+            return True
+        if states & {ABSENT, LEAVE}:
+            return False
+        return NOT_TAKEN in states
 
     @property
     def on_site(self) -> bool:
@@ -501,46 +509,11 @@ def access_consent(user, student: Student, consent_pk: int) -> WalkHomeConsent:
     return consent
 
 
-def consent_in_force_on(consent: WalkHomeConsent, day: dt.date) -> bool:
-    return (
-        consent.withdrawn_at is None
-        and consent.valid_from <= day
-        and (consent.valid_until is None or consent.valid_until >= day)
-    )
-
-
 def walk_home_statement(student: Student) -> str:
     return WALK_HOME_STATEMENT.format(name=student.name)
 
 
 # --- how a day ended, in words -------------------------------------------------------------
-
-
-def dismissal_sentence(dismissal: Dismissal) -> str:
-    """How the day ended, in one sentence of the active language (escaped by the page)."""
-    at = timezone.localtime(dismissal.at).strftime("%H:%M")
-    how = dismissal.how
-    if how == Dismissal.How.COLLECTED:
-        text = _("Collected by %(name)s at %(at)s.") % {"name": dismissal.collected_by, "at": at}
-        if dismissal.verified:
-            text += " " + _("Checked: %(how)s.") % {"how": dismissal.get_verified_display()}
-    elif how == Dismissal.How.WALKS_ALONE:
-        text = _("Walked home alone at %(at)s (your consent on file).") % {"at": at}
-    elif how == Dismissal.How.ESCORT:
-        text = _("Escorted home at %(at)s.") % {"at": at}
-        if dismissal.escort:
-            text += " " + _("Escort: %(name)s.") % {"name": dismissal.escort}
-        if dismissal.route:
-            text += " " + _("Route: %(route)s.") % {"route": dismissal.route}
-    elif how == Dismissal.How.BUS:
-        text = _("Left on the school bus at %(at)s.") % {"at": at}
-        if dismissal.route:
-            text += " " + _("Route: %(route)s.") % {"route": dismissal.route}
-    else:
-        text = _("Went to the dormitory at %(at)s.") % {"at": at}
-    if dismissal.minutes_late:
-        text += " " + _("%(n)s minutes after the service ended.") % {"n": dismissal.minutes_late}
-    return text
 
 
 def custody_sentence(custody: Custody) -> str:

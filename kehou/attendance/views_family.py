@@ -106,7 +106,7 @@ def family_walk_home(request: HttpRequest, pk: int) -> HttpResponse:
         )
     consents = family.walk_home_consents(request.user, student)
     for consent in consents:
-        consent.in_force = family.consent_in_force_on(consent, today)
+        consent.in_force = consent.in_force_on(today)
     return render(
         request,
         "attendance/family/walk_home.html",

@@ -209,6 +209,15 @@ class WalkHomeConsent(models.Model):
     def __str__(self) -> str:
         return f"{self.student_id} from {self.valid_from}"
 
+    def in_force_on(self, day) -> bool:
+        """Not withdrawn, from valid_from until valid_until (or open-ended); the same rule
+        as a query: `kehou.custody.services.consent_in_force`."""
+        return (
+            self.withdrawn_at is None
+            and self.valid_from <= day
+            and (self.valid_until is None or self.valid_until >= day)
+        )
+
 
 class Dismissal(models.Model):
     """How a child's day ended: the custody it closed, how, when, and who recorded it."""

@@ -657,22 +657,30 @@ def dismissal_record(
 
 
 def dismissal_sentence(dismissal: Dismissal) -> str:
-    time = _hm(dismissal.at)
+    """How the day ended, in one sentence of the active language (escaped by the page)."""
+    at = timezone.localtime(dismissal.at).strftime("%H:%M")
     how = dismissal.how
     if how == Dismissal.How.COLLECTED:
-        return str(
-            _("collected by %(who)s at %(time)s") % {"who": dismissal.collected_by, "time": time}
-        )
-    if how == Dismissal.How.WALKS_ALONE:
-        return str(_("left to walk home alone at %(time)s") % {"time": time})
-    if how == Dismissal.How.ESCORT:
-        return str(_("taken home by %(who)s at %(time)s") % {"who": dismissal.escort, "time": time})
-    if how == Dismissal.How.BUS:
-        return str(
-            _("left on the school bus %(route)s at %(time)s")
-            % {"route": dismissal.route, "time": time}
-        )
-    return str(_("went to the dormitory at %(time)s") % {"time": time})
+        text = _("Collected by %(name)s at %(at)s.") % {"name": dismissal.collected_by, "at": at}
+        if dismissal.verified:
+            text += " " + _("Checked: %(how)s.") % {"how": dismissal.get_verified_display()}
+    elif how == Dismissal.How.WALKS_ALONE:
+        text = _("Walked home alone at %(at)s (your consent on file).") % {"at": at}
+    elif how == Dismissal.How.ESCORT:
+        text = _("Escorted home at %(at)s.") % {"at": at}
+        if dismissal.escort:
+            text += " " + _("Escort: %(name)s.") % {"name": dismissal.escort}
+        if dismissal.route:
+            text += " " + _("Route: %(route)s.") % {"route": dismissal.route}
+    elif how == Dismissal.How.BUS:
+        text = _("Left on the school bus at %(at)s.") % {"at": at}
+        if dismissal.route:
+            text += " " + _("Route: %(route)s.") % {"route": dismissal.route}
+    else:
+        text = _("Went to the dormitory at %(at)s.") % {"at": at}
+    if dismissal.minutes_late:
+        text += " " + _("%(n)s minutes after the service ended.") % {"n": dismissal.minutes_late}
+    return text
 
 
 def _tell_guardians_dismissed(dismissal: Dismissal, student: Student) -> None:
@@ -680,21 +688,13 @@ def _tell_guardians_dismissed(dismissal: Dismissal, student: Student) -> None:
     if not recipients:
         return
     with in_inbox_language():
-        sentence = dismissal_sentence(dismissal)
+        body = f"{student.name}: {dismissal_sentence(dismissal)}"
         if dismissal.minutes_late:
             kind = Notification.Kind.LATE_COLLECTION
             title = str(_("%(name)s left school (late)") % {"name": student.name})
-            body = str(
-                _(
-                    "%(name)s %(sentence)s, %(n)s minutes after the end of the day's last "
-                    "sitting and the school's grace time."
-                )
-                % {"name": student.name, "sentence": sentence, "n": dismissal.minutes_late}
-            )
         else:
             kind = Notification.Kind.DISMISSED
             title = str(_("%(name)s left school") % {"name": student.name})
-            body = f"{student.name} {sentence}"
     notify(
         recipients=recipients,
         kind=kind,

@@ -141,7 +141,7 @@ def gate_dismiss(request: HttpRequest) -> HttpResponse:
         return redirect(f"{back}?code={code}" if code and code.isdigit() else back)
     if as_json:
         return JsonResponse({"dismissal": dismissal.pk, "repeat": dismissal.repeat})
-    messages.success(request, f"{student.name} {services.dismissal_sentence(dismissal)}")
+    messages.success(request, f"{student.name}: {services.dismissal_sentence(dismissal)}")
     after = reverse("custody:board") if data.get("next") == "board" else reverse("custody:gate")
     return redirect(after)
 

@@ -15,6 +15,7 @@ from kehou.attendance import family
 from kehou.attendance.models import Attendance, LeaveRequest
 from kehou.custody import chain, codes
 from kehou.custody.models import Custody, Dismissal
+from kehou.custody.services import dismissal_sentence
 from kehou.org.access import SYSTEM
 from kehou.org.models import AuthorisedCollector, StudentGuardian
 from kehou.sittings import selectors as sitting_selectors
@@ -210,13 +211,13 @@ def test_how_the_day_ended_and_no_code_after_it(client, north):
 )
 def test_each_way_a_day_ends_reads_in_words(north, fields, expected):
     dismissal = Dismissal(at=at(TUESDAY, 18, 0), **fields)
-    text = family.dismissal_sentence(dismissal)
+    text = dismissal_sentence(dismissal)
     assert "18:00" in text
     assert all(word in text for word in expected)
 
 
 def test_walking_home_alone_reads_in_words(north):
-    text = family.dismissal_sentence(Dismissal(at=at(TUESDAY, 17, 55), how="walks_alone"))
+    text = dismissal_sentence(Dismissal(at=at(TUESDAY, 17, 55), how="walks_alone"))
     assert "17:55" in text and "自行" in text
 
 
@@ -579,3 +580,18 @@ def test_another_guardian_cannot_give_or_withdraw_north_s_consent(client, north,
     assert client.post(sneaky).status_code == 404
     assert snapshots.rows(WalkHomeConsent) == before
     assert client.get(withdraw).status_code == 405
+
+
+def test_a_child_marked_absent_is_not_expected_later_nor_shown_a_pickup_code():
+    # given two sittings today: absent at the first, the second's roll not taken yet
+    first, second = Sitting(label="作业辅导"), Sitting(label="足球")
+    absent = Attendance(status=Attendance.Status.ABSENT)
+    day = family.ChildDay(
+        student=None,
+        day=dt.date(2026, 10, 13),
+        lines=[family.SittingLine(first, absent, None), family.SittingLine(second, None, None)],
+        is_today=True,
+    )
+    # then the family reads "not at school today", and no pickup code is offered
+    assert not day.expected
+    assert not day.shows_pickup_code
