@@ -1154,6 +1154,164 @@ def _billing_entries():
 MATRIX.update(_billing_entries())
 
 
+def _payments_entries():
+    from kehou.payments import services as payments
+    from kehou.payments.models import Statement, StatementRow
+    from kehou.payments.tests.helpers import bill, refund, xlsx
+
+    def payment(w):
+        return payments.payment_record(
+            student=w.north.child,
+            amount_fen=30000,
+            paid_on=timezone.localdate(),
+            channel="wechat",
+            reference="4200000001",
+            actor=SYSTEM,
+        )
+
+    def row(w):
+        statement = Statement.objects.create(
+            school=w.north.school, channel="platform", file_name="流水.xlsx", sha256="0" * 64
+        )
+        return StatementRow.objects.create(
+            statement=statement,
+            row_number=2,
+            paid_on=timezone.localdate(),
+            amount_fen=30000,
+            reference="T1",
+            payer="某人",
+            status="unmatched",
+        )
+
+    def paid_refund(w):
+        the_bill = bill(w.north.child, total_fen=30000)
+        payment(w)
+        return refund(the_bill, due_fen=5000)
+
+    def payout(w):
+        return payments.payout_record(
+            refund=paid_refund(w),
+            amount_fen=5000,
+            paid_on=timezone.localdate(),
+            channel="cash",
+            actor=SYSTEM,
+        )
+
+    return {
+        "payments.payment_record": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda a: payments.payment_record(
+                    student=w.north.child,
+                    amount_fen=30000,
+                    paid_on=timezone.localdate(),
+                    channel="cash",
+                    actor=a,
+                )
+            ),
+        ),
+        "payments.payment_void": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda p: lambda a: payments.payment_void(payment=p, reason="录错", actor=a)
+            )(payment(w)),
+        ),
+        "payments.statement_import": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda a: payments.statement_import(
+                    school=w.north.school,
+                    data=xlsx([[timezone.localdate().isoformat(), 300, "T1", "王小北", ""]]),
+                    file_name="流水.xlsx",
+                    channel="platform",
+                    actor=a,
+                )
+            ),
+        ),
+        "payments.statement_row_match": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda r: (
+                    lambda a: payments.statement_row_match(row=r, student=w.north.child, actor=a)
+                )
+            )(row(w)),
+        ),
+        "payments.payout_record": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda r: (
+                    lambda a: payments.payout_record(
+                        refund=r,
+                        amount_fen=100,
+                        paid_on=timezone.localdate(),
+                        channel="cash",
+                        actor=a,
+                    )
+                )
+            )(paid_refund(w)),
+        ),
+        "payments.payout_void": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (lambda p: lambda a: payments.payout_void(payout=p, reason="录错", actor=a))(
+                payout(w)
+            ),
+        ),
+    }
+
+
+MATRIX.update(_payments_entries())
+
+
+# Staff pay (step 7): the school's admin sets rates, computes and finalises pay sheets.
+
+
+def _pay_sheet(w):
+    from kehou.payroll.models import PaySheet
+
+    return PaySheet.objects.create(school=w.north.school, month=timezone.localdate().replace(day=1))
+
+
+def _payroll_entries():
+    from kehou.payroll import services as payroll
+
+    return {
+        "payroll.pay_rates_set": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda a: payroll.pay_rates_set(
+                    school=w.north.school,
+                    effective_from=timezone.localdate(),
+                    per_class_hour="60",
+                    per_tutoring_hour="60",
+                    per_club_session="80",
+                    per_duty_day="50",
+                    class_hour_minutes=40,
+                    actor=a,
+                )
+            ),
+        ),
+        "payroll.pay_sheet_compute": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda a: payroll.pay_sheet_compute(
+                    school=w.north.school, month=timezone.localdate(), actor=a
+                )
+            ),
+        ),
+        "payroll.pay_sheet_finalise": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda sheet: (
+                    lambda a: payroll.pay_sheet_finalise(sheet=sheet, confirmed=True, actor=a)
+                )
+            )(_pay_sheet(w)),
+        ),
+    }
+
+
+MATRIX.update(_payroll_entries())
+
+
 @pytest.fixture
 def world(north, south, city_officer):
     today = timezone.localdate()

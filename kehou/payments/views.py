@@ -43,13 +43,19 @@ def _refused(form, call):
         return None
 
 
-class YuanField(forms.CharField):
+class YuanField(forms.Field):
     """An amount typed in yuan ("300", "1,200.50"), cleaned to fen."""
 
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "maxlength": "20"})
+
     def to_python(self, value):
-        text = (super().to_python(value) or "").replace(",", "").replace("，", "").strip()
+        text = str(value or "").replace(",", "").replace("，", "").strip()
         if not text:
             return None
+        if len(text) > 20:
+            raise ValidationError(
+                _("Give the amount in yuan with at most two decimals."), code="amount_invalid"
+            )
         try:
             return fen_of(text)
         except MoneyError:
@@ -59,7 +65,7 @@ class YuanField(forms.CharField):
 
 
 class PaymentForm(forms.Form):
-    amount_fen = YuanField(label=gettext_lazy("Amount (yuan)"), max_length=20)
+    amount_fen = YuanField(label=gettext_lazy("Amount (yuan)"))
     paid_on = forms.DateField(
         label=gettext_lazy("Paid on"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -85,7 +91,7 @@ class VoidForm(forms.Form):
 
 
 class PayoutForm(forms.Form):
-    amount_fen = YuanField(label=gettext_lazy("Amount (yuan)"), max_length=20)
+    amount_fen = YuanField(label=gettext_lazy("Amount (yuan)"))
     paid_on = forms.DateField(
         label=gettext_lazy("Paid back on"), widget=forms.DateInput(attrs={"type": "date"})
     )

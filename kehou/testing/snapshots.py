@@ -17,6 +17,7 @@ WATCHED_APPS = (
     "notifications",
     "safety",
     "billing",
+    "payments",
     "core",
     "auditlog",
     "django_tasks_database",
