@@ -29,7 +29,7 @@ RULE_LABELS = {
     "urban_target": gettext_lazy("Share of urban schools running “2+3”"),
     "pay_floor_per_class_hour": gettext_lazy("Teacher pay floor per class-hour"),
     "fee_standard": gettext_lazy("Fee standard"),
-    "leave_refund_min_days": gettext_lazy("A leave refunded from (service days)"),
+    "leave_refund_min_days": gettext_lazy("A leave is refunded from (service days)"),
     "grade12_no_written_homework": gettext_lazy("No written homework in grades 1-2"),
     "junior_homework_at_school_min_percent": gettext_lazy(
         "Junior written homework done at school: lowest share"
