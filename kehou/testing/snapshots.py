@@ -17,6 +17,7 @@ WATCHED_APPS = (
     "notifications",
     "safety",
     "billing",
+    "payroll",
     "payments",
     "core",
     "auditlog",
