@@ -23,9 +23,7 @@ def planned(north, floor):
     plan = f.published_plan(north.school)
     f.pay_rates(north.school)
     for n in range(12):
-        child = f.child(
-            north.school, north.school_class, low_income_basis="dibao" if n < 2 else ""
-        )
+        child = f.child(north.school, north.school_class, low_income_basis="dibao" if n < 2 else "")
         f.application(child, plan.term)
     return plan
 
@@ -76,9 +74,7 @@ def test_fees_and_subsidy_are_income_and_the_assumptions_change_it(north, planne
     assert bad.assumptions.children == 12 and len(bad.problems) == 2
 
 
-def test_the_budget_page_for_the_school_and_the_bureau(
-    client, north, south, city_officer, planned
-):
+def test_the_budget_page_for_the_school_and_the_bureau(client, north, south, city_officer, planned):
     url = reverse("payroll:budget", args=[north.school.pk]) + f"?term={planned.term.code}"
     for user in (north.admin, north.county_officer, city_officer):
         client.force_login(user)

@@ -62,12 +62,16 @@ def test_posts_of_another_school_are_404_and_change_nothing(client, north, south
     sheet = _october(north, plan)
     client.force_login(south.admin)
     before = snapshots.everything()
-    assert client.post(
-        reverse("payroll:compute", args=[north.school.pk]), {"month": "2026-10"}
-    ).status_code == 404
-    assert client.post(
-        reverse("payroll:finalise", args=[sheet.pk]), {"confirmed": "1"}
-    ).status_code == 404
+    assert (
+        client.post(
+            reverse("payroll:compute", args=[north.school.pk]), {"month": "2026-10"}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(reverse("payroll:finalise", args=[sheet.pk]), {"confirmed": "1"}).status_code
+        == 404
+    )
     assert snapshots.everything() == before
 
 
