@@ -9,16 +9,20 @@ or an overpayment).
 
 - billed: each bill's charge before waivers (`Bill.charged_fen`);
 - waived: what its waiver took off (charged − `Bill.total_fen`);
-- refunded: each refund of service not delivered, as the ledger grants it: billing's due
-  (`Refund.amount_fen`), capped by what the family paid towards that bill, and the refunds
-  of one bill together never more than what was paid towards it (004: a refund never
-  exceeds what was paid);
+- refunded: each refund of service not delivered (billing's due, `Refund.amount_fen`),
+  credited in full, whether the bill was paid or not: a family never owes for service it
+  did not get; the refunds of one bill together never more than the bill;
 - paid: every live payment;
 - paid back: every live payout (a refund handed back).
 
 What was paid towards a bill: payments that name a bill go to it first (up to what it
 asks); everything else, and any excess, goes to the bills in date order, the oldest
 first. Money left over is the family's credit.
+
+What may be paid back in cash on a refund (`refund_open`): what the family paid towards
+the bill beyond what the service delivered cost (the bill less its refunds), less what
+was paid back already. So a refund in cash is never more than what was paid (004), and
+an unpaid bill's refund simply lowers what is owed.
 """
 
 from __future__ import annotations
@@ -67,7 +71,7 @@ class LedgerFigures:
     paid_back: int = 0
     paid_to_bill: dict[int, int] = field(default_factory=dict)
     refund_granted: dict[int, int] = field(default_factory=dict)
-    # what may still be paid back on each refund: granted − paid back, never below 0
+    # what may still be paid back in cash on each refund (see the module's docstring)
     refund_open: dict[int, int] = field(default_factory=dict)
 
     @property
@@ -110,18 +114,26 @@ def figures(
     out.waived = sum(b.charged_fen - b.total_fen for b in bills)
     out.paid = sum(p.amount_fen for p in payments)
     out.paid_to_bill = allocate(bills, payments)
-    room = dict(out.paid_to_bill)
+    by_bill: dict[int, list[RefundIn]] = {}
     for refund in sorted(refunds, key=lambda r: (r.bill_key, r.key)):
-        available = room.get(refund.bill_key, 0)
-        granted = max(0, min(refund.due_fen, available))
-        out.refund_granted[refund.key] = granted
-        room[refund.bill_key] = available - granted
+        by_bill.setdefault(refund.bill_key, []).append(refund)
+    totals = {b.key: b.total_fen for b in bills}
+    cash: dict[int, int] = {}
+    for bill_key, items in by_bill.items():
+        room = totals.get(bill_key, 0)
+        for refund in items:
+            granted = max(0, min(refund.due_fen, room))
+            out.refund_granted[refund.key] = granted
+            room -= granted
+        delivered = totals.get(bill_key, 0) - sum(out.refund_granted[r.key] for r in items)
+        cash_room = max(0, out.paid_to_bill.get(bill_key, 0) - delivered)
+        for refund in items:
+            cash[refund.key] = min(out.refund_granted[refund.key], cash_room)
+            cash_room -= cash[refund.key]
     out.refunded = sum(out.refund_granted.values())
     back: dict[int, int] = {}
     for payout in payouts:
         back[payout.refund_key] = back.get(payout.refund_key, 0) + payout.amount_fen
     out.paid_back = sum(back.values())
-    out.refund_open = {
-        key: max(0, granted - back.get(key, 0)) for key, granted in out.refund_granted.items()
-    }
+    out.refund_open = {key: max(0, cash[key] - back.get(key, 0)) for key in cash}
     return out

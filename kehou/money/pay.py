@@ -37,11 +37,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 
-from kehou.money import round_half_up, split
+from kehou.money import split
 
 HOURS_PLACES = Decimal("0.01")
 
@@ -214,26 +216,39 @@ class Line:
 
 
 def _exact(task: Task, *, floor: int | None, agreement: Agreement | None):
-    """(exact amount, hours, rate, note) of one task before rounding."""
+    """(exact amount, exact hours, rate, note) of one task before rounding, as fractions:
+    a 40-minute class-hour makes thirds, which no Decimal holds exactly, and a sum of
+    inexact thirds could round the other way."""
     rates = task.rates
-    hours = hours_of(task.minutes, rates.class_hour_minutes) if task.work is not Work.DUTY else 0
-    hours = Decimal(hours)
+    hours = (
+        Fraction(task.minutes, rates.class_hour_minutes)
+        if task.work is not Work.DUTY
+        else Fraction(0)
+    )
     if task.work is Work.DUTY:
-        return Decimal(rates.per_duty_day), hours, rates.per_duty_day, None
+        return Fraction(rates.per_duty_day), hours, rates.per_duty_day, None
     if agreement is not None:
         if agreement.per_class_hour is None:
-            return Decimal(0), hours, 0, Note.NO_AGREED_RATE
+            return Fraction(0), hours, 0, Note.NO_AGREED_RATE
         if not agreement.covers(task.day):
-            return Decimal(0), hours, agreement.per_class_hour, Note.OUTSIDE_AGREEMENT
-        return Decimal(agreement.per_class_hour) * hours, hours, agreement.per_class_hour, None
+            return Fraction(0), hours, agreement.per_class_hour, Note.OUTSIDE_AGREEMENT
+        return agreement.per_class_hour * hours, hours, agreement.per_class_hour, None
     if task.work is Work.CLUB:
-        session = Decimal(rates.per_club_session)
-        least = Decimal(floor) * hours if floor is not None else Decimal(0)
+        session = Fraction(rates.per_club_session)
+        least = floor * hours if floor is not None else Fraction(0)
         if least > session:
             return least, hours, rates.per_club_session, Note.RAISED_TO_FLOOR
         return session, hours, rates.per_club_session, None
     rate = rates.per_class_hour if task.work is Work.CLASS else rates.per_tutoring_hour
-    return Decimal(rate) * hours, hours, rate, None
+    return rate * hours, hours, rate, None
+
+
+def _decimal(value: Fraction) -> Decimal:
+    return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+def _round_half_up(value: Fraction) -> int:
+    return math.floor(value + Fraction(1, 2))
 
 
 def price(
@@ -247,7 +262,9 @@ def price(
     external = agreement is not None
     tasks = sorted(tasks, key=lambda t: (t.day, list(Work).index(t.work), str(t.ref)))
     parts = {work: Part(work) for work in Work}
-    exact: dict[Work, list[tuple[Task, Decimal, Decimal, int, Note | None]]] = {w: [] for w in Work}
+    exact: dict[Work, list[tuple[Task, Fraction, Fraction, int, Note | None]]] = {
+        w: [] for w in Work
+    }
     for task in tasks:
         if task.work is not Work.DUTY and task.minutes <= 0:
             raise PayError(f"a sitting has a positive length: {task!r}")
@@ -256,16 +273,18 @@ def price(
     items: list[Priced] = []
     for work, rows in exact.items():
         part = parts[work]
-        total = round_half_up(sum((row[1] for row in rows), Decimal(0)))
-        weights = [row[1] for row in rows]
+        total = _round_half_up(sum((row[1] for row in rows), Fraction(0)))
+        weights = [_decimal(row[1]) for row in rows]
         shares = split(total, weights) if total > 0 and any(weights) else [0] * len(rows)
+        paid_hours = Fraction(0)
         for (task, _amount, hours, rate, note), share in zip(rows, shares, strict=True):
-            priced = Priced(task=task, hours=hours, rate=rate, amount=share, note=note)
+            priced = Priced(task=task, hours=_decimal(hours), rate=rate, amount=share, note=note)
             items.append(priced)
             if priced.paid:
                 part.count += 1
                 part.minutes += task.minutes
-                part.hours += hours
+                paid_hours += hours
+        part.hours = _decimal(paid_hours)
         part.amount = total
     items.sort(key=lambda p: (p.task.day, list(Work).index(p.task.work), str(p.task.ref)))
     low = (

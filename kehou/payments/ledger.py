@@ -143,15 +143,8 @@ def child_ledger(student: Student) -> ChildLedger:
         detail = [refund.arithmetic]
         if granted < refund.amount_fen:
             detail.append(
-                _(
-                    "Due %(due)s; %(granted)s refunded, as a refund is never more than what "
-                    "was paid (%(paid)s paid towards this bill)."
-                )
-                % {
-                    "due": yuan_text(refund.amount_fen),
-                    "granted": yuan_text(granted),
-                    "paid": yuan_text(figures.paid_to_bill.get(refund.bill_id, 0)),
-                }
+                _("Due %(due)s; %(granted)s credited, as no bill refunds more than it asked.")
+                % {"due": yuan_text(refund.amount_fen), "granted": yuan_text(granted)}
             )
         bill = bills_by_pk.get(refund.bill_id)
         lines.append(

@@ -146,8 +146,9 @@ class Payment(models.Model):
 
 
 class Payout(models.Model):
-    """A refund paid back to the family: at most what the ledger says is refundable on
-    the refund (its due, capped by what was paid, less what was paid back already)."""
+    """A refund paid back to the family in cash: at most what the ledger says is open on
+    the refund (what was paid towards the bill beyond what was delivered, less what was
+    paid back already)."""
 
     school = models.ForeignKey("org.School", related_name="payouts", on_delete=models.PROTECT)
     student = models.ForeignKey("org.Student", related_name="payouts", on_delete=models.PROTECT)

@@ -486,8 +486,9 @@ def payout_record(
     reference: str = "",
     actor,
 ) -> Payout:
-    """A refund paid back to the family: at most what is still open on it (the ledger's
-    refund, capped by what was paid, less what was paid back)."""
+    """A refund paid back to the family: at most what is still open on it (what the family
+    paid towards the bill beyond what the service delivered cost, less what was paid back;
+    kehou.money.ledger)."""
     student = refund.student
     school = student.school
     access.require_school_admin(actor, school)
@@ -506,8 +507,9 @@ def payout_record(
             raise refusal(
                 "more_than_refundable",
                 _(
-                    "At most %(open)s yuan of this refund can be paid back: a refund is never "
-                    "more than what was paid (%(paid)s yuan paid towards the bill)."
+                    "At most %(open)s yuan of this refund can be paid back: only what was "
+                    "paid beyond what the service delivered cost (%(paid)s yuan paid towards "
+                    "the bill)."
                 ),
                 field="amount_fen",
                 open=yuan_text(open_fen),

@@ -49,32 +49,42 @@ def test_the_balance_is_billed_less_waived_refunded_paid_plus_paid_back(north):
     assert kinds.count("bill") == 3 and "waiver" in kinds and "refund" in kinds
     days = [line.day for line in book.lines]
     assert days == sorted(days)
-    # when: the school pays the refund back
-    services.payout_record(
-        refund=due, amount_fen=10000, paid_on=TODAY, channel="cash", actor=north.admin
+    # and November's refund only lowers what is owed: 250.00 paid is less than the
+    # 300.00 the service delivered, so nothing can be paid back in cash
+    assert f.refund_open[due.pk] == 0
+    snapshots.refused(
+        lambda: services.payout_record(
+            refund=due, amount_fen=1, paid_on=TODAY, channel="cash", actor=north.admin
+        )
     )
-    assert ledger.child_figures(north.child).owed == 15000
 
 
-def test_a_refund_is_capped_by_what_was_paid_and_says_so(north):
-    # given: a bill of 400.00, 50.00 paid, 100.00 due back
+def test_a_refund_lowers_an_unpaid_bill_and_is_paid_back_only_from_what_was_paid(north):
+    # given: a bill of 400.00 with 100.00 due back (service not delivered), 50.00 paid
     november = bill(north.child, total_fen=40000, month=11)
     due = refund(november, due_fen=10000)
     _pay(north, 5000, "P1", the_bill=november)
-    # when
-    book = ledger.child_ledger(north.child)
-    # then
-    assert book.figures.refund_granted[due.pk] == 5000
-    line = next(line for line in book.lines if line.kind == "refund")
-    assert line.amount_fen == -5000
-    assert any("不超过已缴金额" in text for text in line.detail)
-    # and no more than that is paid back
+    # then the family owes for what it got, less what it paid: 400 - 100 - 50
+    figures = ledger.child_figures(north.child)
+    assert figures.refund_granted[due.pk] == 10000
+    assert figures.owed == 25000
+    assert figures.refund_open[due.pk] == 0
+    # when it pays the rest of what the service cost, and 60.00 more by mistake
+    _pay(north, 31000, "P2", the_bill=november)
+    figures = ledger.child_figures(north.child)
+    # then 60.00 (never more than was paid beyond the 300.00 delivered) may go back
+    assert figures.owed == -6000
+    assert figures.refund_open[due.pk] == 6000
     error = snapshots.refused(
         lambda: services.payout_record(
-            refund=due, amount_fen=5001, paid_on=TODAY, channel="cash", actor=north.admin
+            refund=due, amount_fen=6001, paid_on=TODAY, channel="cash", actor=north.admin
         )
     )
     assert "more_than_refundable" in {i.code for i in items(error)}
+    services.payout_record(
+        refund=due, amount_fen=6000, paid_on=TODAY, channel="cash", actor=north.admin
+    )
+    assert ledger.child_figures(north.child).owed == 0
 
 
 def test_a_voided_payment_does_not_count(north):
@@ -110,10 +120,14 @@ def test_refunds_never_exceed_what_was_paid(bills, payments, refunds):
     ]
     refund_rows = [pure.RefundIn(i, b % len(bills), due) for i, (b, due) in enumerate(refunds)]
     f = pure.figures(bill_rows, payment_rows, refund_rows)
-    assert 0 <= f.refunded <= f.paid
+    # what can go back in cash is never more than what was paid
+    assert 0 <= sum(f.refund_open.values()) <= f.paid
     for bill_key, paid in f.paid_to_bill.items():
+        total = next(b.total_fen for b in bill_rows if b.key == bill_key)
         granted = sum(f.refund_granted[r.key] for r in refund_rows if r.bill_key == bill_key)
-        assert granted <= paid <= next(b.total_fen for b in bill_rows if b.key == bill_key)
+        cash = sum(f.refund_open[r.key] for r in refund_rows if r.bill_key == bill_key)
+        assert granted <= total and paid <= total
+        assert cash <= paid and cash <= max(0, paid - (total - granted))
     for r in refund_rows:
         assert 0 <= f.refund_granted[r.key] <= r.due_fen
     assert sum(f.paid_to_bill.values()) <= f.paid
