@@ -14,7 +14,9 @@ Who sees what:
 live until their school's sheet for the month is final.
 
 What counts (kehou.money.pay.work_of): a sitting counts for the person it names
-responsible (Sitting.responsible) once it has run (its day has passed, or today after
+responsible (Sitting.responsible) — or, at a plan sitting that names nobody (its roll is
+taken class by class), for each adult who had children in their custody there — once it
+has run (its day has passed, or today after
 its end) and unless the school cancelled it (kehou.billing SittingCancellation). A sitting
 of the plan (the basic service, extended care, evening study, the boarders' evening) is
 homework tutoring (作业辅导); an activity group of the club or interest-group category is
@@ -39,7 +41,7 @@ from django.utils.translation import gettext_lazy as _
 from kehou import money
 from kehou.accounts.models import User
 from kehou.core.errors import refusal
-from kehou.custody.models import Duty
+from kehou.custody.models import Custody, Duty
 from kehou.money import pay
 from kehou.org import access
 from kehou.org.models import School, Staff
@@ -272,12 +274,22 @@ def month_pay(school: School, month: dt.date, *, staff: Staff | None = None, now
     floor = floor_of(school)
     rates = RatesByDay(PayRates.objects.filter(school=school, effective_from__lte=month_end(month)))
     sittings = month_sittings(school, month, now=now)
+    # A plan sitting with nobody named responsible is taken class by class: each adult who
+    # had children there (their custody at that sitting, from the roll call) took it.
+    keepers: dict[int, set[int]] = defaultdict(set)
+    for sitting_id, holder_id in (
+        Custody.objects.filter(sitting__in=sittings.filter(responsible__isnull=True))
+        .values_list("sitting_id", "holder_id")
+        .distinct()
+    ):
+        keepers[sitting_id].add(holder_id)
     unassigned = 0
     if staff is None:
-        unassigned = sittings.filter(responsible__isnull=True).count()
-        sittings = sittings.filter(responsible__isnull=False)
+        unassigned = sittings.filter(responsible__isnull=True).exclude(pk__in=keepers).count()
+        sittings = sittings.filter(Q(responsible__isnull=False) | Q(pk__in=keepers))
     else:
-        sittings = sittings.filter(responsible=staff)
+        mine = [pk for pk, holders in keepers.items() if staff.pk in holders]
+        sittings = sittings.filter(Q(responsible=staff) | Q(pk__in=mine))
     duties = Duty.objects.filter(
         school=school, date__gte=month, date__lte=min(month_end(month), today)
     )
@@ -297,16 +309,20 @@ def month_pay(school: School, month: dt.date, *, staff: Staff | None = None, now
         if day_rates is None:
             continue
         category = sitting.offering.activity.category if sitting.offering_id else None
-        tasks[sitting.responsible_id].append(
-            pay.Task(
-                work=pay.work_of(sitting.kind, category),
-                day=sitting.date,
-                rates=day_rates,
-                minutes=minutes_of(sitting.start, sitting.end),
-                ref=("sitting", sitting.pk, sitting.start, sitting.end, _label(sitting)),
-                label=_label(sitting),
+        takers = [sitting.responsible_id] if sitting.responsible_id else keepers[sitting.pk]
+        for taker in takers:
+            if staff is not None and taker != staff.pk:
+                continue
+            tasks[taker].append(
+                pay.Task(
+                    work=pay.work_of(sitting.kind, category),
+                    day=sitting.date,
+                    rates=day_rates,
+                    minutes=minutes_of(sitting.start, sitting.end),
+                    ref=("sitting", sitting.pk, sitting.start, sitting.end, _label(sitting)),
+                    label=_label(sitting),
+                )
             )
-        )
     for duty in duties.order_by("date", "pk"):
         day_rates = rates_for(duty.date)
         if day_rates is None:

@@ -4,10 +4,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from kehou.billing.models import SittingCancellation
 from kehou.core.errors import codes
+from kehou.custody import chain
 from kehou.custody.models import Duty
 from kehou.payroll import services
 from kehou.payroll.models import PayItem, PayLine, PaySheet
@@ -212,6 +214,33 @@ def test_sittings_with_nobody_responsible_are_counted_apart(north, floor, plan):
     plan_sitting(plan, dt.date(2026, 10, 12), responsible=None)
     sheet, _ = services.pay_sheet_compute(school=north.school, month="2026-10", actor=north.admin)
     assert sheet.unassigned_sittings == 1 and not sheet.lines.exists()
+
+
+def test_head_teachers_who_took_a_plan_sitting_class_by_class_are_paid_for_it(north, floor, plan):
+    # given a plan sitting naming nobody, where north's teacher and another head teacher
+    # each had their class (custody from their roll call)
+    f.pay_rates(north.school)
+    sitting = plan_sitting(plan, dt.date(2026, 10, 12), responsible=None)
+    other = f.StaffFactory(school=north.school)
+    second_child = f.child(north.school, north.school_class)
+    at = timezone.make_aware(dt.datetime(2026, 10, 12, 16, 1))
+    with transaction.atomic():
+        for holder, child in ((north.teacher.staff, north.child), (other, second_child)):
+            chain.receive(
+                students=[child],
+                holder=holder,
+                at=at,
+                by=north.admin,
+                school_id=north.school.pk,
+                sitting=sitting,
+            )
+    # when
+    sheet, _ = services.pay_sheet_compute(school=north.school, month="2026-10", actor=north.admin)
+    # then each is paid the sitting's 2 tutoring hours, and it is nobody's gap
+    assert sheet.unassigned_sittings == 0
+    for staff in (north.teacher.staff, other):
+        line = PayLine.objects.get(sheet=sheet, staff=staff)
+        assert (line.tutoring_count, line.tutoring_hours) == (1, Decimal("2.00"))
 
 
 def test_rates_of_the_day_apply(north, floor, plan):
