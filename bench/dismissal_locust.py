@@ -179,7 +179,8 @@ class TeacherBase(Phone):
         for i, chunk in enumerate(chunks):
             if i:
                 gevent.sleep(rng.uniform(1.5, 3.5))
-            tapped = datetime.now(UTC) - timedelta(seconds=rng.uniform(0, 2))
+            # the instant of the tap (the server takes its Beijing day from it)
+            tapped = datetime.fromtimestamp(time.time(), UTC) - timedelta(seconds=rng.uniform(0, 2))
             body = {
                 "batch": str(uuid.uuid4()),
                 "marks": [
