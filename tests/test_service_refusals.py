@@ -1312,56 +1312,6 @@ def _payroll_entries():
 MATRIX.update(_payroll_entries())
 
 
-# Staff pay (step 7): the school's admin sets rates, computes and finalises pay sheets.
-
-
-def _pay_sheet(w):
-    from kehou.payroll.models import PaySheet
-
-    return PaySheet.objects.create(school=w.north.school, month=timezone.localdate().replace(day=1))
-
-
-def _payroll_entries():
-    from kehou.payroll import services as payroll
-
-    return {
-        "payroll.pay_rates_set": (
-            NOT_THE_SCHOOL_ADMIN,
-            lambda w: (
-                lambda a: payroll.pay_rates_set(
-                    school=w.north.school,
-                    effective_from=timezone.localdate(),
-                    per_class_hour="60",
-                    per_tutoring_hour="60",
-                    per_club_session="80",
-                    per_duty_day="50",
-                    class_hour_minutes=40,
-                    actor=a,
-                )
-            ),
-        ),
-        "payroll.pay_sheet_compute": (
-            NOT_THE_SCHOOL_ADMIN,
-            lambda w: (
-                lambda a: payroll.pay_sheet_compute(
-                    school=w.north.school, month=timezone.localdate(), actor=a
-                )
-            ),
-        ),
-        "payroll.pay_sheet_finalise": (
-            NOT_THE_SCHOOL_ADMIN,
-            lambda w: (
-                lambda sheet: (
-                    lambda a: payroll.pay_sheet_finalise(sheet=sheet, confirmed=True, actor=a)
-                )
-            )(_pay_sheet(w)),
-        ),
-    }
-
-
-MATRIX.update(_payroll_entries())
-
-
 @pytest.fixture
 def world(north, south, city_officer):
     today = timezone.localdate()
