@@ -62,9 +62,11 @@ def fee_standard_enter(
     document_number: str = "",
     document_date: dt.date | None = None,
     valid_until: dt.date | None = None,
+    class_hour_minutes=40,
     actor,
 ) -> FeeStandard:
-    """A new standard of the region (a change is a new row; earlier rows are its history)."""
+    """A new standard of the region (a change is a new row; earlier rows are its history).
+    `class_hour_minutes`: how long one class-hour (课时) of the standard is, 10 to 120."""
     if not may_enter_standard(actor, region):
         raise access.OutOfScope
     problems = Problems()
@@ -97,6 +99,16 @@ def fee_standard_enter(
             _("Name the document that set the standard."),
             field="document_title",
         )
+    try:
+        class_hour_minutes = int(str(class_hour_minutes).strip())
+    except ValueError:
+        class_hour_minutes = 0
+    if not 10 <= class_hour_minutes <= 120:
+        problems.add(
+            "bad_class_hour_minutes",
+            _("A class-hour is 10 to 120 minutes."),
+            field="class_hour_minutes",
+        )
     if valid_from is None:
         problems.add("valid_from_required", _("Say from when it is valid."), field="valid_from")
     elif valid_until is not None and valid_until < valid_from:
@@ -114,6 +126,7 @@ def fee_standard_enter(
             unit=unit,
             amount_fen=amounts["amount_yuan"],
             subsidy_fen=amounts["subsidy_yuan"],
+            class_hour_minutes=class_hour_minutes,
             document_title=document_title.strip(),
             document_number=(document_number or "").strip(),
             document_date=document_date,
@@ -414,7 +427,10 @@ def _write_bills(
     created: list[Bill] = []
     new_outs: list[tuple[Bill, object]] = []
     changes, unchanged, updated = [], 0, 0
-    names = dict(Student.objects.filter(pk__in=set(computed)).values_list("pk", "name"))
+    # The children themselves, not only their names: a new bill's name in the audit log
+    # (Bill.__str__) reads its student, which must not be one query per bill.
+    people = {s.pk: s for s in Student.objects.filter(pk__in=set(computed))}
+    names = {pk: s.name for pk, s in people.items()}
     for student_id in sorted(set(computed) | set(existing)):
         out = computed.get(student_id) or _empty_bill()
         digest = _digest(out)
@@ -422,7 +438,7 @@ def _write_bills(
         if bill is None:
             bill = Bill(
                 school=school,
-                student_id=student_id,
+                student=people[student_id],
                 term=term,
                 period=period,
                 period_start=start,
