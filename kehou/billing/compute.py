@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from fractions import Fraction
 
 from django.utils.translation import gettext_lazy as _
 
@@ -59,6 +60,7 @@ class _Sit:
     grade_to: int
     offering_id: int | None
     cancelled: bool
+    minutes: int = 0
 
 
 def no_standard_refusal():
@@ -107,13 +109,21 @@ def compute(
         )
     )
     term_sits = [
-        _Sit(pk, date, kind, weekday, lo, hi, offering_id, pk in cancelled)
-        for pk, date, kind, weekday, lo, hi, offering_id in Sitting.objects.filter(
+        _Sit(pk, date, kind, weekday, lo, hi, offering_id, pk in cancelled, _minutes(a, b))
+        for pk, date, kind, weekday, lo, hi, offering_id, a, b in Sitting.objects.filter(
             school=school, term=term
         )
         .order_by("date", "start", "pk")
         .values_list(
-            "pk", "date", "kind", "timetable_weekday", "grade_from", "grade_to", "offering_id"
+            "pk",
+            "date",
+            "kind",
+            "timetable_weekday",
+            "grade_from",
+            "grade_to",
+            "offering_id",
+            "start",
+            "end",
         )
     ]
     in_period = [s for s in term_sits if start <= s.date <= end]
@@ -215,6 +225,10 @@ def compute(
     return out, standards
 
 
+def _minutes(start: dt.time, end: dt.time) -> int:
+    return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+
+
 def _plan_line(
     key, kind, standard, app, grade, kinds, term_sits, in_period, period, start, end, leave
 ):
@@ -229,6 +243,7 @@ def _plan_line(
             cancelled=s.cancelled,
             after_leaving=app.withdrawn_on is not None and s.date >= app.withdrawn_on,
             on_long_leave=s.date in leave,
+            hours=Fraction(s.minutes, standard.class_hour_minutes),
         )
         for s in in_period
         if for_grade(s) and s.weekday in days and s.date >= app.starts_on

@@ -63,6 +63,9 @@ class FeeStandard(models.Model):
     unit = models.CharField(_("fee unit"), max_length=20, choices=Unit.choices)
     amount_fen = models.PositiveIntegerField(_("fee per unit (fen)"), default=0)
     subsidy_fen = models.PositiveIntegerField(_("subsidy per unit (fen)"), default=0)
+    # How long a class-hour (课时) of this standard is: a sitting of 80 minutes is two
+    # class-hours of 40. The document that sets a fee per class-hour says it.
+    class_hour_minutes = models.PositiveSmallIntegerField(_("minutes in a class-hour"), default=40)
     document_title = models.CharField(_("document"), max_length=200)
     document_number = models.CharField(_("document number"), max_length=60, blank=True)
     document_date = models.DateField(_("document date"), null=True, blank=True)

@@ -78,6 +78,7 @@ def standards(request):
                 document_date=_date(data.get("document_date")),
                 valid_from=_date(data.get("valid_from")),
                 valid_until=_date(data.get("valid_until")),
+                class_hour_minutes=data.get("class_hour_minutes", "40"),
                 actor=user,
             )
         except ValidationError as exc:

@@ -3,8 +3,11 @@ entitled to, the refunds of the service not delivered, and the waiver that zeroe
 
 The rules, stated once:
 
-- One sitting is one class-hour (课时) of the service: the unit a family is billed and
-  refunded by ("按未服务的实际课时据实退还", 004).
+- A sitting's class-hours (课时) are its minutes over the standard's minutes per class-hour
+  (an 80-minute sitting is two class-hours of 40): the unit a family is billed by per
+  class-hour, as teachers are paid by the same count (kehou.money.pay). Flat lines share
+  their amount by sittings, and refund the sittings not delivered
+  ("按未服务的实际课时据实退还", 004).
 - A line billed per unit (per class-hour, per service day) counts what was delivered to the
   child: the sittings of their chosen days while they took part, less cancelled sittings.
   A service day is a date with at least one such sitting. amount = units × rate.
@@ -24,10 +27,12 @@ The rules, stated once:
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 
-from kehou.money import ROUNDING_RULE, share, times, yuan_text
+from kehou.money import ROUNDING_RULE, share, yuan_text
 
 CLASS_HOUR = "class_hour"
 SERVICE_DAY = "service_day"
@@ -54,6 +59,7 @@ class Seat:
     cancelled: bool = False
     after_leaving: bool = False  # on or after the day the child left (or dropped the group)
     on_long_leave: bool = False  # in a leave long enough to be refunded (the profile's)
+    hours: Fraction = Fraction(1)  # its class-hours (minutes over the minutes per class-hour)
 
     @property
     def delivered(self) -> bool:
@@ -145,10 +151,25 @@ class BillOut:
         )
 
 
-def _units(unit: str, seats) -> Decimal:
+def _units(unit: str, seats) -> Fraction:
     if unit == SERVICE_DAY:
-        return Decimal(len({s.date for s in seats}))
-    return Decimal(len(seats))
+        return Fraction(len({s.date for s in seats}))
+    if unit == CLASS_HOUR:
+        return sum((s.hours for s in seats), Fraction(0))
+    return Fraction(len(seats))
+
+
+def _decimal(value: Fraction) -> Decimal:
+    """Units as stored and shown: two places (the amount is computed from the exact value)."""
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"))
+
+
+def _times(unit_fen: int, units: Fraction) -> int:
+    return math.floor(unit_fen * units + Fraction(1, 2))
+
+
+def _share(total: int, part: Fraction, whole: Fraction) -> int:
+    return math.floor(total * part / whole + Fraction(1, 2))
 
 
 def _dates(seats) -> tuple[str, ...]:
@@ -194,14 +215,16 @@ def _unit_line(spec: LineInput, seats: list[Seat]) -> LineOut | None:
     delivered = [s for s in seats if s.delivered]
     if not delivered:
         return None
-    units = _units(spec.unit, delivered)
-    amount = times(spec.unit_fen, units)
+    exact = _units(spec.unit, delivered)
+    units = _decimal(exact)
+    amount = _times(spec.unit_fen, exact)
     word = UNIT_WORDS[spec.unit]
     refunds: list[RefundOut] = []
     leave = [s for s in delivered if s.on_long_leave]
     if leave and amount > 0:
-        off = _units(spec.unit, leave)
-        refund = share(amount, off, units)
+        exact_off = _units(spec.unit, leave)
+        off = _decimal(exact_off)
+        refund = _share(amount, exact_off, exact)
         if refund:
             refunds.append(
                 RefundOut(

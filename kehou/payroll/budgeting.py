@@ -218,7 +218,9 @@ def term_budget(school: School, term: Term, query=None) -> TermBudget:
     out.standard = fee_standard_for(school, first_day, covers=Covers.BASIC)
     fee = None
     if out.standard is not None:
-        out.units_per_child = _units_per_child(out.standard, sittings, rates.class_hour_minutes)
+        out.units_per_child = _units_per_child(
+            out.standard, sittings, out.standard.class_hour_minutes
+        )
         fee = pure.Fee(
             per_unit=out.standard.amount_fen,
             subsidy_per_unit=out.standard.subsidy_fen,

@@ -309,3 +309,16 @@ def test_long_leave_over_the_profile_threshold_is_refunded(north, city, october)
     assert refund.reason == "leave" and refund.undelivered_units == 5
     assert refund.amount_fen == 2500
     assert SittingCancellation.objects.count() == 0
+
+
+def test_a_fee_per_class_hour_counts_each_sittings_class_hours(north, city, october):
+    # given 3.00 yuan a class-hour of 45 minutes, and October's 90-minute sittings: each
+    # is two class-hours, as the teacher who takes it is paid for two (kehou.money.pay)
+    term, _plan, sittings, _app = october
+    f.fee_standard(city, unit="class_hour", amount_fen=300, class_hour_minutes=45)
+    # when
+    _run(north, term)
+    # then
+    line = _bill(north).lines.get(kind="basic")
+    assert line.units == 2 * len(sittings)
+    assert line.amount_fen == 300 * 2 * len(sittings)

@@ -1,7 +1,9 @@
 """Pay arithmetic (kehou.money.pay, kehou.money.budget): property tests."""
 
 import datetime as dt
+import math
 from decimal import Decimal
+from fractions import Fraction
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -104,8 +106,9 @@ def test_an_external_at_or_above_the_floor_is_paid_at_least_the_floor(rows, agre
     line = price(_tasks(rows, r), floor=FLOOR, agreement=Agreement(agreed))
     for work in (Work.CLASS, Work.TUTORING, Work.CLUB):
         part = line.part(work)
-        assert part.amount == round_half_up(agreed * part.hours)
-        assert part.amount >= round_half_up(FLOOR * part.hours)
+        exact = Fraction(part.minutes, r.class_hour_minutes)  # the hours, exactly
+        assert part.amount == math.floor(agreed * exact + Fraction(1, 2))
+        assert part.amount >= math.floor(FLOOR * exact + Fraction(1, 2))
 
 
 @given(sittings, school_rates)
