@@ -173,6 +173,26 @@ def compute(
     for e in enrolments:
         enrolments_of[e.student_id].append(e)
 
+    # The plan's sittings of a grade, by kind, picked once per grade rather than once per
+    # child (a school of thousands bills in a fraction of a second).
+    by_grade: dict[tuple, tuple[list[_Sit], list[_Sit]]] = {}
+
+    def of_grade(grade: int, kinds: tuple) -> tuple[list[_Sit], list[_Sit]]:
+        if (grade, kinds) not in by_grade:
+
+            def wanted(s: _Sit) -> bool:
+                return (
+                    s.offering_id is None
+                    and s.kind in kinds
+                    and s.grade_from <= grade <= s.grade_to
+                )
+
+            by_grade[(grade, kinds)] = (
+                [s for s in in_period if wanted(s)],
+                [s for s in term_sits if wanted(s)],
+            )
+        return by_grade[(grade, kinds)]
+
     out: dict[int, arithmetic.BillOut] = {}
     for pk in sorted(ids):
         student = people[pk]
@@ -181,20 +201,7 @@ def compute(
         leave = long_leave.get(pk, set())
         if app is not None and grade is not None:
             specs.append(
-                _plan_line(
-                    "basic",
-                    "basic",
-                    basic,
-                    app,
-                    grade,
-                    BASIC_KINDS,
-                    term_sits,
-                    in_period,
-                    period,
-                    start,
-                    end,
-                    leave,
-                )
+                _plan_line("basic", "basic", basic, app, *of_grade(grade, BASIC_KINDS), leave)
             )
             if extended is not None and app.wants_extended_care:
                 specs.append(
@@ -203,13 +210,7 @@ def compute(
                         "extended_care",
                         extended,
                         app,
-                        grade,
-                        (Sitting.Kind.EXTENDED_CARE,),
-                        term_sits,
-                        in_period,
-                        period,
-                        start,
-                        end,
+                        *of_grade(grade, (Sitting.Kind.EXTENDED_CARE,)),
                         leave,
                     )
                 )
@@ -229,12 +230,9 @@ def _minutes(start: dt.time, end: dt.time) -> int:
     return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
 
 
-def _plan_line(
-    key, kind, standard, app, grade, kinds, term_sits, in_period, period, start, end, leave
-):
-    def for_grade(s: _Sit) -> bool:
-        return s.offering_id is None and s.kind in kinds and s.grade_from <= grade <= s.grade_to
-
+def _plan_line(key, kind, standard, app, period_sits, term_grade_sits, leave):
+    """The line of one child for the plan's sittings of their grade (`period_sits` in the
+    period, `term_grade_sits` in the term) under `standard`."""
     days = set(app.service_weekdays)
     seats = tuple(
         arithmetic.Seat(
@@ -245,16 +243,15 @@ def _plan_line(
             on_long_leave=s.date in leave,
             hours=Fraction(s.minutes, standard.class_hour_minutes),
         )
-        for s in in_period
-        if for_grade(s) and s.weekday in days and s.date >= app.starts_on
+        for s in period_sits
+        if s.weekday in days and s.date >= app.starts_on
     )
     unit, unit_fen, full = standard.unit, standard.amount_fen, 0
     if unit == arithmetic.MONTH:
-        full_sits = [s for s in in_period if for_grade(s)]
-        months = len({(s.date.year, s.date.month) for s in full_sits})
-        unit_fen, full = standard.amount_fen * max(months, 1), len(full_sits)
+        months = len({(s.date.year, s.date.month) for s in period_sits})
+        unit_fen, full = standard.amount_fen * max(months, 1), len(period_sits)
     elif unit == arithmetic.TERM:
-        full = len([s for s in term_sits if for_grade(s)])
+        full = len(term_grade_sits)
     return arithmetic.LineInput(
         key=key,
         kind=kind,
