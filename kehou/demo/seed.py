@@ -27,12 +27,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kehou import money
 from kehou.accounts.backends import DEMO_PASSWORD
 from kehou.accounts.models import User
 from kehou.core.db import analyze
 from kehou.demo import names
 from kehou.demo.day import DayStory, seed_day_story
 from kehou.demo.menus import MenuSummary, seed_menus
+from kehou.demo.money import (
+    MoneyStory,
+    seed_money_story,
+    seed_next_year_calendar,
+    seed_withdrawal,
+)
 from kehou.demo.plans import PlanSeeder, PlanSummary, SchoolToPlan, seed_profile, seed_terms
 from kehou.demo.sittings import TermHistory, generate_sittings, replay_autumn
 from kehou.lib.school_calendar import school_year_start
@@ -119,6 +126,7 @@ class SeedSummary:
     menus: MenuSummary | None = None
     history: TermHistory | None = None  # the allocated school's term so far
     day: DayStory | None = None  # the main school's days this month (kehou.demo.day)
+    money: MoneyStory | None = None  # the main school's October bills and pay (kehou.demo.money)
 
     @property
     def rows(self) -> int:
@@ -996,6 +1004,7 @@ def seed_term_so_far(seeder: _CitySeeder, schools: list[School], *, seed: int) -
     summary = seeder.summary
     autumn = Term.objects.get(school_year=seeder.year, semester=Term.Semester.FIRST)
     main, others = schools[0], schools[1:]
+    withdrawn = None
     # seed_menus leaves the window of the first school it is given ready to close.
     summary.menus = seed_menus(schools=[*others[:1], main, *others[1:]], term=autumn, seed=seed)
     if others:
@@ -1006,11 +1015,21 @@ def seed_term_so_far(seeder: _CitySeeder, schools: list[School], *, seed: int) -
             seed=seed,
             family_student_ids=list(family.values_list("student_id", flat=True)),
         )
+        withdrawn = seed_withdrawal(
+            school=main,
+            term=autumn,
+            family_student_ids=list(family.values_list("student_id", flat=True)),
+        )
     generated = generate_sittings(schools=schools, term=autumn)
     summary.plans.sessions = generated.created
     summary.plans.sessions_skipped = generated.skipped
     if summary.history is not None:
         summary.day = seed_day_story(school=main, phones=seeder.phones, seed=seed)
+        # The spring term's holidays, for its budget; entered after the autumn term's
+        # sittings were generated, as a bureau would when the State Council publishes them
+        # (the sittings page then offers the term's January days).
+        seed_next_year_calendar(autumn)
+        summary.money = seed_money_story(school=main, term=autumn, withdrawn=withdrawn)
     if summary.history is not None:
         seeder._say(
             _(
@@ -1022,10 +1041,44 @@ def seed_term_so_far(seeder: _CitySeeder, schools: list[School], *, seed: int) -
                 "school": summary.history.school,
                 "seats": summary.history.enrolments,
                 "sittings": generated.created,
-                "seconds": time.perf_counter() - started - summary.day.seconds,
+                "seconds": time.perf_counter()
+                - started
+                - summary.day.seconds
+                - summary.money.seconds,
             }
         )
         _say_day(seeder, summary.day)
+        _say_money(seeder, summary.money)
+
+
+def _say_money(seeder: _CitySeeder, story: MoneyStory) -> None:
+    if story.skipped:
+        seeder._say(_("Money: left out (%(why)s).") % {"why": story.skipped})
+        return
+    seeder._say(
+        _(
+            "Money (demo data): the city's fee standard, %(fee)s yuan per service day under "
+            "%(document)s; October's %(bills)d bills come to %(billed)s yuan (%(low)d waived "
+            "as low-income, one by the school; %(leaver)s left the service on 15 October); "
+            "%(cash)d cash payments and a platform statement with %(matched)d rows matched "
+            "and %(unmatched)d to match by hand; October's pay sheet: %(lines)d people, "
+            "%(pay)s yuan; a spring plan drafted for next term's budget (%(seconds).1f s)."
+        )
+        % {
+            "fee": money.yuan_text(story.standard.amount_fen),
+            "document": story.standard.document,
+            "bills": story.bills,
+            "billed": money.yuan_text(story.billed_fen),
+            "low": story.low_income,
+            "leaver": story.withdrawn.name if story.withdrawn else "—",
+            "cash": story.cash,
+            "matched": story.matched,
+            "unmatched": story.unmatched,
+            "lines": story.pay_lines,
+            "pay": money.yuan_text(story.pay_fen),
+            "seconds": story.seconds,
+        }
+    )
 
 
 def _say_day(seeder: _CitySeeder, day: DayStory) -> None:
@@ -1079,13 +1132,22 @@ def demo_logins() -> list[DemoLogin]:
 
 
 def flush_demo_data() -> None:
-    """Delete every school and person (with the schools' plans, menus, seats and sittings),
-    every account that is not a superuser, the demo superuser, the demo regions and their
-    policy profiles. Audit logging is off: this is a reset, not a change to anybody's
-    record."""
+    """Delete every school and person (with the schools' plans, menus, seats, sittings,
+    bills, payments and pay), every account that is not a superuser, the demo superuser,
+    the demo regions and their policy profiles and fee standards. Audit logging is off:
+    this is a reset, not a change to anybody's record."""
     from auditlog.context import disable_auditlog
 
     from kehou.attendance.models import Attendance, LeaveRequest, RollCallBatch
+    from kehou.billing.models import (
+        Bill,
+        BillLine,
+        BillRun,
+        FeeStandard,
+        Refund,
+        SittingCancellation,
+        Waiver,
+    )
     from kehou.catalog.models import Menu
     from kehou.custody.models import (
         Alert,
@@ -1099,6 +1161,8 @@ def flush_demo_data() -> None:
     )
     from kehou.enrollment.models import Enrollment
     from kehou.notifications.models import Notification
+    from kehou.payments.models import Payment, Payout, Statement, StatementRow
+    from kehou.payroll.models import PayItem, PayLine, PayRates, PaySheet
     from kehou.policy.models import PolicyProfile
     from kehou.policy.models import SchoolPlan as Plan
     from kehou.safety.models import ChecklistItem, Defect, Drill, Incident, Inspection
@@ -1107,7 +1171,23 @@ def flush_demo_data() -> None:
     with disable_auditlog():
         # The day's records protect the sittings, children, staff and accounts they name:
         # they go first, the records that refer to others before those they refer to.
+        # Money first of all: payments and refunds protect bills, bills protect children
+        # and terms, pay lines protect staff.
         for model in (
+            Payout,
+            Payment,
+            StatementRow,
+            Statement,
+            Refund,
+            BillLine,
+            Bill,
+            BillRun,
+            Waiver,
+            SittingCancellation,
+            PayItem,
+            PayLine,
+            PaySheet,
+            PayRates,
             Notification,  # with their deliveries
             Attendance,
             RollCallBatch,
@@ -1132,7 +1212,8 @@ def flush_demo_data() -> None:
         Menu.objects.all().delete()  # with their offerings, runs and waiting lists
         Plan.objects.all().delete()
         demo_city = Region.objects.filter(code=names.CITY_CODE).first()
-        if demo_city is not None:  # its profiles, with their history; the templates stay
+        if demo_city is not None:  # its profiles and fee standards; the templates stay
+            FeeStandard.objects.filter(region__path__startswith=demo_city.path).delete()
             PolicyProfile.objects.filter(region__path__startswith=demo_city.path).delete()
         for model in (
             ClassMembership,

@@ -486,3 +486,25 @@ def test_flush_replaces_a_city_with_its_days_records():
     # then the new city stands, with its own story
     assert School.objects.count() == 2 and Student.objects.count() == 300
     assert Attendance.objects.exists()
+
+
+def test_flush_replaces_a_city_with_its_money():
+    # given a city with a fee standard, bills, waivers, payments, a statement and pay
+    _enter_unknown_years()
+    from kehou.billing.models import Bill, BillRun, FeeStandard, Waiver
+    from kehou.payments.models import Payment, Statement
+    from kehou.payroll.models import PayLine, PayRates, PaySheet
+    from kehou.testing.clock import freeze_now
+
+    money = (Bill, BillRun, FeeStandard, Waiver, Payment, Statement, PayLine, PayRates, PaySheet)
+    with freeze_now(_a_wednesday_in_term()):
+        demo.seed_city(schools=2, students=300, sessions=True)
+        before = {m: set(m.objects.values_list("pk", flat=True)) for m in money}
+        assert all(before.values())
+        # when it is seeded again with --flush
+        call_command("seed", "--schools", "2", "--students", "300", "--flush", stdout=io.StringIO())
+    # then every money row is the new city's, none of the old is left
+    for model in money:
+        after = set(model.objects.values_list("pk", flat=True))
+        assert after and not after & before[model], model.__name__
+    assert FeeStandard.objects.count() == 1
