@@ -262,14 +262,15 @@ def _replay(school, day, *, rng, story, gate, duty, family, grandmother, walker)
         there = [pk for pk, status, _t, _n in marks if status in ("present", "late")]
         if not there:
             continue
-        with _at(_when(day, sitting.end)):
-            custody.handover_record(
-                from_staff=sitting.responsible,
-                to_staff=duty,
-                students=there,
-                sitting=after,
-                actor=instructor,
-            )
+        if duty.pk != sitting.responsible_id:  # the instructor on duty keeps the children
+            with _at(_when(day, sitting.end)):
+                custody.handover_record(
+                    from_staff=sitting.responsible,
+                    to_staff=duty,
+                    students=there,
+                    sitting=after,
+                    actor=instructor,
+                )
         _dismiss(
             day,
             after,

@@ -508,3 +508,17 @@ def test_flush_replaces_a_city_with_its_money():
         after = set(model.objects.values_list("pk", flat=True))
         assert after and not after & before[model], model.__name__
     assert FeeStandard.objects.count() == 1
+
+
+def test_the_demo_seeds_on_a_day_its_duty_teacher_teaches_a_group():
+    # 20 October: a replayed day's duty teacher is the instructor of a group the family's
+    # children attend (the hand-over to oneself was refused and `make demo` failed)
+    from kehou.custody.models import Custody
+    from kehou.testing.clock import freeze_now
+
+    _enter_unknown_years()
+    year = school_year_start(timezone.localdate())
+    with freeze_now(timezone.make_aware(datetime.datetime(year, 10, 20, 7))):
+        summary = demo.seed_city(schools=2, students=500, sessions=True, stdout=io.StringIO())
+    assert summary.day.dismissals > 0
+    assert not Custody.objects.filter(until__isnull=True).exists()
