@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kehou import money
+from kehou.enrollment.models import Application
 
 
 class Covers(models.TextChoices):
@@ -229,6 +230,18 @@ class Bill(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} {self.period_start}–{self.period_end}"
+
+    @property
+    def left_on(self):
+        """The day the child left the service, when it falls before the period's end (the
+        bill says so beside the days it counts)."""
+        left = (
+            Application.objects.filter(student_id=self.student_id, term_id=self.term_id)
+            .exclude(withdrawn_on=None)
+            .values_list("withdrawn_on", flat=True)
+            .first()
+        )
+        return left if left is not None and left <= self.period_end else None
 
     @property
     def total_yuan(self) -> str:

@@ -154,3 +154,32 @@ def test_the_bureau_enters_a_standard_for_its_region_only(client, north, south, 
     assert north.county.fee_standards.get().amount_fen == 500
     assert _login(client, north.admin).get(url).status_code == 404
     assert _login(client, north.guardian_user).get(url).status_code == 404
+
+
+def test_the_familys_bill_says_when_the_child_left_and_computes_each_line_once(client, north, city):
+    # given October billed per service day for a child who left on the 15th
+    from kehou.enrollment.models import Application
+
+    term = f.TermFactory()
+    plan = f.SchoolPlanFactory(school=north.school, term=term, status="published")
+    f.service_days(north.school, OCT_1, OCT_31, plan=plan)
+    app = f.application(north.child, term)
+    f.fee_standard(city)
+    Application.objects.filter(pk=app.pk).update(
+        status="withdrawn", withdrawn_on=dt.date(2026, 10, 15)
+    )
+    services.bill_run(
+        school=north.school,
+        term=term,
+        period="month",
+        month=OCT_1,
+        confirmed=True,
+        actor=north.admin,
+    )
+    # when the guardian opens the bills
+    text = _login(client, north.guardian_user).get(reverse("billing:family")).content.decode()
+    # then the leaving day is said, and the line's arithmetic is written once
+    assert "已于2026-10-15退出课后服务" in text
+    line = Bill.objects.get(student=north.child).lines.get()
+    assert text.count(line.arithmetic) == 1 and f"× {line.arithmetic}" not in text
+    assert text.count(" × ") == 1  # the arithmetic's own, no second "units × unit" before it

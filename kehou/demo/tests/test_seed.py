@@ -510,9 +510,10 @@ def test_flush_replaces_a_city_with_its_money():
     assert FeeStandard.objects.count() == 1
 
 
-def test_the_demo_seeds_on_a_day_its_duty_teacher_teaches_a_group():
-    # 20 October: a replayed day's duty teacher is the instructor of a group the family's
-    # children attend (the hand-over to oneself was refused and `make demo` failed)
+def test_the_demo_seeds_in_mid_october():
+    # 20 October, before the money story's month is over: the day story's replayed days
+    # hand over and dismiss every child (a duty teacher who teaches the family's group
+    # keeps the children rather than handing them to themself)
     from kehou.custody.models import Custody
     from kehou.testing.clock import freeze_now
 
