@@ -6,7 +6,8 @@ statements of a school's run.
     BENCH_MONEY_SCHOOLS=5 DATABASE_URL=... .venv/bin/python bench/money.py   # a quick look
 
 Knobs (environment): BENCH_MONEY_SCHOOLS (362), BENCH_MONEY_STUDENTS (190,000 for the
-full city, else the same children per school: 190,000 × schools / 362), BENCH_MONEY_MONTH
+full city, else the same children per school: 190,000 × schools / 362), BENCH_MONEY_WORKERS
+(the worker processes of the parallel city run; default: the cores), BENCH_MONEY_MONTH
 (2026-10), BENCH_MONEY_DB (kehou_bench_money), BENCH_MONEY_PROFILE (1: profile a school's
 run with cProfile; 0 skips it), BENCH_MONEY_KEEP (1 keeps the database afterwards).
 
@@ -33,7 +34,8 @@ pages call, actor SYSTEM):
    CaptureQueriesContext), then its re-run (which must change nothing);
 2. "city": `bill_run` of every other school, one after the other in this one process as
    the single worker would; city_s is the largest school's run plus these (every school
-   billed once);
+   billed once); then the next month with BENCH_MONEY_WORKERS processes side by side, as
+   that many `kehou worker`s would (city_parallel_s);
 3. the same for pay: `pay_sheet_compute` of the largest school, its re-run, then every
    other school;
 4. cProfile of the largest school's bill run and pay sheet of the following month (fresh,
@@ -77,6 +79,7 @@ MONTH = dt.date.fromisoformat(os.environ.get("BENCH_MONEY_MONTH", "2026-10") + "
 DB_NAME = os.environ.get("BENCH_MONEY_DB", "kehou_bench_money")
 PROFILE = os.environ.get("BENCH_MONEY_PROFILE", "1") == "1"
 KEEP = os.environ.get("BENCH_MONEY_KEEP", "0") == "1"
+WORKERS = int(os.environ.get("BENCH_MONEY_WORKERS", os.cpu_count() or 2))
 SEED = 2026
 STAGE_ENV = "BENCH_MONEY_STAGE"
 
@@ -313,6 +316,45 @@ def _slowest(captured, top: int = 5) -> list[tuple[float, str]]:
     return [(t, sql[:160]) for t, sql in rows[:top]]
 
 
+def _bill_schools(pks: list[int], month: dt.date, term_pk: int) -> int:
+    """In a worker process: the month's bill run of each school (a fresh connection)."""
+    from django.db import connections
+
+    from kehou.billing.models import Period
+    from kehou.billing.services import bill_run
+    from kehou.org.access import SYSTEM
+    from kehou.org.models import School
+    from kehou.terms.models import Term
+
+    connections.close_all()
+    term = Term.objects.get(pk=term_pk)
+    for school in School.objects.filter(pk__in=pks):
+        run = bill_run(
+            school=school,
+            term=term,
+            period=Period.MONTH,
+            month=month,
+            confirmed=True,
+            actor=SYSTEM,
+        )
+        if run.status != "done":
+            raise SystemExit(f"bill run of {school} {run.status}: {run.refusal_message}")
+    connections.close_all()
+    return len(pks)
+
+
+def _in_workers(pks: list[int], month: dt.date, term_pk: int, workers: int) -> int:
+    """The schools dealt round-robin (largest first) to `workers` forked processes."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()
+    slices = [pks[i::workers] for i in range(workers)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return sum(pool.starmap(_bill_schools, [(part, month, term_pk) for part in slices]))
+
+
 def measure() -> dict:
     import django
 
@@ -398,6 +440,20 @@ def measure() -> dict:
         f"{figures['school_max_s']:.3f} s); {figures['bills']:,} bills, "
         f"{figures['bill_lines']:,} lines, {figures['waived']:,} waived, "
         f"{figures['refunds']:,} refunds",
+        flush=True,
+    )
+
+    # -- bills: the next month of the city with as many workers as cores (as `kehou worker`
+    # processes would run one school's bill run each, side by side)
+    following = _next_month(MONTH)
+    t0 = time.perf_counter()
+    done = _in_workers([s.pk for s in schools], following, term.pk, WORKERS)
+    parallel_s = time.perf_counter() - t0
+    figures["city_workers"] = WORKERS
+    figures["city_parallel_s"] = round(parallel_s, 2)
+    print(
+        f"bills, city        {parallel_s:7.2f} s  {WORKERS} worker processes, "
+        f"{following:%Y-%m} ({done} schools)",
         flush=True,
     )
 
