@@ -317,7 +317,11 @@ def _slowest(captured, top: int = 5) -> list[tuple[float, str]]:
 
 
 def _bill_schools(pks: list[int], month: dt.date, term_pk: int) -> int:
-    """In a worker process: the month's bill run of each school (a fresh connection)."""
+    """In a worker process (started afresh, as `kehou worker` is): the month's bill run
+    of each school."""
+    import django
+
+    django.setup()
     from django.db import connections
 
     from kehou.billing.models import Period
@@ -326,7 +330,6 @@ def _bill_schools(pks: list[int], month: dt.date, term_pk: int) -> int:
     from kehou.org.models import School
     from kehou.terms.models import Term
 
-    connections.close_all()
     term = Term.objects.get(pk=term_pk)
     for school in School.objects.filter(pk__in=pks):
         run = bill_run(
@@ -344,14 +347,12 @@ def _bill_schools(pks: list[int], month: dt.date, term_pk: int) -> int:
 
 
 def _in_workers(pks: list[int], month: dt.date, term_pk: int, workers: int) -> int:
-    """The schools dealt round-robin (largest first) to `workers` forked processes."""
+    """The schools dealt round-robin (largest first) to `workers` new processes (spawned:
+    a fork would share the parent's pooled connections)."""
     import multiprocessing
 
-    from django.db import connections
-
-    connections.close_all()
     slices = [pks[i::workers] for i in range(workers)]
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
         return sum(pool.starmap(_bill_schools, [(part, month, term_pk) for part in slices]))
 
 
