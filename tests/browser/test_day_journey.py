@@ -86,7 +86,7 @@ def test_a_school_day_on_phones(live_server, transactional_db, browser, settings
 def _journey(browser, base, clock: Clock):  # noqa: F811, PLR0915
     # given the small demo city with its month so far; today is untaken
     seed_city(schools=2, students=500, sessions=True)
-    today = clock.now().date()
+    today = timezone.localdate()
     assert not Attendance.objects.filter(sitting__date=today).exists()
     parent = Guardian.objects.get(phone=PHONE_GUARDIAN)
     family = list(
