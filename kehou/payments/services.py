@@ -173,16 +173,29 @@ def payment_record(
 
 def payment_void(*, payment: Payment, reason: str, actor) -> Payment:
     """A mistaken entry voided with a reason: kept, never deleted, and no longer counted."""
-    access.require_school_admin(actor, payment.school)
+    return _void(
+        Payment,
+        payment,
+        reason,
+        actor,
+        missing=_("Say why the payment is voided."),
+        already=_("This payment is already voided."),
+    )
+
+
+def _void(model, row, reason: str, actor, *, missing: str, already: str):
+    """Void a payment or a payout: the school's admin, a reason, once (its row locked);
+    the row stays, marked, and the ledger stops counting it."""
+    access.require_school_admin(actor, row.school)
     problems = Problems()
     reason = _text(problems, reason, field="reason")
     if not reason:
-        problems.add("reason_missing", _("Say why the payment is voided."), field="reason")
+        problems.add("reason_missing", missing, field="reason")
     problems.raise_if_any()
     with transaction.atomic():
-        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        locked = model.objects.select_for_update().get(pk=row.pk)
         if locked.voided_at is not None:
-            raise refusal("already_voided", _("This payment is already voided."))
+            raise refusal("already_voided", already)
         locked.voided_at = timezone.now()
         locked.voided_by = access.user_of(actor)
         locked.void_reason = reason
@@ -528,18 +541,11 @@ def payout_record(
 
 
 def payout_void(*, payout: Payout, reason: str, actor) -> Payout:
-    access.require_school_admin(actor, payout.school)
-    problems = Problems()
-    reason = _text(problems, reason, field="reason")
-    if not reason:
-        problems.add("reason_missing", _("Say why it is voided."), field="reason")
-    problems.raise_if_any()
-    with transaction.atomic():
-        locked = Payout.objects.select_for_update().get(pk=payout.pk)
-        if locked.voided_at is not None:
-            raise refusal("already_voided", _("This is already voided."))
-        locked.voided_at = timezone.now()
-        locked.voided_by = access.user_of(actor)
-        locked.void_reason = reason
-        locked.save(update_fields=["voided_at", "voided_by", "void_reason"])
-    return locked
+    return _void(
+        Payout,
+        payout,
+        reason,
+        actor,
+        missing=_("Say why it is voided."),
+        already=_("This is already voided."),
+    )
