@@ -207,9 +207,11 @@ def _walker(school: School, day: dt.date):
     return None
 
 
-def _groups(school: School, day: dt.date, wanted: set[int]) -> list[tuple[Roster, Sitting]]:
+def _groups(school: School, day: dt.date, wanted: set[int]) -> list[tuple]:
     """For each wanted child, the smallest offering group of the day they are at, with the
-    plan's sitting of their grades that they go back to afterwards."""
+    plan's sitting of their grades that they go back to afterwards, and who takes its roll;
+    a child at no group that day is at the plan's sitting of their grades, whose roll their
+    class's head teacher takes for the class (roster, sitting to go back to, roll taker)."""
     rosters = day_rosters(school, day)
     plan = [r.sitting for r in rosters if r.sitting.offering_id is None]
     chosen: dict[int, tuple[Roster, Sitting]] = {}
@@ -230,15 +232,30 @@ def _groups(school: School, day: dt.date, wanted: set[int]) -> list[tuple[Roster
             and p.end >= sitting.end
         ]
         if after:
-            chosen[sitting.pk] = (roster, max(after, key=lambda p: p.end))
+            chosen[sitting.pk] = (roster, max(after, key=lambda p: p.end), sitting.responsible)
+    for roster in rosters:
+        sitting = roster.sitting
+        if sitting.offering_id is not None or sitting.kind != Sitting.Kind.REGULAR:
+            continue
+        for entry in roster.entries:
+            head = entry.school_class.head_teacher if entry.school_class else None
+            if entry.student.pk not in wanted or head is None or head.user_id is None:
+                continue
+            own = [
+                e
+                for e in roster.entries
+                if e.school_class == entry.school_class and not e.elsewhere
+            ]
+            wanted = wanted - {e.student.pk for e in own}
+            chosen[(sitting.pk, entry.school_class.pk)] = (Roster(sitting, own), None, head)
     return list(chosen.values())
 
 
 def _replay(school, day, *, rng, story, gate, duty, family, grandmother, walker) -> None:
     wanted = set(family) | ({walker.pk} if walker else set())
-    for roster, after in _groups(school, day, wanted):
+    for roster, after, taker in _groups(school, day, wanted):
         sitting = roster.sitting
-        instructor = sitting.responsible.user
+        instructor = taker.user
         ids = [e.student.pk for e in roster.entries]
         leaves = covering_leaves(ids, day)
         strangers = [pk for pk in ids if pk not in wanted and pk not in leaves]
@@ -262,7 +279,7 @@ def _replay(school, day, *, rng, story, gate, duty, family, grandmother, walker)
         there = [pk for pk, status, _t, _n in marks if status in ("present", "late")]
         if not there:
             continue
-        if duty.pk != sitting.responsible_id:  # the instructor on duty keeps the children
+        if after is not None and duty.pk != taker.pk:  # one on duty keeps the children
             with _at(_when(day, sitting.end)):
                 custody.handover_record(
                     from_staff=sitting.responsible,
@@ -273,7 +290,7 @@ def _replay(school, day, *, rng, story, gate, duty, family, grandmother, walker)
                 )
         _dismiss(
             day,
-            after,
+            after or sitting,
             there,
             rng=rng,
             story=story,
@@ -295,7 +312,8 @@ def _dismiss(day, after, there, *, rng, story, gate, family, grandmother, walker
         .order_by("-is_primary", "pk")
     ):
         links.setdefault(link.student_id, link.guardian)
-    late = set(rng.sample([pk for pk in there if pk not in family], min(LATE_PER_DAY, len(there))))
+    others = [pk for pk in there if pk not in family]
+    late = set(rng.sample(others, min(LATE_PER_DAY, len(others))))
     for n, pk in enumerate(sorted(there, key=lambda pk: rng.random())):
         student = _student(pk)
         minutes = rng.randint(20, 40) if pk in late else -10 + (n * 17) // max(len(there), 1)
