@@ -34,6 +34,20 @@ def _forbid_writes(execute, sql, params, many, context):
 
 
 @pytest.fixture(autouse=True)
+def _the_clock_runs_again_after_each_test():
+    """A test that leaves `timezone.now` patched fails, and the clock is put back: a
+    frozen clock leaking into later tests makes them fail far from the cause."""
+    from django.utils import timezone
+
+    from kehou.testing.clock import REAL_NOW
+
+    yield
+    if timezone.now is not REAL_NOW:
+        timezone.now = REAL_NOW
+        pytest.fail("the test left timezone.now patched (a frozen clock)", pytrace=False)
+
+
+@pytest.fixture(autouse=True)
 def _a_get_never_writes(monkeypatch):
     from django.db import connections
     from django.test import Client

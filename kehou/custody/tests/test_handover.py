@@ -113,14 +113,13 @@ def test_concurrent_handovers_leave_one_open_custody(north):
     def hand_to(receiver):
         try:
             barrier.wait()
-            with freeze_now(at(17, 30)):
-                services.handover_record(
-                    from_staff=north.teacher.staff,
-                    to_staff=receiver,
-                    students=[north.child],
-                    sitting=None,
-                    actor=north.teacher,
-                )
+            services.handover_record(
+                from_staff=north.teacher.staff,
+                to_staff=receiver,
+                students=[north.child],
+                sitting=None,
+                actor=north.teacher,
+            )
             outcomes.append("ok")
         except ValidationError as refused:
             outcomes.append(error_codes(refused))
@@ -128,10 +127,13 @@ def test_concurrent_handovers_leave_one_open_custody(north):
             connection.close()
 
     threads = [threading.Thread(target=hand_to, args=(r,)) for r in receivers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    # One frozen clock for both threads: a patch per thread restores in the wrong order
+    # and leaves the clock frozen for every later test.
+    with freeze_now(at(17, 30)):
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
     assert sorted(map(str, outcomes)) == sorted(["ok", str({"in_other_custody"})])
     assert Custody.objects.filter(student=north.child, until__isnull=True).count() == 1
     assert Handover.objects.count() == 1
