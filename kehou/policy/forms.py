@@ -324,6 +324,27 @@ class ProfileForm(forms.Form):
         min_value=1,
         max_value=100,
     )
+    report_due_day = forms.IntegerField(
+        label=_("Monthly report due on (day of the next month)"),
+        help_text=_("003: 每月24日报送. Empty: no due day, no report is late."),
+        required=False,
+        min_value=1,
+        max_value=28,
+    )
+    report_reminder_days = forms.IntegerField(
+        label=_("Monthly report reminder (days before it is due)"),
+        help_text=_("Empty: no reminder is sent."),
+        required=False,
+        min_value=1,
+        max_value=20,
+    )
+    complaint_reply_days = forms.IntegerField(
+        label=_("A complaint is replied to within (days)"),
+        help_text=_("Empty: complaints have no time limit and are not escalated for lateness."),
+        required=False,
+        min_value=1,
+        max_value=60,
+    )
     fee_mode = forms.ChoiceField(label=_("Fee standard"), required=False, choices=FEE_MODES)
     fee_max_per_term = forms.DecimalField(
         label=_("Fee ceiling per child per term (yuan)"),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from kehou.core.labels import category_label, grades_label, weekday_label
 from kehou.policy_rules import RuleId, profile_gap_fields
-from kehou.policy_rules.serialise import BILLING_RULE_FIELDS, MENU_RULE_FIELDS, RULE_FIELDS
+from kehou.policy_rules.serialise import MENU_RULE_FIELDS, RULE_FIELDS, UNCHECKED_RULE_FIELDS
 from kehou.policy_rules.texts import AMOUNTS
 
 RULE_LABELS = {
@@ -30,6 +30,9 @@ RULE_LABELS = {
     "pay_floor_per_class_hour": gettext_lazy("Teacher pay floor per class-hour"),
     "fee_standard": gettext_lazy("Fee standard"),
     "leave_refund_min_days": gettext_lazy("A leave is refunded from (service days)"),
+    "report_due_day": gettext_lazy("Monthly report due on (day of the next month)"),
+    "report_reminder_days": gettext_lazy("Monthly report reminder (days before it is due)"),
+    "complaint_reply_days": gettext_lazy("A complaint is replied to within (days)"),
     "grade12_no_written_homework": gettext_lazy("No written homework in grades 1-2"),
     "junior_homework_at_school_min_percent": gettext_lazy(
         "Junior written homework done at school: lowest share"
@@ -46,8 +49,17 @@ RULE_LABELS = {
     ),
     "instructors_vetted": gettext_lazy("External instructors qualified and background-checked"),
 }
+# What kehou does about a rule no document of the locality states, when it is not simply
+# "not checked".
+UNSTATED_MEANING = {
+    "report_due_day": gettext_lazy("Not stated: the monthly report has no due day"),
+    "report_reminder_days": gettext_lazy("Not stated: no reminder is sent"),
+    "complaint_reply_days": gettext_lazy("Not stated: complaints have no time limit"),
+}
 PLAN_RULE_FIELDS = tuple(
-    name for name in RULE_FIELDS if name not in MENU_RULE_FIELDS and name not in BILLING_RULE_FIELDS
+    name
+    for name in RULE_FIELDS
+    if name not in MENU_RULE_FIELDS and name not in UNCHECKED_RULE_FIELDS
 )
 
 
@@ -65,6 +77,10 @@ def rule_value_text(name: str, value) -> str:
         return value.strftime("%H:%M")
     if name == "leave_refund_min_days":
         return _("%(n)d service days or more") % {"n": value}
+    if name == "report_due_day":
+        return _("The %(n)d. of the following month") % {"n": value}
+    if name in {"report_reminder_days", "complaint_reply_days"}:
+        return _("%(n)d days") % {"n": value}
     if name == "pay_floor_per_class_hour":
         return _("%(amount)s yuan a class-hour") % {"amount": f"{value.normalize():f}"}
     if name == "fee_standard":
@@ -116,6 +132,7 @@ def profile_rule_rows(rules, names) -> list[dict]:
                 "name": name,
                 "label": RULE_LABELS[name],
                 "stated": rule is not None,
+                "unstated": UNSTATED_MEANING.get(name, ""),
                 "value": rule_value_text(name, rule.value) if rule is not None else "",
                 "cite": rule.cite if rule is not None else None,
             }

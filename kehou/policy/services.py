@@ -713,6 +713,9 @@ class ProfileValues:
     vacation_weeks_summer: int | None = None
     pay_floor_per_class_hour: Decimal | None = None
     leave_refund_min_days: int | None = None
+    report_due_day: int | None = None
+    report_reminder_days: int | None = None
+    complaint_reply_days: int | None = None
     # "" = no fee rule; "none" = no standard yet (no fee may be billed); "max" = a ceiling
     fee_mode: str = ""
     fee_max_per_term: Decimal | None = None
@@ -740,6 +743,9 @@ VALUE_RULES = (
     "vacation_weeks_summer",
     "pay_floor_per_class_hour",
     "leave_refund_min_days",
+    "report_due_day",
+    "report_reminder_days",
+    "complaint_reply_days",
     "junior_homework_at_school_min_percent",
 )
 # The rules a bureau edits on the profile page (content models and the urban target come
@@ -754,6 +760,9 @@ PROFILE_RANGES = (
     ("vacation_weeks_winter", _("Winter vacation opening weeks"), 0, 6),
     ("vacation_weeks_summer", _("Summer vacation opening weeks"), 0, 9),
     ("leave_refund_min_days", _("A leave is refunded from (service days)"), 1, 100),
+    ("report_due_day", _("Monthly report due on (day of the next month)"), 1, 28),
+    ("report_reminder_days", _("Monthly report reminder (days before it is due)"), 1, 20),
+    ("complaint_reply_days", _("A complaint is replied to within (days)"), 1, 60),
     (
         "junior_homework_at_school_min_percent",
         _("Junior written homework done at school: at least (%)"),

@@ -37,7 +37,7 @@ from kehou.policy.rule_labels import (
     shortfall_line,
 )
 from kehou.policy_rules import RuleId
-from kehou.policy_rules.serialise import BILLING_RULE_FIELDS, MENU_RULE_FIELDS, RULE_FIELDS
+from kehou.policy_rules.serialise import MENU_RULE_FIELDS, RULE_FIELDS, UNCHECKED_RULE_FIELDS
 from kehou.terms.models import Term
 from kehou.terms.selectors import current_term, term_for_page
 from kehou.terms.selectors import terms as all_terms
@@ -215,7 +215,7 @@ def plan_compliance(request, plan_pk: int):
         unstated = sum(
             1
             for name in RULE_FIELDS
-            if name not in BILLING_RULE_FIELDS and getattr(rules, name) is None
+            if name not in UNCHECKED_RULE_FIELDS and getattr(rules, name) is None
         )
     rows = [(s, rule_name(s.rule)) for s in shortfalls]
     return render(
@@ -354,6 +354,7 @@ def profile_detail(request, profile_pk: int):
             "profile": profile,
             "plan_rules": profile_rule_rows(rules, PLAN_RULE_FIELDS),
             "menu_rules": profile_rule_rows(rules, MENU_RULE_FIELDS),
+            "other_rules": profile_rule_rows(rules, UNCHECKED_RULE_FIELDS),
             "notes": rules.notes,
             "gaps": profile_gap_notes(rules),
             "history": selectors.profile_history(profile),

@@ -114,6 +114,15 @@ class ProfileRules:
     # A leave covering at least this many of the child's service days is refunded (004:
     # 按未服务的实际课时据实退还); the seeds give no number: the bureau enters it.
     leave_refund_min_days: Rule[int] | None = None
+    # The monthly report (月报, R22) of a month is due on this day of the following month
+    # (003: 每月24日报送); None = the locality sets no due day, so no report is late.
+    report_due_day: Rule[int] | None = None
+    # School admins are reminded this many days before the due day; the bureau enters it.
+    report_reminder_days: Rule[int] | None = None
+    # A complaint or report (投诉、举报) is to be replied to within this many days of its
+    # receipt, then escalated to the bureau (003: 对存在的问题及时督促整改); the bureau
+    # enters the number, the seeds give none.
+    complaint_reply_days: Rule[int] | None = None
     grade12_no_written_homework: Rule[bool] | None = None
     junior_homework_at_school_min_percent: Rule[int] | None = None
     # What a menu may not hold (R8), each True where the seed says so: the menu's services

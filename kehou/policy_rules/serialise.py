@@ -74,6 +74,9 @@ _CODECS: dict[str, tuple[Callable, Callable]] = {
         lambda d: FeeStandard(_decimal_in(d.get("max_yuan_per_term"))),
     ),
     "leave_refund_min_days": _SAME,
+    "report_due_day": _SAME,
+    "report_reminder_days": _SAME,
+    "complaint_reply_days": _SAME,
     "grade12_no_written_homework": _SAME,
     "junior_homework_at_school_min_percent": _SAME,
     "evening_study_weekdays_only": _SAME,
@@ -97,6 +100,10 @@ MENU_RULE_FIELDS = (
 RULE_FIELDS = tuple(_CODECS)
 # Rules bills read (kehou.billing), not checked against a plan or a menu.
 BILLING_RULE_FIELDS = ("leave_refund_min_days",)
+# Rules the monthly report and the complaint channel read (kehou.reports, kehou.complaints).
+OVERSIGHT_RULE_FIELDS = ("report_due_day", "report_reminder_days", "complaint_reply_days")
+# Rules other apps read, not checked against a plan or a menu.
+UNCHECKED_RULE_FIELDS = (*BILLING_RULE_FIELDS, *OVERSIGHT_RULE_FIELDS)
 
 
 def profile_to_dict(profile: ProfileRules) -> dict:

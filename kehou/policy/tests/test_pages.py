@@ -338,7 +338,9 @@ def test_profile_page_lists_every_rule_stated_or_not(client, city, city_officer)
     assert "课后服务不得讲授新课" in page and "堅決禁止違規補課" in page
     assert "尚无收费标准,不得收费" in page
     # and every rule it does not state says so, for the plan and for the menu
-    assert page.count("未规定：不检查") == 19
+    assert page.count("未规定：不检查") == 19 + 1  # and the leave refund's days
+    # and the bureau's own deadlines say what their absence means
+    assert "未规定：月报不设截止日" in page and "未规定：投诉不设办理时限" in page
     for label in (
         "每周服务天数(周一至周五)",
         "校外机构不得开展学科类培训",
@@ -357,7 +359,7 @@ def test_the_bureau_switches_a_menu_rule_on_and_the_page_cites_it(client, city, 
     page = client.get(reverse("policy:profile", args=[profile.pk])).content.decode()
     assert "苏州市教育局录入(第2版)" in page and "bureau · " not in page
     assert "依据滨州市课后服务安全通知" in page
-    assert page.count("未规定：不检查") == 18
+    assert page.count("未规定：不检查") == 18 + 1  # and the leave refund's days
 
 
 def test_profile_edit_shows_the_refusal_beside_its_field(client, city, city_officer):

@@ -89,6 +89,7 @@ def test_what_each_seed_states_and_what_it_leaves_out():
         "content_models",
         "urban_target",
         "instructors_vetted",
+        "report_due_day",  # 每月24日报送
     }
     assert set(rules(PROFILES["binzhou_004"])) == {
         "content_models",
