@@ -72,6 +72,13 @@ INSTALLED_APPS = [
     "kehou.billing",
     "kehou.payments",
     "kehou.payroll",
+    "kehou.resources",
+    "kehou.surveys",
+    "kehou.complaints",
+    "kehou.supervision",
+    "kehou.reports",
+    "kehou.staffrecords",
+    "kehou.dashboard",
     "kehou.home",
     "kehou.demo",
 ]
