@@ -542,3 +542,85 @@ def pay_rates(school, *, effective_from: datetime.date = datetime.date(2026, 9, 
         "class_hour_minutes": 40,
     } | fen
     return PayRates.objects.create(school=school, effective_from=effective_from, **values)
+
+
+# --- surveys ----------------------------------------------------------------------------
+
+
+def survey(
+    school=None,
+    *,
+    region=None,
+    kind: str = "satisfaction",
+    status: str = "sent",
+    title: str = "课后服务满意度调查",
+    **fields,
+):
+    """A survey of `school` (or, with `region` and no school, a bureau's), written straight
+    to the tables; unless a draft, sent to the school (or every school of the region) an
+    hour ago. Use kehou.surveys.services to test the checks."""
+    from django.utils import timezone
+
+    from kehou.surveys.models import Survey, SurveySchool
+
+    now = timezone.now()
+    created = Survey.objects.create(
+        school=school,
+        region=region or school.region,
+        title=title,
+        kind=kind,
+        status=status,
+        opens_at=None if status == "draft" else now - datetime.timedelta(hours=1),
+        **fields,
+    )
+    if status != "draft":
+        schools = (
+            [school]
+            if school is not None
+            else m.School.objects.filter(region__path__startswith=created.region.path)
+        )
+        SurveySchool.objects.bulk_create(
+            SurveySchool(survey=created, school=s, sent_at=created.opens_at) for s in schools
+        )
+    return created
+
+
+def survey_question(
+    survey, text: str = "您对课后服务总体满意吗？", *, kind: str = "scale", **fields
+):
+    """A question at the end of `survey` (a 1–5 scale question unless `kind` says
+    otherwise)."""
+    from kehou.surveys.models import Question
+
+    order = fields.pop("order", survey.questions.count() + 1)
+    return Question.objects.create(
+        survey=survey, school=survey.school, order=order, text=text, kind=kind, **fields
+    )
+
+
+def survey_response(survey, user, students, answers: dict, *, submitted_at=None):
+    """A family's response written straight to the tables: `answers` maps a question to an
+    int (scale), a list of choice texts, or a text."""
+    from django.utils import timezone
+
+    from kehou.surveys.models import Answer, Response, ResponseChild
+
+    students = list(students)
+    school = students[0].school
+    response = Response.objects.create(
+        survey=survey, school=school, by=user, submitted_at=submitted_at or timezone.now()
+    )
+    for student in students:
+        ResponseChild.objects.create(
+            response=response, survey=survey, school=school, student=student
+        )
+    for question, value in answers.items():
+        Answer.objects.create(
+            response=response,
+            question=question,
+            school=school,
+            scale=value if isinstance(value, int) else None,
+            choices=list(value) if isinstance(value, list | tuple) else [],
+            text=value if isinstance(value, str) else "",
+        )
+    return response
