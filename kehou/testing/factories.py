@@ -624,3 +624,32 @@ def survey_response(survey, user, students, answers: dict, *, submitted_at=None)
             text=value if isinstance(value, str) else "",
         )
     return response
+
+
+# --- complaints (R20) ---
+
+
+def complaint(school, *, received_on=None, state: str = "received", **fields):
+    """A complaint written straight to the table (no events, no escalation): `received_on`
+    defaults to today, the topic to teaching; a replied or closed one gets a reply."""
+    from django.utils import timezone
+
+    from kehou.complaints.codes import new_code
+    from kehou.complaints.models import Complaint
+
+    now = timezone.now()
+    received_on = received_on or timezone.localdate()
+    if state in {"replied", "closed"}:
+        fields.setdefault("reply", "已核实处理。")
+        fields.setdefault("replied_at", now)
+    fields.setdefault("kind", Complaint.Kind.COMPLAINT)
+    fields.setdefault("topic", Complaint.Topic.TEACHING)
+    fields.setdefault("text", "课后服务时间安排不合理。")
+    return Complaint.objects.create(
+        school=school,
+        state=state,
+        received_on=received_on,
+        received_at=fields.pop("received_at", now),
+        code=fields.pop("code", new_code()),
+        **fields,
+    )
