@@ -8,8 +8,10 @@ with its remark; a correction is a new version with its reason.
 """
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SchoolMonth(models.Model):
@@ -71,3 +73,71 @@ class SchoolMonth(models.Model):
         if not self.students_in_school:
             return None
         return self.students_taking_part / self.students_in_school
+
+
+class MonthlyReport(models.Model):
+    """What a school submitted for a month: the figures frozen as they were, its remark.
+
+    A submitted report never changes; a correction is the next version, with its reason,
+    and the one it replaces becomes superseded. One report per school and month is in
+    force (not superseded)."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", pgettext_lazy("a monthly report", "Submitted")
+        SUPERSEDED = "superseded", pgettext_lazy("a monthly report", "Superseded")
+
+    school = models.ForeignKey(
+        "org.School", related_name="monthly_reports", on_delete=models.PROTECT
+    )
+    month = models.DateField(_("month"))  # its first day
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED
+    )
+    # A copy of the SchoolMonth's figures at submission (kehou.reports.figures.FIGURE_FIELDS).
+    figures = models.JSONField(_("figures"), default=dict)
+    remark = models.TextField(_("remark"), blank=True)
+    submitted_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    # Day N of the following month by the profile's report_due_day; empty = no due day.
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    is_late = models.BooleanField(_("late"), default=False)
+    correction_reason = models.CharField(_("reason for the correction"), max_length=300, blank=True)
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name=_("corrects"),
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        on_delete=models.PROTECT,
+    )
+
+    class Meta:
+        verbose_name = _("monthly report")
+        verbose_name_plural = _("monthly reports")
+        ordering = ["school", "month", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "month", "version"], name="one_report_per_version"
+            ),
+            models.UniqueConstraint(
+                fields=["school", "month"],
+                condition=~Q(status="superseded"),
+                name="one_report_in_force",
+            ),
+            models.CheckConstraint(
+                name="correction_has_reason",
+                condition=Q(version=1) | ~Q(correction_reason=""),
+            ),
+        ]
+        indexes = [models.Index(fields=["month", "school"], name="report_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.month:%Y-%m} v{self.version}"
