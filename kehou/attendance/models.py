@@ -84,6 +84,11 @@ class RollCallBatch(models.Model):
 
 
 class Attendance(models.Model):
+    """One child's mark at one sitting. On PostgreSQL the table is partitioned by month of
+    `day` (see migrations/0004 and `attendance_partitions_ahead_task`): the database's
+    primary key there is (id, day) and the uniqueness (sitting, student, day), which is
+    the same rule since a sitting has one day; Django still treats `id` as the pk."""
+
     class Status(models.TextChoices):
         PRESENT = "present", _("Present")
         LATE = "late", _("Late")
@@ -95,6 +100,9 @@ class Attendance(models.Model):
         "sittings.Sitting", related_name="attendance", on_delete=models.PROTECT
     )
     student = models.ForeignKey("org.Student", related_name="attendance", on_delete=models.PROTECT)
+    # The sitting's date, copied so that the table can be partitioned by month on
+    # PostgreSQL (migration 0004) and a month's figures need no join with the sittings.
+    day = models.DateField(_("day"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     leave = models.ForeignKey(
         LeaveRequest, null=True, blank=True, related_name="marks", on_delete=models.SET_NULL
@@ -120,7 +128,7 @@ class Attendance(models.Model):
         ordering = ["sitting", "student"]
         indexes = [
             models.Index(fields=["student", "sitting"], name="attendance_student_idx"),
-            models.Index(fields=["school", "marked_at"], name="attendance_school_idx"),
+            models.Index(fields=["school", "day"], name="attendance_school_day_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -341,6 +341,7 @@ def _apply(
             created[mark.student_id] = Attendance(
                 school_id=sitting.school_id,
                 sitting=sitting,
+                day=sitting.date,
                 student_id=mark.student_id,
                 status=mark.status,
                 leave=leave,
@@ -497,6 +498,7 @@ def _close(
         Attendance(
             school_id=sitting.school_id,
             sitting=sitting,
+            day=sitting.date,
             student_id=pk,
             status=Attendance.Status.LEAVE if pk in leaves else Attendance.Status.ABSENT,
             leave=leaves.get(pk),

@@ -16,3 +16,13 @@ def rolls_close_due_task() -> int:
     from kehou.org.access import SYSTEM
 
     return services.rolls_close_due(actor=SYSTEM)
+
+
+@periodic(every=dt.timedelta(days=1))
+@task()
+def attendance_partitions_ahead_task() -> dict:
+    """On PostgreSQL, create the marks table's partitions of this month and the next
+    twelve where missing (kehou.attendance.partitions); nothing on SQLite."""
+    from kehou.attendance.partitions import months_ahead_ensure
+
+    return months_ahead_ensure()

@@ -64,6 +64,7 @@ def _mark(sitting, student, status, when, by) -> Attendance:
     return Attendance.objects.create(
         school_id=sitting.school_id,
         sitting=sitting,
+        day=sitting.date,
         student=student,
         status=status,
         marked_by=by,

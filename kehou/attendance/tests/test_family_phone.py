@@ -56,6 +56,7 @@ def test_the_guardian_pages_fit_a_phone(live_server, transactional_db, browser):
     Attendance.objects.create(
         school=school,
         sitting=sitting,
+        day=sitting.date,
         student=children[0],
         status="present",
         marked_by=guardian_user,
