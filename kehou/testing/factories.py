@@ -653,3 +653,26 @@ def complaint(school, *, received_on=None, state: str = "received", **fields):
         code=fields.pop("code", new_code()),
         **fields,
     )
+
+
+# --- dashboard --------------------------------------------------------------------------
+
+
+def school_month(school, month: datetime.date = datetime.date(2026, 10, 1), **figures):
+    """A SchoolMonth row written straight with the figures given (the dashboard reads them;
+    kehou.reports computes them). `by_grade` and `by_priority` take {key: (in_school,
+    taking_part)} as well as the stored dicts."""
+    from kehou.reports.models import SchoolMonth
+
+    for name in ("by_grade", "by_priority"):
+        if name in figures:
+            figures[name] = {
+                str(key): (
+                    {"in_school": value[0], "taking_part": value[1]}
+                    if isinstance(value, tuple)
+                    else value
+                )
+                for key, value in figures[name].items()
+            }
+    return SchoolMonth.objects.create(school=school, month=month, **figures)
+
