@@ -1312,6 +1312,126 @@ def _payroll_entries():
 MATRIX.update(_payroll_entries())
 
 
+def _supervision_entries():
+    from kehou.supervision import services as supervision
+
+    items = [{"text": "课后服务覆盖保障", "max_points": 10}]
+
+    def sheet(w):
+        return f.scoring_sheet(w.north.county)
+
+    def review(w):
+        return f.final_review(w.north.school, w.term, sheet(w), actor=w.north.county_officer)
+
+    def draft(w):
+        used = sheet(w)
+        return supervision.review_record(
+            school=w.north.school,
+            term=w.term,
+            kind="midterm",
+            sheet=used,
+            reviewed_on=timezone.localdate(),
+            reviewers="督学组",
+            scores={i.pk: 5 for i in used.items.all()},
+            actor=w.north.county_officer,
+        )
+
+    def submitted(w):
+        finding = review(w).findings.get()
+        return supervision.rectification_submit(
+            finding=finding, action="已整改", actor=w.north.admin
+        )
+
+    return {
+        "supervision.sheet_create": (
+            NOT_A_BUREAU_OVER_THE_COUNTY,
+            lambda w: (
+                lambda a: supervision.sheet_create(
+                    region=w.north.county, name="评分表", kind="annual", items=items, actor=a
+                )
+            ),
+        ),
+        "supervision.sheet_edit": (
+            NOT_A_BUREAU_OVER_THE_COUNTY,
+            lambda w: (
+                lambda s: lambda a: supervision.sheet_edit(sheet=s, name="新", items=items, actor=a)
+            )(sheet(w)),
+        ),
+        "supervision.review_record": (
+            NOT_A_BUREAU_OVER_THE_COUNTY,
+            lambda w: (
+                lambda s: (
+                    lambda a: supervision.review_record(
+                        school=w.north.school,
+                        term=w.term,
+                        kind="midterm",
+                        sheet=s,
+                        reviewed_on=timezone.localdate(),
+                        reviewers="督学组",
+                        scores={i.pk: 5 for i in s.items.all()},
+                        actor=a,
+                    )
+                )
+            )(sheet(w)),
+        ),
+        "supervision.review_finalise": (
+            NOT_A_BUREAU_OVER_THE_COUNTY,
+            lambda w: (
+                lambda r: lambda a: supervision.review_finalise(review=r, confirmed=True, actor=a)
+            )(draft(w)),
+        ),
+        "supervision.rectification_submit": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda finding: (
+                    lambda a: supervision.rectification_submit(
+                        finding=finding, action="已整改", actor=a
+                    )
+                )
+            )(review(w).findings.get()),
+        ),
+        "supervision.rectification_accept": (
+            NOT_A_BUREAU_OVER_THE_COUNTY,
+            lambda w: (
+                lambda r: lambda a: supervision.rectification_accept(rectification=r, actor=a)
+            )(submitted(w)),
+        ),
+        "supervision.rectification_return": (
+            NOT_A_BUREAU_OVER_THE_COUNTY,
+            lambda w: (
+                lambda r: (
+                    lambda a: supervision.rectification_return(
+                        rectification=r, note="请补充材料", actor=a
+                    )
+                )
+            )(submitted(w)),
+        ),
+        "supervision.case_create": (
+            NOT_A_BUREAU_OVER_THE_COUNTY,
+            lambda w: (
+                lambda a: supervision.case_create(
+                    school=w.north.school, title="案例", summary="摘要", body="正文", actor=a
+                )
+            ),
+        ),
+        "supervision.case_publish": (
+            NOT_A_BUREAU_OVER_THE_COUNTY,
+            lambda w: (lambda c: lambda a: supervision.case_publish(case=c, actor=a))(
+                f.exemplary_case(w.north.school)
+            ),
+        ),
+        "supervision.case_withdraw": (
+            NOT_A_BUREAU_OVER_THE_COUNTY,
+            lambda w: (lambda c: lambda a: supervision.case_withdraw(case=c, actor=a))(
+                f.exemplary_case(w.north.school, status="published")
+            ),
+        ),
+    }
+
+
+MATRIX.update(_supervision_entries())
+
+
 @pytest.fixture
 def world(north, south, city_officer):
     today = timezone.localdate()

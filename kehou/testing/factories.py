@@ -676,3 +676,75 @@ def school_month(school, month: datetime.date = datetime.date(2026, 10, 1), **fi
             }
     return SchoolMonth.objects.create(school=school, month=month, **figures)
 
+
+# --- supervision ------------------------------------------------------------------------
+
+SHEET_ITEMS = (("课后服务覆盖保障", 10), ("服务质量与内容", 10), ("学生及家长满意度", 10))
+
+
+def scoring_sheet(
+    region, *, kind: str = "midterm", items=SHEET_ITEMS, name="课后服务中期检查评分表", **bands
+):
+    """A scoring sheet of `region` written straight to the tables (use
+    kehou.supervision.services.sheet_create to test the checks)."""
+    from kehou.supervision.models import ScoringSheet, SheetItem
+
+    sheet = ScoringSheet.objects.create(region=region, name=name, kind=kind, **bands)
+    for order, (text, max_points) in enumerate(items, start=1):
+        SheetItem.objects.create(sheet=sheet, order=order, text=text, max_points=max_points)
+    return sheet
+
+
+def final_review(school, term, sheet, *, findings=("课后服务签到记录不全",), due=None, actor=None):
+    """A final review of `school` on `sheet`, full marks on every item, its findings open
+    for rectification (due in two weeks unless `due` says otherwise)."""
+    from django.utils import timezone
+
+    from kehou.supervision.models import Finding, ItemScore, Review
+
+    items = list(sheet.items.all())
+    today = timezone.localdate()
+    review = Review.objects.create(
+        school=school,
+        term=term,
+        kind=sheet.kind,
+        sheet=sheet,
+        reviewed_on=today,
+        reviewers="督学组",
+        status=Review.Status.FINAL,
+        total=sum(i.max_points for i in items),
+        requires_rectification=bool(findings),
+        rectification_due=(due or today + datetime.timedelta(days=14)) if findings else None,
+        recorded_by=actor,
+        finalised_by=actor,
+        finalised_at=timezone.now(),
+    )
+    for item in items:
+        ItemScore.objects.create(review=review, school=school, item=item, points=item.max_points)
+    for order, text in enumerate(findings, start=1):
+        Finding.objects.create(
+            review=review,
+            school=school,
+            order=order,
+            text=text,
+            severity=Finding.Severity.MINOR,
+            status=Finding.Status.OPEN,
+        )
+    return review
+
+
+def exemplary_case(school, *, status: str = "draft", title="“5+2”课后服务全覆盖的做法", **fields):
+    """An exemplary case of `school` written straight to the table."""
+    from django.utils import timezone
+
+    from kehou.supervision.models import ExemplaryCase
+
+    return ExemplaryCase.objects.create(
+        school=school,
+        title=title,
+        summary=fields.pop("summary", "学校统筹校内外资源，课后服务实现全覆盖。"),
+        body=fields.pop("body", "一、基本做法\n二、主要成效"),
+        status=status,
+        published_at=timezone.now() if status == "published" else None,
+        **fields,
+    )
