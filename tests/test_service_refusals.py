@@ -1432,6 +1432,53 @@ def _supervision_entries():
 MATRIX.update(_supervision_entries())
 
 
+def _reports_entries():
+    from kehou.reports import services as reports
+    from kehou.reports.models import MonthlyReport
+
+    def last_month():
+        return (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+    def north_report(w):
+        return MonthlyReport.objects.create(school=w.north.school, month=last_month())
+
+    return {
+        "reports.school_month_refresh": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda a: reports.school_month_refresh(
+                    school=w.north.school, month=last_month(), actor=a
+                )
+            ),
+        ),
+        "reports.monthly_report_submit": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda a: reports.monthly_report_submit(
+                    school=w.north.school, month=last_month(), confirmed=True, actor=a
+                )
+            ),
+        ),
+        "reports.monthly_report_correct": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda report: (
+                    lambda a: reports.monthly_report_correct(
+                        report=report, reason="更正", confirmed=True, actor=a
+                    )
+                )
+            )(north_report(w)),
+        ),
+        "reports.report_reminders_send": (
+            NOBODY_BUT_KEHOU,
+            lambda w: lambda a: reports.report_reminders_send(actor=a),
+        ),
+    }
+
+
+MATRIX.update(_reports_entries())
+
+
 @pytest.fixture
 def world(north, south, city_officer):
     today = timezone.localdate()
