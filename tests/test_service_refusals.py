@@ -1479,6 +1479,97 @@ def _reports_entries():
 MATRIX.update(_reports_entries())
 
 
+def _complaints_entries():
+    import datetime as dt
+
+    from kehou.complaints import services as complaints
+
+    # The public form is for anyone but those who answer the school's complaints.
+    those_who_answer_north = ["north.admin", "north.county_officer", "city_officer"]
+    not_the_school_nor_its_bureau = [
+        "south.admin",
+        "south.county_officer",
+        "north.teacher",
+        "north.gate",
+        "north.guardian_user",
+        "anonymous",
+    ]
+
+    def filed(w, state, **fields):
+        return f.complaint(w.north.school, state=state, **fields)
+
+    def escalated(w, state):
+        return filed(w, state, escalated_at=timezone.now(), escalation="fees")
+
+    return {
+        "complaints.complaint_submit": (
+            NOT_A_GUARDIAN_OF_THE_CHILD,
+            lambda w: (
+                lambda a: complaints.complaint_submit(
+                    student=w.north.child, kind="complaint", topic="fees", text="乱收费", actor=a
+                )
+            ),
+        ),
+        "complaints.complaint_submit_public": (
+            those_who_answer_north,
+            lambda w: (
+                lambda a: complaints.complaint_submit_public(
+                    school=w.north.school, kind="report", topic="fees", text="乱收费", actor=a
+                )
+            ),
+        ),
+        "complaints.complaint_assign": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda c: (
+                    lambda a: complaints.complaint_assign(
+                        complaint=c, assignee=w.north.teacher, actor=a
+                    )
+                )
+            )(filed(w, "received")),
+        ),
+        "complaints.complaint_record_handling": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda c: (
+                    lambda a: complaints.complaint_record_handling(
+                        complaint=c, handling="已核实", actor=a
+                    )
+                )
+            )(filed(w, "assigned", assigned_to=w.north.admin)),
+        ),
+        "complaints.complaint_reply": (
+            not_the_school_nor_its_bureau,
+            lambda w: (
+                lambda c: lambda a: complaints.complaint_reply(complaint=c, reply="已退费", actor=a)
+            )(escalated(w, "handled")),
+        ),
+        "complaints.complaint_close": (
+            not_the_school_nor_its_bureau,
+            lambda w: (lambda c: lambda a: complaints.complaint_close(complaint=c, actor=a))(
+                escalated(w, "replied")
+            ),
+        ),
+        "complaints.complaint_escalate": (
+            NOBODY_AT_ALL_BUT_KEHOU,
+            lambda w: (
+                lambda c: (
+                    lambda a: complaints.complaint_escalate(complaint=c, reason="late", actor=a)
+                )
+            )(filed(w, "received")),
+        ),
+        "complaints.complaints_escalate_late": (
+            NOBODY_AT_ALL_BUT_KEHOU,
+            lambda w: (lambda c: lambda a: complaints.complaints_escalate_late(actor=a))(
+                filed(w, "received", due_on=timezone.localdate() - dt.timedelta(days=3))
+            ),
+        ),
+    }
+
+
+MATRIX.update(_complaints_entries())
+
+
 @pytest.fixture
 def world(north, south, city_officer):
     today = timezone.localdate()

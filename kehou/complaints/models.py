@@ -25,7 +25,7 @@ class Complaint(models.Model):
     class Topic(models.TextChoices):
         FEES = "fees", _("Fees and charges")
         REFUSED = "refused", _("A child refused or kept out")
-        SAFETY = "safety", _("Safety")
+        SAFETY = "safety", _("Children's safety")
         TEACHING = "teaching", _("Teaching and activities")
         CONDUCT = "conduct", _("A teacher's conduct")
         OTHER = "other", pgettext_lazy("complaint topic", "Other")
@@ -138,9 +138,9 @@ class ComplaintEvent(models.Model):
     complaint = models.ForeignKey(Complaint, related_name="events", on_delete=models.CASCADE)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     from_state = models.CharField(
-        _("from"), max_length=10, choices=Complaint.State.choices, blank=True
+        _("from state"), max_length=10, choices=Complaint.State.choices, blank=True
     )
-    to_state = models.CharField(_("to"), max_length=10, choices=Complaint.State.choices)
+    to_state = models.CharField(_("to state"), max_length=10, choices=Complaint.State.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, related_name="+", on_delete=models.PROTECT
     )
