@@ -55,9 +55,8 @@ def mark(sitting, student, status="present"):
         "student": student,
         "status": status,
         "marked_at": NOW,
+        "day": sitting.date,
     }
-    if any(field.name == "day" for field in Attendance._meta.get_fields()):
-        values["day"] = sitting.date
     return Attendance.objects.create(**values)
 
 

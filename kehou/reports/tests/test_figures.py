@@ -118,13 +118,21 @@ def test_refresh_upserts_one_row_per_school_and_month(north, south, october):
 
 
 def test_complaints_and_satisfaction_come_from_their_apps(north, south, october):
-    from kehou.complaints.models import Complaint
-
-    fields = {f.name for f in Complaint._meta.get_fields()}
-    assert "received_on" in fields
+    f.complaint(north.school, received_on=dt.date(2026, 10, 20))
+    f.complaint(north.school, received_on=dt.date(2026, 11, 2))
+    f.complaint(south.school, received_on=dt.date(2026, 10, 20))
+    survey = f.survey(north.school)
+    question = f.survey_question(survey, is_overall_satisfaction=True)
+    october_day = dt.datetime(2026, 10, 25, 10, 0, tzinfo=BEIJING)
+    f.survey_response(
+        survey, north.guardian_user, [north.child], {question: 5}, submitted_at=october_day
+    )
+    f.survey_response(
+        survey, north.admin, [october.students["小五"]], {question: 2}, submitted_at=october_day
+    )
     figures = compute([north.school.pk], OCTOBER)[north.school.pk]
-    assert figures["complaints"] == 0
-    assert figures["satisfaction_answers"] == 0
+    assert figures["complaints"] == 1
+    assert (figures["satisfaction_answers"], figures["satisfaction_satisfied"]) == (2, 1)
 
 
 def _queries(school_ids) -> int:

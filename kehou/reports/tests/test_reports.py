@@ -196,3 +196,62 @@ def test_region_sum(north, south, city_officer, anxi):
     assert table.total["by_grade"]["5"] == {"in_school": 4, "taking_part": 2}
     assert table.schools_with_service == 2
     assert table.two_plus_n == 2
+
+
+def test_the_periodic_jobs_refresh_the_months_and_remind(north, south, anxi):
+    from kehou.core import scheduler
+    from kehou.reports import tasks
+    from kehou.testing.worker import run_queued_tasks
+
+    assert {
+        "kehou.reports.tasks.school_months_refresh_task",
+        "kehou.reports.tasks.report_reminders_task",
+    } <= set(scheduler.discover())
+    build_month(north)
+    tasks.school_months_refresh_task.enqueue()
+    run_queued_tasks()
+    months = set(SchoolMonth.objects.values_list("school_id", "month"))
+    assert months == {(s.pk, m) for s in (north.school, south.school) for m in (OCTOBER, NOVEMBER)}
+    assert SchoolMonth.objects.get(school=north.school, month=OCTOBER).service_days == 2
+    with freeze_now(dt.datetime(2026, 11, 22, 8, 0, tzinfo=BEIJING)):
+        tasks.report_reminders_task.enqueue()
+        run_queued_tasks()
+    assert Notification.objects.filter(kind="report-reminder").count() == 2
+
+
+def test_recompute_is_the_school_admin_s(north, south):
+    build_month(north)
+    row = services.school_month_refresh(school=north.school, month=OCTOBER, actor=north.admin)
+    assert row.service_days == 2
+    with pytest.raises(OutOfScope):
+        services.school_month_refresh(school=north.school, month=OCTOBER, actor=south.admin)
+    assert codes(
+        lambda: services.school_month_refresh(
+            school=north.school, month=dt.date(2026, 12, 1), actor=north.admin
+        )
+    ) == {"month_in_future"}
+
+
+def test_the_region_table_reads_a_fixed_number_of_queries(north, south, city_officer, city):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kehou.reports.figures import refresh_months
+    from kehou.testing import factories as f
+
+    anxi_profile(north.county, key="north-county")
+    submit(north)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            table = selectors.region_table(city_officer, OCTOBER)
+            selectors.region_xlsx(city_officer, OCTOBER)
+        return len(captured.captured_queries), len(table.rows)
+
+    few, rows = count()
+    for _ in range(3):
+        school = f.SchoolFactory(region=f.RegionFactory(parent=city))
+        refresh_months([school.pk], OCTOBER)
+    many, more_rows = count()
+    assert (rows, more_rows) == (2, 5)
+    assert few == many
