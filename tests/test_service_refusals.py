@@ -1312,6 +1312,143 @@ def _payroll_entries():
 MATRIX.update(_payroll_entries())
 
 
+def _surveys_entries():
+    from kehou.surveys import services as surveys
+
+    def draft(w):
+        survey = f.survey(w.north.school, status="draft")
+        f.survey_question(
+            survey, "您的孩子是否参加课后服务？", kind="single", choices=["参加", "不参加"]
+        )
+        f.survey_question(survey, "总体满意吗？")
+        return survey
+
+    def sent(w):
+        survey = f.survey(w.north.school)
+        f.survey_question(survey, "总体满意吗？")
+        return survey
+
+    def question_values():
+        return {"text": "其他建议", "kind": "text", "required": False}
+
+    return {
+        "surveys.survey_create": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda a: surveys.survey_create(
+                    school=w.north.school, title="需求调查", kind="needs", actor=a
+                )
+            ),
+        ),
+        "surveys.survey_update": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda s: (
+                    lambda a: surveys.survey_update(
+                        survey=s, title="新标题", kind="needs", audience="parents", actor=a
+                    )
+                )
+            )(draft(w)),
+        ),
+        "surveys.question_add": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda s: lambda a: surveys.question_add(survey=s, **question_values(), actor=a)
+            )(draft(w)),
+        ),
+        "surveys.question_update": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda q: (
+                    lambda a: surveys.question_update(question=q, **question_values(), actor=a)
+                )
+            )(draft(w).questions.first()),
+        ),
+        "surveys.question_delete": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (lambda q: lambda a: surveys.question_delete(question=q, actor=a))(
+                draft(w).questions.first()
+            ),
+        ),
+        "surveys.question_move": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (lambda q: lambda a: surveys.question_move(question=q, up=False, actor=a))(
+                draft(w).questions.first()
+            ),
+        ),
+        "surveys.survey_send": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (lambda s: lambda a: surveys.survey_send(survey=s, confirmed=True, actor=a))(
+                draft(w)
+            ),
+        ),
+        "surveys.survey_close": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (lambda s: lambda a: surveys.survey_close(survey=s, actor=a))(sent(w)),
+        ),
+        "surveys.response_submit": (
+            NOT_A_GUARDIAN_OF_THE_CHILD,
+            lambda w: (
+                lambda s: (
+                    lambda a: surveys.response_submit(
+                        survey=s, answers={s.questions.first().pk: 5}, actor=a
+                    )
+                )
+            )(sent(w)),
+        ),
+    }
+
+
+MATRIX.update(_surveys_entries())
+
+
+def _reports_entries():
+    from kehou.reports import services as reports
+    from kehou.reports.models import MonthlyReport
+
+    def last_month():
+        return (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+    def north_report(w):
+        return MonthlyReport.objects.create(school=w.north.school, month=last_month())
+
+    return {
+        "reports.school_month_refresh": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda a: reports.school_month_refresh(
+                    school=w.north.school, month=last_month(), actor=a
+                )
+            ),
+        ),
+        "reports.monthly_report_submit": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda a: reports.monthly_report_submit(
+                    school=w.north.school, month=last_month(), confirmed=True, actor=a
+                )
+            ),
+        ),
+        "reports.monthly_report_correct": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (
+                lambda report: (
+                    lambda a: reports.monthly_report_correct(
+                        report=report, reason="更正", confirmed=True, actor=a
+                    )
+                )
+            )(north_report(w)),
+        ),
+        "reports.report_reminders_send": (
+            NOBODY_BUT_KEHOU,
+            lambda w: lambda a: reports.report_reminders_send(actor=a),
+        ),
+    }
+
+
+MATRIX.update(_reports_entries())
+
+
 def _supervision_entries():
     from kehou.supervision import services as supervision
 
@@ -1432,51 +1569,50 @@ def _supervision_entries():
 MATRIX.update(_supervision_entries())
 
 
-def _reports_entries():
-    from kehou.reports import services as reports
-    from kehou.reports.models import MonthlyReport
+def _resources_entries():
+    from kehou.resources import services as resources
 
-    def last_month():
-        return (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    fields = {"title": "书法录播课", "kind": "recorded_lesson", "url": "https://a.edu.cn/1"}
 
-    def north_report(w):
-        return MonthlyReport.objects.create(school=w.north.school, month=last_month())
+    def offering(w):
+        return _menu(w).offerings.get()
 
     return {
-        "reports.school_month_refresh": (
+        "resources.resource_add": (
             NOT_THE_SCHOOL_ADMIN,
+            lambda w: lambda a: resources.resource_add(school=w.north.school, **fields, actor=a),
+        ),
+        "resources.resource_edit": (
+            NOT_A_BUREAU_OVER_THE_COUNTY,
             lambda w: (
-                lambda a: reports.school_month_refresh(
-                    school=w.north.school, month=last_month(), actor=a
-                )
+                lambda r: lambda a: resources.resource_edit(resource=r, **fields, actor=a)
+            )(f.resource(w.north.county)),
+        ),
+        "resources.resource_retire": (
+            NOT_THE_SCHOOL_ADMIN,
+            lambda w: (lambda r: lambda a: resources.resource_retire(resource=r, actor=a))(
+                f.resource(w.north.school)
             ),
         ),
-        "reports.monthly_report_submit": (
+        "resources.resource_attach": (
             NOT_THE_SCHOOL_ADMIN,
             lambda w: (
-                lambda a: reports.monthly_report_submit(
-                    school=w.north.school, month=last_month(), confirmed=True, actor=a
-                )
-            ),
+                lambda o, r: lambda a: resources.resource_attach(offering=o, resource=r, actor=a)
+            )(offering(w), f.resource(w.north.county)),
         ),
-        "reports.monthly_report_correct": (
+        "resources.resource_detach": (
             NOT_THE_SCHOOL_ADMIN,
             lambda w: (
-                lambda report: (
-                    lambda a: reports.monthly_report_correct(
-                        report=report, reason="更正", confirmed=True, actor=a
-                    )
-                )
-            )(north_report(w)),
-        ),
-        "reports.report_reminders_send": (
-            NOBODY_BUT_KEHOU,
-            lambda w: lambda a: reports.report_reminders_send(actor=a),
+                lambda o, r: (
+                    resources.resource_attach(offering=o, resource=r, actor=SYSTEM),
+                    lambda a: resources.resource_detach(offering=o, resource=r, actor=a),
+                )[1]
+            )(offering(w), f.resource(w.north.county)),
         ),
     }
 
 
-MATRIX.update(_reports_entries())
+MATRIX.update(_resources_entries())
 
 
 def _complaints_entries():

@@ -120,7 +120,7 @@ class Question(models.Model):
         SINGLE = "single", _("Single choice")
         MULTIPLE = "multiple", _("Multiple choice")
         SCALE = "scale", _("Scale 1–5")
-        TEXT = "text", _("Text")
+        TEXT = "text", pgettext_lazy("question kind", "Text")
 
     CHOICE_KINDS = (Kind.SINGLE, Kind.MULTIPLE)
 
@@ -132,7 +132,7 @@ class Question(models.Model):
     text = models.CharField(_("question"), max_length=300)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     required = models.BooleanField(_("an answer is required"), default=True)
-    choices = models.JSONField(_("choices"), default=list, blank=True)
+    choices = models.JSONField(_("answer choices"), default=list, blank=True)
     is_overall_satisfaction = models.BooleanField(
         _("overall satisfaction"),
         default=False,
