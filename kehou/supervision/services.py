@@ -425,6 +425,15 @@ def review_record(
         "rectification_due": rectification_due,
     }
     with transaction.atomic():
+        # The sheet's row first (sheet_edit locks it too): its items cannot change between
+        # the checks above and the scores written below.
+        locked = ScoringSheet.objects.select_for_update().get(pk=sheet.pk)
+        if [i.pk for i in locked.items.all()] != [i.pk for i in items]:
+            raise refusal(
+                "sheet_changed",
+                _("The sheet was changed meanwhile: open the form again."),
+                field="sheet",
+            )
         review = (
             Review.objects.select_for_update().filter(school=school, term=term, kind=kind).first()
         )
@@ -434,7 +443,7 @@ def review_record(
                 _("This school's %(kind)s of this term is final already."),
                 kind=review.get_kind_display(),
             )
-        if review is None and not sheet.is_current:
+        if review is None and not locked.is_current:
             raise refusal(
                 "sheet_superseded",
                 _("A newer version of this sheet exists: score on that one."),

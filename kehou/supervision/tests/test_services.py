@@ -443,3 +443,20 @@ def test_a_case_needs_its_texts_and_an_officer_over_the_school(north, south):
         services.case_create(
             school=north.school, title="t", summary="s", body="b", actor=north.admin
         )
+
+
+def test_a_sheet_changed_while_a_review_is_checked_is_refused(north, term, sheet, monkeypatch):
+    """Another officer drops an item between the review's checks and its writing."""
+    check = services._check_findings
+
+    def meanwhile(problems, findings):
+        services.sheet_edit(
+            sheet=sheet, name=sheet.name, items=ITEMS[:2], actor=north.county_officer
+        )
+        return check(problems, findings)
+
+    monkeypatch.setattr(services, "_check_findings", meanwhile)
+    with pytest.raises(ValidationError) as caught:
+        _record(north, term, sheet, 5, 5, 5)
+    assert errors.codes(caught.value) == {"sheet_changed"}
+    assert not Review.objects.exists()
