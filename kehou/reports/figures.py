@@ -7,10 +7,11 @@ to `SchoolMonth` (one upsert). Definitions:
 - a sitting *ran* when its end has passed and it was not cancelled
   (billing's SittingCancellation), as for pay;
 - service days: the distinct dates of sittings that ran;
-- students in school: the children on roll (`Student.is_active`), by grade through their
-  class of the month's school year (a child in no class that year counts under "none");
-- taking part: the children marked present or late at least once in the month (a child
-  who has since left counts in the month they took part);
+- taking part: the children marked present or late at least once in the month;
+- students in school: the children on roll (`Student.is_active`), and those who took
+  part in the month and have left since (they were in school that month), so the share
+  never passes 100 %; by grade through the class of the month's school year (a child in
+  no class that year counts under "none");
 - offerings by category: the offerings that had a sitting that ran;
 - 2+N: what ran in the month as the compliance core's content items — each offering's
   activity, and the basic services (homework tutoring, sports) the school plan states
@@ -220,7 +221,7 @@ def compute(
     # month's partition is read.
     marks = Attendance.objects.filter(school_id__in=ids, day__gte=month, day__lte=last)
     took = Q(pk__in=marks.filter(status__in=PRESENT).values("student_id"))
-    on_roll = Q(is_active=True)
+    in_school = Q(is_active=True) | took
     year_id = (
         SchoolYear.objects.filter(start_year=school_year_start(month))
         .values_list("pk", flat=True)
@@ -228,7 +229,7 @@ def compute(
     )
     students = (
         Student.objects.filter(school_id__in=ids)
-        .filter(on_roll | took)
+        .filter(in_school)
         .annotate(
             year_class=FilteredRelation(
                 "memberships",
@@ -238,7 +239,7 @@ def compute(
     )
     for row in (
         students.values("school_id", grade=F("year_class__school_class__grade"))
-        .annotate(in_school=Count("pk", filter=on_roll), taking_part=Count("pk", filter=took))
+        .annotate(in_school=Count("pk"), taking_part=Count("pk", filter=took))
         .order_by()
     ):
         key = NO_GRADE if row["grade"] is None else str(row["grade"])
@@ -251,7 +252,7 @@ def compute(
         figures["students_taking_part"] += row["taking_part"]
     aggregates = {}
     for group, condition in PRIORITY_GROUPS.items():
-        aggregates[f"{group}__in"] = Count("pk", filter=on_roll & condition)
+        aggregates[f"{group}__in"] = Count("pk", filter=condition)
         aggregates[f"{group}__took"] = Count("pk", filter=took & condition)
     for row in students.values("school_id").annotate(**aggregates).order_by():
         out[row["school_id"]]["by_priority"] = {

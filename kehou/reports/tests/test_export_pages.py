@@ -49,11 +49,11 @@ def test_the_003_form_urban_schools_only_with_the_sum_last(region, north, south,
     assert names[:2] == [north.school.name, south.school.name]
     assert "乡镇小学" not in names
     north_row, south_row, total = body[0], body[1], body[2]
-    assert north_row[2:7] == [1, 4, 3, "是", "剪纸、科普"]
+    assert north_row[2:7] == [1, 5, 3, "是", "剪纸、科普"]
     assert north_row[7] == "已报送（第1版）"
     assert south_row[7] == "系统计算，未报送"
     assert total[1] == "合计"
-    assert total[2:5] == [2, 8, 6]
+    assert total[2:5] == [2, 10, 6]
     assert total[5] == "是：2所"
 
 

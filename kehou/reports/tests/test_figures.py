@@ -33,12 +33,12 @@ def test_the_month_of_one_school_from_its_records(north, october):
     # 12 and 13 October ran; the 14th was cancelled (its plan and its club sitting).
     assert figures["service_days"] == 2
     assert figures["sittings"] == 2 + 2 + 1
-    # On roll: the child, 小五, 小六, 小七 (小八 has left); taking part: the child,
-    # 小五 (late counts), 小八 (took part in October before leaving).
-    assert figures["students_in_school"] == 4
+    # Taking part: the child, 小五 (late counts), 小八 (in October, before leaving); in
+    # school: those on roll (the child, 小五, 小六, 小七) and 小八, who was that month.
+    assert figures["students_in_school"] == 5
     assert figures["students_taking_part"] == 3
     assert figures["by_grade"] == {
-        "3": {"in_school": 1, "taking_part": 2},
+        "3": {"in_school": 2, "taking_part": 2},
         "5": {"in_school": 2, "taking_part": 1},
         "none": {"in_school": 1, "taking_part": 0},
     }
@@ -114,7 +114,7 @@ def test_refresh_upserts_one_row_per_school_and_month(north, south, october):
     assert SchoolMonth.objects.filter(month=OCTOBER).count() == 2
     row.refresh_from_db()
     assert row.students_taking_part == 2
-    assert row.participation == 2 / 4
+    assert row.participation == 2 / 5
 
 
 def test_complaints_and_satisfaction_come_from_their_apps(north, south, october):
@@ -164,3 +164,10 @@ def test_a_fixed_number_of_queries_for_one_school_or_five(north, south, city):
     five = _queries([north.school.pk, south.school.pk, *more])
     assert one == five
     assert SchoolMonth.objects.filter(month=OCTOBER).count() == 5
+
+
+def test_a_child_who_left_without_taking_part_is_not_counted(north, october):
+    before = compute([north.school.pk], OCTOBER)[north.school.pk]["students_in_school"]
+    f.StudentFactory(school=north.school, is_active=False)
+    after = compute([north.school.pk], OCTOBER)[north.school.pk]["students_in_school"]
+    assert after == before == 5
