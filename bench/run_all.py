@@ -16,9 +16,10 @@ PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/keho
 DATABASE_BENCHES = ["roster_import.py", "seed_city.py", "allocation_e2e.py"]
 PURE_BENCHES = ["allocation_core.py"]
 # The HTTP benchmarks, on PostgreSQL where production runs: the FCFS rush (runserver and
-# gunicorn), roll call and dismissal under locust (bench/dismissal.py), and the month's
-# bills and pay sheets of the city (bench/money.py).
-POSTGRES_BENCHES = ["fcfs.py", "dismissal.py", "money.py"]
+# gunicorn), roll call and dismissal under locust (bench/dismissal.py), the month's
+# bills and pay sheets of the city (bench/money.py), and the region's monthly report, the
+# dashboard and the 003 form on a month of the city's marks (bench/reports.py).
+POSTGRES_BENCHES = ["fcfs.py", "dismissal.py", "money.py", "reports.py"]
 
 
 # The benchmarks run the production settings (KEHOU_DEBUG unset), which need a secret key:
