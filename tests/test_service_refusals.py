@@ -1584,9 +1584,9 @@ def _resources_entries():
         ),
         "resources.resource_edit": (
             NOT_A_BUREAU_OVER_THE_COUNTY,
-            lambda w: (
-                lambda r: lambda a: resources.resource_edit(resource=r, **fields, actor=a)
-            )(f.resource(w.north.county)),
+            lambda w: (lambda r: lambda a: resources.resource_edit(resource=r, **fields, actor=a))(
+                f.resource(w.north.county)
+            ),
         ),
         "resources.resource_retire": (
             NOT_THE_SCHOOL_ADMIN,

@@ -219,7 +219,6 @@ class Activity(models.Model):
     risk_level = models.CharField(
         _("risk level"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.LOW
     )
-    online_resource_url = models.URLField(_("free online resource"), blank=True)
 
     class Meta:
         verbose_name = _("activity")

@@ -227,7 +227,9 @@ class OfferingRow:
     venue: str
     fee: str
     is_fallback: bool = False
-    online_resource_url: str = ""
+    # Free online resources attached to the offering (R25): kehou.resources writes them;
+    # read here through the reverse relation `resource_links`, never imported.
+    resources: list = field(default_factory=list)
     taken: int | None = None  # only once allocated or running
 
 
@@ -249,7 +251,7 @@ def _rows(offerings, *, with_taken: bool = False) -> list[OfferingRow]:
                 venue=offering.off_campus_venue or offering.room,
                 fee=fee_label(offering.fee_per_term),
                 is_fallback=offering.is_fallback,
-                online_resource_url=activity.online_resource_url,
+                resources=[link.resource for link in offering.resource_links.all()],
                 taken=offering.taken if with_taken else None,
             )
         )
@@ -260,7 +262,7 @@ def _offerings(menu: Menu, grade: int | None = None):
     queryset = (
         Offering.objects.filter(menu=menu)
         .select_related("activity", "instructor")
-        .prefetch_related("meetings")
+        .prefetch_related("meetings", "resource_links__resource")
     )
     if grade is not None:
         queryset = queryset.filter(grade_from__lte=grade, grade_to__gte=grade)

@@ -90,7 +90,6 @@ ACTIVITY_FIELDS = (
     "teaches_new_lessons",
     "has_commercial_promotion",
     "risk_level",
-    "online_resource_url",
 )
 OFFERING_FIELDS = (
     "activity",

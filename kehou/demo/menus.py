@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from kehou.catalog import services as catalog
-from kehou.catalog.models import Category, Menu
+from kehou.catalog.models import Category, Menu, Offering
 from kehou.org.access import SYSTEM
 from kehou.org.models import School, Staff, Student
 from kehou.placement.demo import demo_choices_seed
 from kehou.policy.models import SchoolPlan
+from kehou.resources import services as resources
 
 T = dt.time
 # (name, category, description); the categories of seed 003's "2+N".
@@ -39,6 +40,13 @@ ACTIVITIES = [
     ("课外阅读", Category.READING, "整本书阅读与分享"),
     ("劳动实践", Category.LABOUR, "校园种植与手工"),
 ]
+# The free resources the city's bureau lists for every school (R25, seeds 000 and 001:
+# 国家中小学智慧教育平台), and the activities each is attached to.
+CITY_RESOURCES = [
+    ("国家中小学智慧教育平台", "platform", "", (1, 9), "免费课程资源、专题教育与课后服务资源"),
+    ("国家中小学智慧教育平台·课外阅读", "reading", Category.READING, (1, 9), "名著导读与阅读指导"),
+]
+ATTACHED = {"作业辅导": 0, "课外阅读": 1, "科学实验": 0}
 HOMEWORK_MINUTES = 50
 ACTIVITY_MINUTES = 50
 
@@ -232,6 +240,37 @@ def seed_school_menu(*, school: School, term, rng: random.Random, closing: bool)
     return summary
 
 
+def seed_resources(*, schools: list[School]) -> int:
+    """The city's free resources, attached to the homework, reading and science groups of
+    every school's menus; the number of attachments."""
+    if not schools:
+        return 0
+    city = schools[0].region.parent or schools[0].region
+    listed = [
+        resources.resource_add(
+            region=city,
+            title=title,
+            kind=kind,
+            url="https://basic.smartedu.cn",
+            category=category,
+            grade_from=grades[0],
+            grade_to=grades[1],
+            description=text,
+            actor=SYSTEM,
+        )
+        for title, kind, category, grades, text in CITY_RESOURCES
+    ]
+    attached = 0
+    for offering in Offering.objects.filter(
+        menu__school__in=schools, activity__name__in=ATTACHED
+    ).select_related("activity", "menu__school__region"):
+        resources.resource_attach(
+            offering=offering, resource=listed[ATTACHED[offering.activity.name]], actor=SYSTEM
+        )
+        attached += 1
+    return attached
+
+
 def seed_menus(*, schools: list[School], term, seed: int) -> MenuSummary:
     total = MenuSummary()
     rng = random.Random(f"menus-{seed}")
@@ -242,4 +281,5 @@ def seed_menus(*, schools: list[School], term, seed: int) -> MenuSummary:
         total.applications += part.applications
         total.choices += part.choices
         total.closing_school = total.closing_school or part.closing_school
+    seed_resources(schools=schools)
     return total

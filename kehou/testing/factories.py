@@ -677,6 +677,57 @@ def school_month(school, month: datetime.date = datetime.date(2026, 10, 1), **fi
     return SchoolMonth.objects.create(school=school, month=month, **figures)
 
 
+# --- resources and staff records ----------------------------------------------------------
+
+
+def resource(owner, **fields):
+    """A free online resource written straight to the table: a school's own (`owner` a
+    School, e.g. a recorded lesson) or a bureau's for every school of a region (`owner` a
+    Region); the national platform unless `fields` say otherwise."""
+    from kehou.resources.models import Resource
+
+    values = {
+        "title": "国家中小学智慧教育平台",
+        "kind": "platform",
+        "url": "https://basic.smartedu.cn",
+        "grade_from": 1,
+        "grade_to": 9,
+    }
+    if isinstance(owner, m.School):
+        values |= {"school": owner, "region": owner.region}
+    else:
+        values["region"] = owner
+    return Resource.objects.create(**(values | fields))
+
+
+def taken_sitting(
+    school,
+    responsible,
+    *,
+    day: datetime.date = datetime.date(2026, 10, 13),
+    start: datetime.time = datetime.time(16, 0),
+    end: datetime.time = datetime.time(17, 30),
+    plan=None,
+    offering=None,
+    cancelled: bool = False,
+    **fields,
+):
+    """A sitting of `school` on `day` that `responsible` (a Staff) took: the basic service,
+    or an activity group's meeting when `offering` is given; `cancelled` records that the
+    school cancelled it (kehou.billing SittingCancellation)."""
+    from kehou.billing.models import SittingCancellation
+
+    plan = plan or SchoolPlanFactory(school=school, status="published")
+    if offering is not None:
+        fields |= {"kind": "offering", "offering": offering, "label": str(offering)}
+    sitting = SittingFactory(
+        plan=plan, date=day, responsible=responsible, start=start, end=end, **fields
+    )
+    if cancelled:
+        SittingCancellation.objects.create(sitting=sitting, reason="暴雨停课")
+    return sitting
+
+
 # --- supervision ------------------------------------------------------------------------
 
 SHEET_ITEMS = (("课后服务覆盖保障", 10), ("服务质量与内容", 10), ("学生及家长满意度", 10))
