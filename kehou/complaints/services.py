@@ -34,6 +34,7 @@ from kehou.core.errors import Problems, refusal
 from kehou.lib.validators import is_mobile, normalise_mobile
 from kehou.notifications.services import in_inbox_language, notify
 from kehou.org import access
+from kehou.org.audit import log_bulk_changes
 from kehou.org.models import School, Student
 
 TEXT_MAX = 4000
@@ -286,10 +287,30 @@ def _step(
                 state=_state_label(complaint.pk),
             )
         _event(complaint, action, complaint.state, to_state, access.user_of(actor), now, note)
+        before = _values_of(complaint, ["state", *changes])
         complaint.refresh_from_db()
+        _audit(complaint, before, access.user_of(actor))
         if then is not None:
             then(complaint)
     return complaint
+
+
+def _values_of(complaint: Complaint, fields) -> dict[str, str]:
+    """The fields as auditlog writes them (a related row by its id)."""
+    found = {}
+    for name in fields:
+        field = Complaint._meta.get_field(name)
+        value = getattr(complaint, field.attname)
+        found[name] = "None" if value is None else str(value)
+    return found
+
+
+def _audit(complaint: Complaint, before: dict[str, str], user) -> None:
+    """The history entry a save would have written, for a conditional UPDATE."""
+    after = _values_of(complaint, before)
+    changed = {f: [before[f], after[f]] for f in before if before[f] != after[f]}
+    if changed:
+        log_bulk_changes([(complaint, changed)], actor=user)
 
 
 def _state_label(pk: int) -> str:
@@ -350,7 +371,9 @@ def _escalate(complaint: Complaint, reason: str, *, now: dt.datetime | None = No
     )
     if not marked:
         return False
+    before = _values_of(complaint, ["escalated_at", "escalation"])
     complaint.escalated_at, complaint.escalation = now, reason
+    _audit(complaint, before, None)
     _event(
         complaint,
         Action.ESCALATED,

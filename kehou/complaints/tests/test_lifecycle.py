@@ -336,3 +336,17 @@ def test_north_and_south_see_only_their_own(north, south):
             text="x",
             actor=south.guardian_user,
         )
+
+
+def test_every_step_is_in_the_audit_history_with_who(north):
+    from auditlog.models import LogEntry
+
+    complaint = file(north, topic="fees")
+    services.complaint_assign(complaint=complaint, assignee=north.teacher, actor=north.admin)
+    entries = LogEntry.objects.get_for_object(complaint).order_by("pk")
+    created, escalated, assigned = list(entries)
+    assert created.action == LogEntry.Action.CREATE
+    assert escalated.changes["escalation"] == ["", "fees"] and escalated.actor is None
+    assert assigned.actor == north.admin
+    assert assigned.changes["state"] == ["received", "assigned"]
+    assert assigned.changes["assigned_to"] == ["None", str(north.teacher.pk)]
