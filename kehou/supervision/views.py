@@ -227,6 +227,7 @@ def school(request: HttpRequest, school_pk: int) -> HttpResponse:
         {
             "school": school,
             "term": term,
+            "terms": list(terms()) if is_officer else [],
             "reviews": selectors.school_reviews(request.user, school),
             "is_officer": is_officer,
             "kinds": Kind.choices,

@@ -263,3 +263,29 @@ def test_pages_speak_english_too(client, north, term, sheet):
     client.cookies["django_language"] = "en"
     page = client.get(_record_url(north.school) + f"?term={term.code}").content.decode()
     assert "Mid-term check" in page and "Save as a draft" in page
+
+
+def test_the_city_officer_sees_every_county_and_the_school_page_switches_terms(
+    client, north, south, city_officer, term, sheet
+):
+    client.force_login(city_officer)
+    page = client.get(reverse("supervision:overview")).content.decode()
+    assert north.school.name in page and south.school.name in page
+    page = client.get(reverse("supervision:school", args=[north.school.pk])).content.decode()
+    assert "term-switcher" in page
+    assert _record_url(north.school, "planning") in page
+    client.force_login(north.admin)
+    page = client.get(reverse("supervision:school", args=[north.school.pk])).content.decode()
+    assert "term-switcher" not in page and _record_url(north.school, "planning") not in page
+
+
+def test_the_entry_leads_each_role_to_its_page(client, north):
+    client.force_login(north.county_officer)
+    assert client.get(reverse("supervision:mine")).url == reverse("supervision:overview")
+    client.force_login(north.admin)
+    assert client.get(reverse("supervision:mine")).url == reverse(
+        "supervision:school", args=[north.school.pk]
+    )
+    for user in (north.teacher, north.guardian_user):
+        client.force_login(user)
+        assert client.get(reverse("supervision:mine")).status_code == 404

@@ -460,3 +460,11 @@ def test_a_sheet_changed_while_a_review_is_checked_is_refused(north, term, sheet
         _record(north, term, sheet, 5, 5, 5)
     assert errors.codes(caught.value) == {"sheet_changed"}
     assert not Review.objects.exists()
+
+
+def test_grade_bands_give_fail_below_pass_and_nothing_without_bands(north, term, sheet):
+    assert _record(north, term, sheet, 5, 5, 7).grade == "fail"
+    assert _record(north, term, sheet, 8, 8, 8).grade == "good"
+    plain = f.scoring_sheet(north.county, kind="annual")
+    review = _record(north, term, plain, 1, 1, 1, kind="annual")
+    assert review.grade == "" and review.total == 3
