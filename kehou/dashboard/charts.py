@@ -1,9 +1,10 @@
 """The dashboard's chart data, as JSON for `json_script`, drawn by dashboard/charts.js.
 
-Each chart is a dict: `id` (of its element), `kind` ("bar", "hbar", "line", "pie"),
+Each chart is a dict: `id` (of its element), `kind` ("bar", "hbar", "line"),
 `categories`, `series` ([{name, data}]), and where it applies `unit` ("%" caps the axis
 at 100), `target` ({value, name}: a line across the chart), `urls` (one per category: a
-click opens it). Labels are translated here, so the script holds no words.
+click opens it), `months` (the categories are months: some labels may be skipped).
+Labels are translated here, so the script holds no words.
 """
 
 from __future__ import annotations
@@ -133,22 +134,28 @@ def models_chart(rates: list[ModelRate], targets: list[Target]) -> dict:
     )
 
 
+def _each(points: list[MonthPoint], value) -> list:
+    """`value(figures)` for each month, None (a gap in the line) for a month without
+    figures."""
+    return [value(p.figures) if p.figures.rows else None for p in points]
+
+
 def trend_chart(id_, points: list[MonthPoint], schools: int | None = None) -> dict:
-    series = [
-        {"name": _("Taking part %"), "data": [p.figures.students.percent for p in points]},
-    ]
+    series = [{"name": _("Taking part %"), "data": _each(points, lambda f: f.students.percent)}]
     if schools:
         series.insert(
             0,
             {
                 "name": _("Schools running %"),
-                "data": [_percent(p.figures.running, schools) for p in points],
+                "data": _each(points, lambda f: _percent(f.running, schools)),
             },
         )
     series.append(
-        {"name": _("Satisfied %"), "data": [p.figures.satisfaction_percent for p in points]}
+        {"name": _("Satisfied %"), "data": _each(points, lambda f: f.satisfaction_percent)}
     )
-    return _chart(id_, "line", [month_label(p.month) for p in points], series, unit="%")
+    return _chart(
+        id_, "line", [month_label(p.month) for p in points], series, unit="%", months=True
+    )
 
 
 def money_chart(id_, points: list[MonthPoint]) -> dict:
@@ -157,13 +164,14 @@ def money_chart(id_, points: list[MonthPoint]) -> dict:
         "bar",
         [month_label(p.month) for p in points],
         [
-            {"name": _("Billed (yuan)"), "data": [yuan(p.figures.billed_fen) for p in points]},
+            {"name": _("Billed (yuan)"), "data": _each(points, lambda f: yuan(f.billed_fen))},
             {
                 "name": _("Collected (yuan)"),
-                "data": [yuan(p.figures.collected_fen) for p in points],
+                "data": _each(points, lambda f: yuan(f.collected_fen)),
             },
-            {"name": _("Waived (yuan)"), "data": [yuan(p.figures.waived_fen) for p in points]},
+            {"name": _("Waived (yuan)"), "data": _each(points, lambda f: yuan(f.waived_fen))},
         ],
+        months=True,
     )
 
 

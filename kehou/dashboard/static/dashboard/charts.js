@@ -6,12 +6,8 @@
   var source = document.getElementById("dashboard-charts");
   if (!source || !window.echarts) return;
   var specs = JSON.parse(source.textContent);
-  var narrow = function () { return window.innerWidth < 600; };
+  function narrow() { return window.innerWidth < 600; }
   var drawn = [];
-
-  function shorten(label, max) {
-    return label.length > max ? label.slice(0, max - 1) + "…" : label;
-  }
 
   function valueAxis(spec) {
     var axis = {type: "value", minInterval: 1};
@@ -22,19 +18,15 @@
     return axis;
   }
 
-  function option(spec) {
+  function option(spec, width) {
     var horizontal = spec.kind === "hbar";
-    var many = spec.categories.length > 6;
-    var category = {
-      type: "category",
-      data: spec.categories,
-      axisLabel: {
-        interval: 0,
-        hideOverlap: !horizontal,
-        rotate: !horizontal && many && narrow() ? 45 : 0,
-        formatter: function (v) { return shorten(v, horizontal ? (narrow() ? 8 : 14) : 10); }
-      }
-    };
+    // Long names wrap under a column, or are cut with an ellipsis beside a bar.
+    var slot = horizontal ? (narrow() ? 96 : 170)
+      : Math.max(36, Math.floor((width - 60) / Math.max(spec.categories.length, 1)) - 6);
+    var label = spec.months
+      ? {interval: "auto", hideOverlap: true}
+      : {interval: 0, width: slot, overflow: horizontal ? "truncate" : "break", lineHeight: 14};
+    var category = {type: "category", data: spec.categories, axisLabel: label};
     if (horizontal) category.inverse = true;
     if (spec.urls) category.triggerEvent = true;
     var series = spec.series.map(function (s, i) {
@@ -50,7 +42,7 @@
       if (i === 0 && spec.target) {
         item.markLine = {
           symbol: "none",
-          label: {formatter: spec.target.name, position: "insideEndTop"},
+          label: {formatter: spec.target.name, position: horizontal ? "start" : "insideEndTop"},
           lineStyle: {type: "dashed", color: "#9a3412"},
           data: [horizontal ? {xAxis: spec.target.value} : {yAxis: spec.target.value}]
         };
@@ -60,8 +52,9 @@
     return {
       color: ["#0b6e4f", "#2563eb", "#d97706", "#7c3aed"],
       tooltip: {trigger: "axis", confine: true},
-      legend: spec.series.length > 1 ? {type: "scroll", top: 0} : undefined,
-      grid: {left: 8, right: horizontal ? 48 : 16, bottom: 8, top: spec.series.length > 1 ? 36 : 24, containLabel: true},
+      legend: spec.series.length > 1 ? {top: 0, itemGap: 8} : undefined,
+      grid: {left: 8, right: horizontal ? 48 : 16, bottom: 8, containLabel: true,
+             top: spec.series.length > 2 && narrow() ? 44 : spec.series.length > 1 ? 36 : 24},
       xAxis: horizontal ? valueAxis(spec) : category,
       yAxis: horizontal ? category : valueAxis(spec),
       series: series
@@ -72,7 +65,7 @@
     var node = document.getElementById(spec.id);
     if (!node) return;
     var chart = echarts.init(node);
-    chart.setOption(option(spec));
+    chart.setOption(option(spec, node.clientWidth));
     if (spec.urls) {
       node.style.cursor = "pointer";
       chart.on("click", function (event) {
@@ -96,7 +89,10 @@
   window.addEventListener("resize", function () {
     clearTimeout(pending);
     pending = setTimeout(function () {
-      drawn.forEach(function (d) { d.chart.setOption(option(d.spec)); d.chart.resize(); });
+      drawn.forEach(function (d) {
+        d.chart.setOption(option(d.spec, d.chart.getDom().clientWidth));
+        d.chart.resize();
+      });
     }, 150);
   });
 })();
