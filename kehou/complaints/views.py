@@ -143,6 +143,13 @@ def mine(request: HttpRequest) -> HttpResponse:
         return redirect("complaints:region")
     if user.role == User.Role.SCHOOL_ADMIN and user.school_id:
         return redirect("complaints:school", school_pk=user.school_id)
+    if user.school_id:
+        # A teacher or the gate: the complaints assigned to them.
+        return render(
+            request,
+            "complaints/assigned.html",
+            {"rows": _rows(selectors.handled_by(user).select_related("school"))},
+        )
     raise Http404
 
 

@@ -222,3 +222,23 @@ def test_the_pages_read_in_chinese_and_in_english(client, north):
     assert "Handling history" in english[urls[1]]
     assert "Complaint or report" in english[urls[2]]
     assert "Follow a complaint" in english[urls[3]]
+
+
+def test_the_person_assigned_records_the_handling_and_no_more(client, north, south):
+    mine = f.complaint(north.school, state="assigned", assigned_to=north.teacher)
+    other = f.complaint(north.school, state="assigned", assigned_to=north.admin)
+    client.force_login(north.teacher)
+    listed = client.get(reverse("complaints:mine")).content.decode()
+    assert reverse("complaints:detail", args=[mine.pk]) in listed
+    assert reverse("complaints:detail", args=[other.pk]) not in listed
+    page = client.get(reverse("complaints:detail", args=[mine.pk])).content.decode()
+    assert 'id="handle-form"' in page and 'id="assign-form"' not in page
+    assert client.get(reverse("complaints:detail", args=[other.pk])).status_code == 404
+    response = client.post(reverse("complaints:handle", args=[mine.pk]), {"handling": "已谈话"})
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.state == "handled" and mine.handling == "已谈话"
+    for name, data in (("complaints:reply", {"reply": "x"}), ("complaints:close", {})):
+        assert client.post(reverse(name, args=[mine.pk]), data).status_code == 404
+    client.force_login(south.teacher)
+    assert client.get(reverse("complaints:detail", args=[mine.pk])).status_code == 404
