@@ -10,16 +10,22 @@
   charts.forEach(function (c) {
     var node = document.getElementById(c.id);
     if (!node) return;
+    if (c.kind === "choices") node.style.height = Math.max(140, 36 * c.labels.length + 50) + "px";
     var chart = echarts.init(node);
     var horizontal = c.kind === "choices";
     var category = {type: "category", data: c.labels, inverse: horizontal,
       axisLabel: {width: 110, overflow: "truncate"}};
-    if (!horizontal) category.name = T.score;
-    var value = {type: "value", minInterval: 1, name: T.count};
+    if (!horizontal) {
+      category.name = T.score;
+      category.nameLocation = "middle";
+      category.nameGap = 28;
+    }
+    var value = {type: "value", minInterval: 1};
+    if (!horizontal) value.name = T.count;
     chart.setOption({
       animation: false,
       tooltip: {trigger: "axis"},
-      grid: {left: 10, right: 30, top: 30, bottom: 10, containLabel: true},
+      grid: {left: 10, right: 36, top: 30, bottom: horizontal ? 10 : 30, containLabel: true},
       xAxis: horizontal ? value : category,
       yAxis: horizontal ? category : value,
       series: [{
