@@ -11,7 +11,7 @@ from kehou.core.errors import items
 from kehou.notifications.models import Notification
 from kehou.org.access import OutOfScope
 from kehou.surveys import services
-from kehou.surveys.models import Answer, Question, Response, ResponseChild, Survey, SurveySchool
+from kehou.surveys.models import Answer, Response, ResponseChild, Survey, SurveySchool
 from kehou.surveys.tests.conftest import add_family, good_answers
 from kehou.testing.snapshots import everything
 
@@ -386,7 +386,3 @@ def test_a_family_in_two_schools_names_the_school(north, south, city_officer):
     with pytest.raises(ValidationError) as caught:
         services.response_submit(survey=survey, answers={question.pk: 1}, actor=south.guardian_user)
     assert codes(caught.value) == {"answered_by_other_guardian"}
-
-
-def test_questions_are_kept_with_the_kind_they_were_answered_as(north, needs_survey):
-    assert Question.objects.filter(survey=needs_survey, is_overall_satisfaction=True).count() == 1
