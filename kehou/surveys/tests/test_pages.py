@@ -254,3 +254,25 @@ def test_builder_edits_a_question(client, north):
     client.post(url, {"text": "满意吗？", "kind": "scale", "required": "on"})
     question.refresh_from_db()
     assert question.kind == Question.Kind.SCALE and question.choices == []
+
+
+def test_an_officer_builds_a_bureau_survey_on_the_pages(client, north, south, city_officer):
+    client.force_login(city_officer)
+    response = client.post(
+        reverse("surveys:new"),
+        {"title": "全市课后服务满意度调查", "kind": "satisfaction", "audience": "students"},
+    )
+    survey = Survey.objects.get()
+    assert response.status_code == 302
+    assert survey.school is None and survey.region == city_officer.region
+    page = client.get(reverse("surveys:survey", args=[survey.pk])).content.decode()
+    assert "家长的账号" in page  # students answer through the guardian's login
+    client.post(
+        reverse("surveys:question_add", args=[survey.pk]),
+        {"text": "你喜欢课后服务吗？", "kind": "scale", "is_overall_satisfaction": "on"},
+    )
+    client.post(reverse("surveys:send", args=[survey.pk]), {"confirmed": "1"})
+    assert set(Notification.objects.values_list("recipient", flat=True)) == {
+        north.guardian_user.pk,
+        south.guardian_user.pk,
+    }
