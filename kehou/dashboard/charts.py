@@ -26,6 +26,7 @@ from kehou.dashboard.selectors import (
     Target,
     _percent,
 )
+from kehou.reports.figures import NO_GRADE
 
 
 def month_label(month) -> str:
@@ -58,8 +59,15 @@ def _parts_chart(id_, kind, parts: list[tuple[str, Part]], **extra) -> dict:
     )
 
 
-def grade_parts(by_grade: dict[int, Part]) -> list[tuple[str, Part]]:
-    return [(grade_label(g), part) for g, part in sorted(by_grade.items())]
+def grade_name(code: str) -> str:
+    if code == NO_GRADE:
+        return _("Not in a class this school year")
+    return grade_label(int(code))
+
+
+def grade_parts(by_grade: dict[str, Part]) -> list[tuple[str, Part]]:
+    """(label, part) in the order given (`selectors.in_grade_order`)."""
+    return [(grade_name(code), part) for code, part in by_grade.items()]
 
 
 def priority_parts(by_priority: dict, everyone: Part | None = None) -> list[tuple[str, Part]]:

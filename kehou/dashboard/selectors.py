@@ -38,12 +38,14 @@ from kehou.org import access
 from kehou.org.models import School
 from kehou.policy.selectors import ComplianceTable, SchoolRow, compliance_table, profile_rules
 from kehou.policy_rules import RuleId
+from kehou.reports.figures import NO_GRADE
 from kehou.reports.models import SchoolMonth
 from kehou.surveys.selectors import satisfaction
 from kehou.terms.models import Term
 from kehou.terms.selectors import current_term
 
-GRADES = range(1, 13)
+# SchoolMonth.by_grade's keys: "1" … "12", and NO_GRADE for children in no class.
+GRADE_KEYS = (*(str(grade) for grade in range(1, 13)), NO_GRADE)
 PARTS = ("in_school", "taking_part")
 LOWEST = 20  # schools shown in the participation-by-school chart
 MONTHS_SHOWN = 24  # in the month selector
@@ -159,6 +161,9 @@ class Part:
     in_school: int = 0
     taking_part: int = 0
 
+    def __add__(self, other: Part) -> Part:
+        return Part(self.in_school + other.in_school, self.taking_part + other.taking_part)
+
     @property
     def percent(self) -> float | None:
         if not self.in_school:
@@ -174,7 +179,7 @@ class Figures:
     running: int = 0  # of which ran the service (service days > 0)
     meets_two_plus_n: int = 0  # running schools whose month met "2+N"
     sums: dict[str, int] = field(default_factory=dict)
-    by_grade: dict[int, Part] = field(default_factory=dict)
+    by_grade: dict[str, Part] = field(default_factory=dict)  # in grade order
     by_priority: dict[str, Part] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> int:
@@ -190,36 +195,28 @@ class Figures:
     def satisfaction_percent(self) -> float | None:
         return _percent(self.satisfaction_satisfied, self.satisfaction_answers)
 
-    @property
-    def owed_fen(self) -> int:
-        return max(self.billed_fen - self.waived_fen - self.collected_fen, 0)
-
     def add(self, other: Figures) -> Figures:
-        grades = {
-            g: Part(
-                self.by_grade.get(g, Part()).in_school + other.by_grade.get(g, Part()).in_school,
-                self.by_grade.get(g, Part()).taking_part
-                + other.by_grade.get(g, Part()).taking_part,
-            )
-            for g in {*self.by_grade, *other.by_grade}
-        }
-        groups = {
-            p: Part(
-                self.by_priority.get(p, Part()).in_school
-                + other.by_priority.get(p, Part()).in_school,
-                self.by_priority.get(p, Part()).taking_part
-                + other.by_priority.get(p, Part()).taking_part,
-            )
-            for p in {*self.by_priority, *other.by_priority}
-        }
         return Figures(
             rows=self.rows + other.rows,
             running=self.running + other.running,
             meets_two_plus_n=self.meets_two_plus_n + other.meets_two_plus_n,
             sums={k: self.sums.get(k, 0) + other.sums.get(k, 0) for k in SUMMED},
-            by_grade=dict(sorted(grades.items())),
-            by_priority={p: groups[p] for p in PRIORITY_GROUPS if p in groups},
+            by_grade=in_grade_order(_merge(self.by_grade, other.by_grade)),
+            by_priority=in_group_order(_merge(self.by_priority, other.by_priority)),
         )
+
+
+def _merge(a: dict[str, Part], b: dict[str, Part]) -> dict[str, Part]:
+    return {key: a.get(key, Part()) + b.get(key, Part()) for key in {*a, *b}}
+
+
+def in_grade_order(parts: dict[str, Part]) -> dict[str, Part]:
+    """Grades "1" … "12", then the children in no class (`NO_GRADE`)."""
+    return {key: parts[key] for key in GRADE_KEYS if key in parts}
+
+
+def in_group_order(parts: dict[str, Part]) -> dict[str, Part]:
+    return {key: parts[key] for key in PRIORITY_GROUPS if key in parts}
 
 
 def _percent(part: int, whole: int) -> float | None:
@@ -239,9 +236,9 @@ def _counts() -> dict:
 
 def _breakdowns() -> dict:
     exprs = {}
-    for grade in GRADES:
+    for grade in GRADE_KEYS:
         for part in PARTS:
-            exprs[f"g{grade}_{part}"] = json_sum("by_grade", str(grade), part)
+            exprs[f"g{grade}_{part}"] = json_sum("by_grade", grade, part)
     for group in PRIORITY_GROUPS:
         for part in PARTS:
             exprs[f"p_{group}_{part}"] = json_sum("by_priority", group, part)
@@ -250,7 +247,7 @@ def _breakdowns() -> dict:
 
 def _figures(values: dict) -> Figures:
     by_grade = {}
-    for grade in GRADES:
+    for grade in GRADE_KEYS:
         part = Part(values.get(f"g{grade}_in_school", 0), values.get(f"g{grade}_taking_part", 0))
         if part.in_school or part.taking_part:
             by_grade[grade] = part
@@ -557,14 +554,12 @@ class SchoolDashboard:
     complaints_by_state: dict[str, int]
 
     @property
-    def by_grade(self) -> dict[int, Part]:
-        found = parts_of(self.row.by_grade if self.row else {})
-        return {int(g): found[g] for g in sorted(found, key=int)}
+    def by_grade(self) -> dict[str, Part]:
+        return in_grade_order(parts_of(self.row.by_grade if self.row else {}))
 
     @property
     def by_priority(self) -> dict[str, Part]:
-        found = parts_of(self.row.by_priority if self.row else {})
-        return {g: found[g] for g in PRIORITY_GROUPS if g in found}
+        return in_group_order(parts_of(self.row.by_priority if self.row else {}))
 
     @property
     def students(self) -> Part:

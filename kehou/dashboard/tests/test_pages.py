@@ -21,7 +21,7 @@ def world(north, south):
             service_days=20,
             students_in_school=200,
             students_taking_part=taking,
-            by_grade={3: (200, taking)},
+            by_grade={3: (195, taking), "none": (5, 0)},
             by_priority={"migrant": (10, 5)},
             offerings_by_category={"sports": 2},
             extended_items=["书法"],
@@ -68,7 +68,7 @@ def test_the_overview_in_chinese_with_its_figures_and_charts(client, world, city
         reverse("dashboard:school", args=[south.school.pk]),
         reverse("dashboard:school", args=[north.school.pk]),
     ]
-    assert charts["chart-grades"]["categories"] == ["三年级"]
+    assert charts["chart-grades"]["categories"] == ["三年级", "本学年未编班"]
     assert charts["chart-coverage"]["target"]["value"] == 100
 
 
@@ -80,7 +80,10 @@ def test_the_overview_in_english(client, world, city_officer):
     assert response.status_code == 200
     assert "Dashboard" in page and "Participation by grade" in page
     assert "数据看板" not in page
-    assert _charts(response)["chart-grades"]["categories"] == ["Grade 3"]
+    assert _charts(response)["chart-grades"]["categories"] == [
+        "Grade 3",
+        "Not in a class this school year",
+    ]
 
 
 def test_another_month_and_a_bad_one(client, world, city_officer):
@@ -104,6 +107,7 @@ def test_the_school_page_for_its_admin_and_the_officers_only(client, world, city
         assert response.status_code == 200, user
         page = response.content.decode()
         assert north.school.name in page and "书法" in page
+        assert "本学年未编班" in page
         assert "chart-school-trend" in _charts(response)
     for user in (south.admin, south.county_officer, north.teacher, north.gate, north.guardian_user):
         client.force_login(user)

@@ -45,7 +45,7 @@ def world(north, south):
         service_days=18,
         students_in_school=100,
         students_taking_part=40,
-        by_grade={3: (60, 30), 10: (40, 10)},
+        by_grade={3: (60, 30), 10: (40, 10), "none": (5, 2)},
         by_priority={"left_behind": (20, 5)},
         satisfaction_answers=5,
         satisfaction_satisfied=1,
@@ -68,11 +68,13 @@ def test_the_month_is_summed_with_its_grades_and_priority_groups(world, city_off
     assert (fig.running, fig.students_in_school, fig.students_taking_part) == (2, 300, 190)
     assert fig.students.percent == round(100 * 190 / 300, 1)
     # grade keys are numbers in the JSON: summed per grade, not read as array indexes
-    assert {g: (p.in_school, p.taking_part) for g, p in fig.by_grade.items()} == {
-        3: (180, 130),
-        4: (80, 50),
-        10: (40, 10),
-    }
+    # in grade order, the children in no class last
+    assert [(g, p.in_school, p.taking_part) for g, p in fig.by_grade.items()] == [
+        ("3", 180, 130),
+        ("4", 80, 50),
+        ("10", 40, 10),
+        ("none", 5, 2),
+    ]
     assert {g: (p.in_school, p.taking_part) for g, p in fig.by_priority.items()} == {
         "left_behind": (30, 14),
         "low_income": (4, 1),
@@ -130,7 +132,7 @@ def test_a_school_admin_sees_only_their_school(world):
     assert d.row.students_taking_part == 150
     assert [p.month for p in d.points] == [SEPTEMBER, OCTOBER]
     assert d.offerings == [("sports", 3), ("homework", 2)]
-    assert d.by_grade[3].taking_part == 100
+    assert d.by_grade["3"].taking_part == 100
     with pytest.raises(Http404):
         selectors.access_school_dashboard(north.admin, south.school.pk)
 
