@@ -125,6 +125,7 @@ def _watch(page) -> list[str]:
 def _drawn(page, ids) -> None:
     for chart_id in ids:
         assert page.locator(f"#{chart_id} canvas").count() >= 1, f"{chart_id} drew nothing"
+    page.wait_for_timeout(1500)  # ECharts' animations end before a screenshot
 
 
 def _click_first_bar(page, chart_id: str) -> None:
