@@ -133,6 +133,22 @@ def figures_of(row: SchoolMonth) -> dict:
     return {name: getattr(row, name) for name in FIGURE_FIELDS}
 
 
+def _add_grade(figures: dict, grade, *, in_school: int = 0, taking_part: int = 0) -> None:
+    cell = figures["by_grade"].setdefault(
+        NO_GRADE if grade is None else str(grade), {"in_school": 0, "taking_part": 0}
+    )
+    cell["in_school"] += in_school
+    cell["taking_part"] += taking_part
+    figures["students_in_school"] += in_school
+    figures["students_taking_part"] += taking_part
+
+
+def _add_groups(figures: dict, row: dict, column: str) -> None:
+    for group in PRIORITY_GROUPS:
+        cell = figures["by_priority"].setdefault(group, {"in_school": 0, "taking_part": 0})
+        cell[column] += row[group]
+
+
 def compute(
     school_ids: Iterable[int], month: dt.date, *, now: dt.datetime | None = None
 ) -> dict[int, dict]:
@@ -216,49 +232,40 @@ def compute(
         figures["has_homework_guidance"] = any(i.category == Category.HOMEWORK for i in items)
         figures["meets_two_plus_n"] = not content_problems(plan, TWO_PLUS_N)
 
-    # Children: on roll, and taking part (a present or late mark in the month).
-    # The mark's own day (the sitting's, copied): no join, and on PostgreSQL only the
-    # month's partition is read.
+    # Children: on roll, and taking part (a present or late mark in the month). The mark's
+    # own day (the sitting's, copied): no join, and on PostgreSQL only the month's
+    # partition is read. Taking part is asked in WHERE, never inside COUNT … FILTER: there
+    # PostgreSQL runs the subquery as a semi-join; in a FILTER it re-reads the marks for
+    # each child once they no longer fit in work_mem (bench/reports).
     marks = Attendance.objects.filter(school_id__in=ids, day__gte=month, day__lte=last)
     took = Q(pk__in=marks.filter(status__in=PRESENT).values("student_id"))
-    in_school = Q(is_active=True) | took
     year_id = (
         SchoolYear.objects.filter(start_year=school_year_start(month))
         .values_list("pk", flat=True)
         .first()
     )
-    students = (
-        Student.objects.filter(school_id__in=ids)
-        .filter(in_school)
-        .annotate(
-            year_class=FilteredRelation(
-                "memberships",
-                condition=Q(memberships__school_year_id=year_id),
-            )
-        )
+    students = Student.objects.filter(school_id__in=ids).annotate(
+        year_class=FilteredRelation("memberships", condition=Q(memberships__school_year_id=year_id))
     )
+    on_roll, taking_part = students.filter(is_active=True), students.filter(took)
+    grade = F("year_class__school_class__grade")
+    for row in on_roll.values("school_id", grade=grade).annotate(n=Count("pk")).order_by():
+        _add_grade(out[row["school_id"]], row["grade"], in_school=row["n"])
     for row in (
-        students.values("school_id", grade=F("year_class__school_class__grade"))
-        .annotate(in_school=Count("pk"), taking_part=Count("pk", filter=took))
-        .order_by()
+        taking_part.values("school_id", "is_active", grade=grade).annotate(n=Count("pk")).order_by()
     ):
-        key = NO_GRADE if row["grade"] is None else str(row["grade"])
-        figures = out[row["school_id"]]
-        figures["by_grade"][key] = {
-            "in_school": row["in_school"],
-            "taking_part": row["taking_part"],
-        }
-        figures["students_in_school"] += row["in_school"]
-        figures["students_taking_part"] += row["taking_part"]
-    aggregates = {}
-    for group, condition in PRIORITY_GROUPS.items():
-        aggregates[f"{group}__in"] = Count("pk", filter=condition)
-        aggregates[f"{group}__took"] = Count("pk", filter=took & condition)
-    for row in students.values("school_id").annotate(**aggregates).order_by():
-        out[row["school_id"]]["by_priority"] = {
-            group: {"in_school": row[f"{group}__in"], "taking_part": row[f"{group}__took"]}
-            for group in PRIORITY_GROUPS
-        }
+        # a child who took part and has left since counts in the month too
+        left = 0 if row["is_active"] else row["n"]
+        _add_grade(out[row["school_id"]], row["grade"], in_school=left, taking_part=row["n"])
+    by_group = {
+        group: Count("pk", filter=condition) for group, condition in PRIORITY_GROUPS.items()
+    }
+    for row in on_roll.values("school_id").annotate(**by_group).order_by():
+        _add_groups(out[row["school_id"]], row, "in_school")
+    for row in taking_part.values("school_id", "is_active").annotate(**by_group).order_by():
+        _add_groups(out[row["school_id"]], row, "taking_part")
+        if not row["is_active"]:
+            _add_groups(out[row["school_id"]], row, "in_school")
     for row in (
         marks.values("school_id")
         .annotate(n=Count("pk"), present=Count("pk", filter=Q(status__in=PRESENT)))
