@@ -28,6 +28,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
+from kehou.accounts.models import User
 from kehou.custody.models import Custody, Duty
 from kehou.lib import months as calendar_months
 from kehou.lib.school_calendar import school_year_start
@@ -189,6 +190,13 @@ def access_school_records(user, school_pk: int) -> School:
     if access.may_manage_school(user, school) or access.may_oversee(user, school.region):
         return school
     raise Http404
+
+
+def overseen_schools(user) -> list[School]:
+    """The schools whose staff tables a bureau officer reads (none for anyone else)."""
+    if not access.is_acting(user) or user.role != User.Role.BUREAU:
+        return []
+    return list(access.schools_for(user).select_related("region").order_by("region__path", "name"))
 
 
 def own_staff(user) -> Staff:

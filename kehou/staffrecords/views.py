@@ -27,7 +27,10 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("staffrecords:mine")
     if user.school_id and access.may_manage_school(user, user.school):
         return redirect("staffrecords:school", school_pk=user.school_id)
-    raise Http404
+    schools = selectors.overseen_schools(user)
+    if not schools:
+        raise Http404
+    return render(request, "staffrecords/schools.html", {"schools": schools})
 
 
 def _person_page(request, staff, *, school_pk=None) -> HttpResponse:

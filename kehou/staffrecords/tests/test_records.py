@@ -155,3 +155,16 @@ def test_the_pages_in_chinese_and_english(client, north, year):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get(url, {"year": 2026}).content.decode()
     assert "Staff records" in page and "Duty days" in page
+
+
+def test_a_bureau_officer_picks_a_school_of_their_region(client, north, south, city_officer):
+    client.force_login(north.county_officer)
+    page = client.get(reverse("staffrecords:home")).content.decode()
+    assert north.school.name in page and south.school.name not in page
+    client.force_login(city_officer)
+    page = client.get(reverse("staffrecords:home")).content.decode()
+    assert north.school.name in page and south.school.name in page
+    client.force_login(north.admin)
+    assert client.get(reverse("staffrecords:home")).status_code == 302
+    client.force_login(north.guardian_user)
+    assert client.get(reverse("staffrecords:home")).status_code == 404
