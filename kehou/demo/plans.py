@@ -38,11 +38,15 @@ TEMPLATE = "binzhou_004"
 OFF_WORK_TIME = datetime.time(17, 30)
 EVENING_STUDY_END = datetime.time(20, 30)
 PAY_FLOOR = Decimal(60)
+REPORT_DUE_DAY = 24
+REPORT_REMINDER_DAYS = 3
+COMPLAINT_REPLY_DAYS = 7
 # The bureau's own notice (made up for the demo), cited by every rule it enters.
 LOCAL_NOTICE = (
     "依据《滨州市教育局关于做好义务教育学校课后服务工作的通知》（演示）：每周5个工作日"
     "开展课后服务，每天不少于2小时，结束时间不早于本市正常下班时间17:30；对有特殊需要的"
     "学生提供延时托管；初中晚自习不晚于20:30结束；教师课后服务报酬每课时不低于60元。"
+    "各校于每月24日前报送上月课后服务月报；家长投诉、举报7日内办结答复。"
 )
 
 # How a plan falls short (None = it meets every rule of the demo profile).
@@ -157,6 +161,9 @@ def seed_profile(city: Region, officer: User | None) -> PolicyProfile:
             extended_care_required=True,
             evening_study_latest_end=EVENING_STUDY_END,
             pay_floor_per_class_hour=PAY_FLOOR,
+            report_due_day=REPORT_DUE_DAY,
+            report_reminder_days=REPORT_REMINDER_DAYS,
+            complaint_reply_days=COMPLAINT_REPLY_DAYS,
         ),
         note=LOCAL_NOTICE,
     )

@@ -40,6 +40,8 @@ from kehou.demo.money import (
     seed_next_year_calendar,
     seed_withdrawal,
 )
+from kehou.demo.months import MonthsStory, seed_past_months
+from kehou.demo.oversight import OversightStory, seed_oversight
 from kehou.demo.plans import PlanSeeder, PlanSummary, SchoolToPlan, seed_profile, seed_terms
 from kehou.demo.sittings import TermHistory, generate_sittings, replay_autumn
 from kehou.lib.school_calendar import school_year_start
@@ -127,6 +129,8 @@ class SeedSummary:
     history: TermHistory | None = None  # the allocated school's term so far
     day: DayStory | None = None  # the main school's days this month (kehou.demo.day)
     money: MoneyStory | None = None  # the main school's October bills and pay (kehou.demo.money)
+    months: MonthsStory | None = None  # every school's roll calls before this month
+    oversight: OversightStory | None = None  # reports, surveys, complaints, supervision
 
     @property
     def rows(self) -> int:
@@ -1030,6 +1034,44 @@ def seed_term_so_far(seeder: _CitySeeder, schools: list[School], *, seed: int) -
         # (the sittings page then offers the term's January days).
         seed_next_year_calendar(autumn)
         summary.money = seed_money_story(school=main, term=autumn, withdrawn=withdrawn)
+        months_started = time.perf_counter()
+        summary.months = seed_past_months(schools=schools, first_day=autumn.start, seed=seed)
+        seeder._say(
+            _(
+                "Roll calls of every school's past months (%(months)s): %(sittings)d sittings, "
+                "%(marks)d marks (%(seconds).1f s)."
+            )
+            % {
+                "months": "、".join(f"{m.month}月" for m in summary.months.months) or "—",
+                "sittings": summary.months.sittings,
+                "marks": summary.months.marks,
+                "seconds": time.perf_counter() - months_started,
+            }
+        )
+        summary.oversight = story = seed_oversight(
+            city=main.region.parent or main.region,
+            schools=schools,
+            months=summary.months.months,
+            term=autumn,
+            seed=seed,
+        )
+        seeder._say(
+            _(
+                "Oversight: %(rows)d school-months of figures, %(reports)d monthly reports "
+                "submitted (%(late)s has not sent the month before last's), %(answers)d "
+                "answers to the bureau's satisfaction survey, a needs survey sent, "
+                "%(complaints)d complaints, a mid-term check and an exemplary case "
+                "(%(seconds).1f s)."
+            )
+            % {
+                "rows": story.school_months,
+                "reports": story.reports,
+                "late": story.late_school or "—",
+                "answers": story.survey_answers,
+                "complaints": story.complaints,
+                "seconds": story.seconds,
+            }
+        )
     if summary.history is not None:
         seeder._say(
             _(

@@ -443,7 +443,19 @@ def test_the_main_schools_month_so_far_is_taken_and_today_waits_for_the_teacher(
     assert not Dismissal.objects.filter(date=today).exists()
     # every child received on a past day left: nobody is in custody now
     assert Custody.objects.exists() and not Custody.objects.filter(until__isnull=True).exists()
-    assert Attendance.objects.filter(sitting__date__lt=today).count() == story.marks
+    this_month = Attendance.objects.filter(day__gte=today.replace(day=1), day__lt=today)
+    assert this_month.count() == story.marks
+    # and the full months before it hold every school's roll calls, each roll closed
+    months = summary.months
+    assert months.months and months.months[-1] < today.replace(day=1)
+    earlier = Attendance.objects.filter(day__lt=today.replace(day=1))
+    assert earlier.count() == months.marks > 0
+    assert set(earlier.values_list("school", flat=True)) == set(
+        School.objects.values_list("pk", flat=True)
+    )
+    marked = Sitting.objects.filter(attendance__day__lt=today.replace(day=1)).distinct()
+    assert marked.count() == months.sittings
+    assert not marked.filter(roll_closed_at__isnull=True).exists()
     # the family's children were there and collected, one child walked home on a consent
     family = list(
         Student.objects.filter(guardian_links__guardian__phone=demo.PHONE_GUARDIAN).order_by(
@@ -523,3 +535,54 @@ def test_the_demo_seeds_in_mid_october():
         summary = demo.seed_city(schools=2, students=500, sessions=True, stdout=io.StringIO())
     assert summary.day.dismissals > 0
     assert not Custody.objects.filter(until__isnull=True).exists()
+
+
+def test_the_bureau_has_reports_surveys_complaints_and_a_review_to_oversee():
+    from kehou.complaints.models import Complaint
+    from kehou.reports.models import MonthlyReport, SchoolMonth
+    from kehou.reports.selectors import region_table
+    from kehou.supervision.models import ExemplaryCase, Review
+    from kehou.surveys.models import Response, Survey
+    from kehou.testing.clock import freeze_now
+
+    # given the demo city seeded on a Wednesday in November
+    with freeze_now(_a_wednesday_in_term()) as now:
+        summary = demo.seed_city(schools=3, students=600, sessions=True)
+        story = summary.oversight
+        september, october = summary.months.months
+        main = School.objects.get(name="滨城区第一实验小学")
+        late = School.objects.exclude(pk=main.pk).order_by("-pk").first()
+        officer = User.objects.get(phone=demo.PHONE_CITY_OFFICER)
+        # then every school's months are computed from its roll calls
+        assert SchoolMonth.objects.filter(month=october).count() == 3
+        assert SchoolMonth.objects.get(school=main, month=october).students_taking_part > 0
+        # September's reports are in, but one school's, which the bureau sees as late
+        in_force = MonthlyReport.objects.exclude(status=MonthlyReport.Status.SUPERSEDED)
+        assert set(in_force.filter(month=september).values_list("school", flat=True)) == set(
+            School.objects.exclude(pk=late.pk).values_list("pk", flat=True)
+        )
+        assert story.late_school == late.name
+        assert late.pk in {row.school.pk for row in region_table(officer, september).late}
+        # October's are in but the main school's, which its admin submits in the demo
+        assert not in_force.filter(month=october, school=main).exists()
+        assert in_force.filter(month=october).count() == 2
+        assert not in_force.filter(is_late=True).exists()
+    # the bureau's satisfaction survey was answered in every school, once per family
+    satisfaction = Survey.objects.get(kind=Survey.Kind.SATISFACTION)
+    answered = Response.objects.filter(survey=satisfaction)
+    assert answered.count() == story.survey_answers > 0
+    assert set(answered.values_list("school", flat=True)) == set(
+        School.objects.values_list("pk", flat=True)
+    )
+    # the main school's needs survey waits for the demo guardian
+    needs = Survey.objects.get(kind=Survey.Kind.NEEDS, school=main)
+    assert needs.status == Survey.Status.SENT and "告家长" in needs.title
+    assert not Response.objects.filter(survey=needs).exists()
+    # complaints: one replied, the fee report and the refused child escalated, one late
+    assert Complaint.objects.count() == story.complaints == 4
+    assert Complaint.objects.filter(state=Complaint.State.REPLIED).count() == 1
+    assert Complaint.objects.filter(escalated_at__isnull=False).count() == 3
+    assert Complaint.objects.filter(due_on__lt=now.date(), replied_at__isnull=True).exists()
+    # and the main school's mid-term check is final, its case published
+    assert Review.objects.get(school=main).status == Review.Status.FINAL
+    assert ExemplaryCase.objects.get(school=main).status == ExemplaryCase.Status.PUBLISHED
