@@ -80,10 +80,6 @@ STAGE_ENV = "BENCH_REPORTS_STAGE"
 REPEAT = 3
 
 
-def _month_end(first: dt.date) -> dt.date:
-    return (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-
-
 # --------------------------------------------------------------------------- seeding
 
 SITTING_COLUMNS = (
@@ -139,6 +135,7 @@ def seed() -> None:
 
     from kehou.core.db import analyze
     from kehou.demo.seed import seed_city
+    from kehou.lib.months import month_end
     from kehou.lib.school_calendar import school_year_start
     from kehou.org.models import SchoolYear, Staff
     from kehou.policy.models import SchoolPlan
@@ -159,7 +156,7 @@ def seed() -> None:
     )
 
     t0 = time.perf_counter()
-    first, last = MONTH, _month_end(MONTH)
+    first, last = MONTH, month_end(MONTH)
     term = Term.objects.filter(start__lte=MONTH, end__gte=MONTH).get()
     overrides = calendar_overrides()
     plans = SchoolPlan.objects.filter(term=term, status="published").prefetch_related(
@@ -364,13 +361,14 @@ def measure() -> dict:
     from kehou.accounts.models import User
     from kehou.attendance.models import Attendance
     from kehou.demo.seed import PHONE_CITY_OFFICER
+    from kehou.lib.months import month_end
     from kehou.org.models import School
     from kehou.reports.figures import refresh_months
     from kehou.reports.models import SchoolMonth
     from kehou.reports.selectors import region_table, region_xlsx
     from kehou.sittings.models import Sitting
 
-    first, last = MONTH, _month_end(MONTH)
+    first, last = MONTH, month_end(MONTH)
     officer = User.objects.get(phone=PHONE_CITY_OFFICER)
     schools = list(School.objects.annotate(n=Count("students", distinct=True)).order_by("-n", "pk"))
     largest = schools[0]

@@ -20,6 +20,8 @@ import datetime as dt
 from django.db import connection, transaction
 from django.utils import timezone
 
+from kehou.lib.months import first_of, months_from, next_month
+
 TABLE = "attendance_attendance"
 DEFAULT_PARTITION = f"{TABLE}_default"
 MONTHS_AHEAD = 12
@@ -28,23 +30,6 @@ MONTHS_BEHIND = 12  # created by the migration, for marks entered late and seede
 
 def partition_name(first: dt.date) -> str:
     return f"{TABLE}_{first:%Y_%m}"
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def next_month(first: dt.date) -> dt.date:
-    return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-
-
-def months(first: dt.date, last: dt.date) -> list[dt.date]:
-    """The first days of the months from `first`'s to `last`'s, both included."""
-    out, month = [], month_start(first)
-    while month <= last:
-        out.append(month)
-        month = next_month(month)
-    return out
 
 
 def is_partitioned(cursor) -> bool:
@@ -112,7 +97,7 @@ def months_ahead_ensure(*, today: dt.date | None = None, ahead: int = MONTHS_AHE
     if connection.vendor != "postgresql":
         return {}
     today = today or timezone.localdate()
-    last = month_start(today)
+    last = first_of(today)
     for _ in range(ahead):
         last = next_month(last)
     done = {}
@@ -123,7 +108,7 @@ def months_ahead_ensure(*, today: dt.date | None = None, ahead: int = MONTHS_AHE
             f"SELECT DISTINCT date_trunc('month', day)::date FROM \"{DEFAULT_PARTITION}\""
         )
         caught = {row[0] for row in cursor.fetchall()}
-        for first in sorted(set(months(today, last)) | caught):
+        for first in sorted(set(months_from(today, last)) | caught):
             outcome = month_partition_create(cursor, first)
             if outcome != "exists":
                 done[partition_name(first)] = outcome

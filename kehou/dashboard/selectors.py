@@ -34,6 +34,7 @@ from kehou.accounts.models import User
 from kehou.catalog.models import PRIORITY_GROUPS
 from kehou.complaints.selectors import counts_by_state
 from kehou.dashboard.aggregates import json_sum, total
+from kehou.lib.months import add_months, month_end, parse_month
 from kehou.org import access
 from kehou.org.models import School
 from kehou.policy.selectors import ComplianceTable, SchoolRow, compliance_table, profile_rules
@@ -109,28 +110,12 @@ def access_school_dashboard(user: User, school_pk: int) -> School:
 # --------------------------------------------------------------------------- months
 
 
-def first_of(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def add_months(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def last_day(month: dt.date) -> dt.date:
-    return add_months(month, 1) - dt.timedelta(days=1)
-
-
-def parse_month(raw: str | None) -> dt.date | None:
-    """ "2026-10" → 1 October 2026; None without one; 404 for anything else."""
-    if not raw:
-        return None
-    try:
-        year, month = (int(part) for part in raw.split("-"))
-        return dt.date(year, month, 1)
-    except (TypeError, ValueError) as error:
-        raise Http404 from error
+def month_asked(raw: str | None) -> dt.date | None:
+    """The month a page's `?month=2026-10` names; None without one; 404 for anything else."""
+    month = parse_month(raw)
+    if raw and month is None:
+        raise Http404
+    return month
 
 
 def months_with_figures(schools: QuerySet[School]) -> list[dt.date]:
@@ -148,7 +133,7 @@ def term_of_month(month: dt.date | None, today: dt.date) -> Term | None:
     that is still going)."""
     if month is None:
         return current_term(today)
-    return current_term(min(last_day(month), today))
+    return current_term(min(month_end(month), today))
 
 
 # --------------------------------------------------------------------------- figures
@@ -489,10 +474,10 @@ class Overview:
 
 def _satisfaction_range(term: Term | None, month: dt.date | None, today: dt.date):
     if term is not None:
-        until = min(term.end, today, last_day(month) if month else today)
+        until = min(term.end, today, month_end(month) if month else today)
         return term.start, until
     if month is not None:
-        return month, min(last_day(month), today)
+        return month, min(month_end(month), today)
     return None, None
 
 

@@ -30,7 +30,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         # A school admin's dashboard is their school's.
         url = reverse("dashboard:school", args=[user.school_id])
         return redirect(url + _month_query(request))
-    data = selectors.overview(user, month=selectors.parse_month(request.GET.get("month")))
+    data = selectors.overview(user, month=selectors.month_asked(request.GET.get("month")))
     return render(
         request,
         "dashboard/overview.html",
@@ -55,7 +55,7 @@ def schools(request: HttpRequest) -> HttpResponse:
     if not selectors.sees_region(user):
         return redirect("dashboard:school", user.school_id)
     months = selectors.months_with_figures(scope)
-    month = selectors.parse_month(request.GET.get("month")) or (months[0] if months else None)
+    month = selectors.month_asked(request.GET.get("month")) or (months[0] if months else None)
     page = None
     if month is not None:
         paginator = Paginator(selectors.schools_by_participation(scope, month), PAGE_SIZE)
@@ -74,7 +74,7 @@ def school(request: HttpRequest, school_pk: int) -> HttpResponse:
     user = request.user
     school = selectors.access_school_dashboard(user, school_pk)
     data = selectors.school_dashboard(
-        user, school, month=selectors.parse_month(request.GET.get("month"))
+        user, school, month=selectors.month_asked(request.GET.get("month"))
     )
     return render(
         request,

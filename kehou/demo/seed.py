@@ -1173,6 +1173,13 @@ def demo_logins() -> list[DemoLogin]:
     return logins
 
 
+def _delete_newest_first(rows, newer: str) -> None:
+    """Delete rows chained to their earlier versions by a protecting one-to-one: those no
+    newer row refers to (`newer` is the reverse accessor), until none are left."""
+    while rows.exists():
+        rows.filter(**{f"{newer}__isnull": True}).delete()
+
+
 def flush_demo_data() -> None:
     """Delete every school and person (with the schools' plans, menus, seats, sittings,
     bills, payments and pay), every account that is not a superuser, the demo superuser,
@@ -1191,6 +1198,7 @@ def flush_demo_data() -> None:
         Waiver,
     )
     from kehou.catalog.models import Menu
+    from kehou.complaints.models import Complaint
     from kehou.custody.models import (
         Alert,
         Custody,
@@ -1207,13 +1215,24 @@ def flush_demo_data() -> None:
     from kehou.payroll.models import PayItem, PayLine, PayRates, PaySheet
     from kehou.policy.models import PolicyProfile
     from kehou.policy.models import SchoolPlan as Plan
+    from kehou.reports.models import MonthlyReport, SchoolMonth
+    from kehou.resources.models import Resource
     from kehou.safety.models import ChecklistItem, Defect, Drill, Incident, Inspection
     from kehou.sittings.models import Sitting
+    from kehou.supervision.models import ExemplaryCase, Review, ScoringSheet
+    from kehou.surveys.models import Survey
 
     with disable_auditlog():
         # The day's records protect the sittings, children, staff and accounts they name:
         # they go first, the records that refer to others before those they refer to.
-        # Money first of all: payments and refunds protect bills, bills protect children
+        # The bureau's records first: reports, complaints, reviews and surveys protect the
+        # schools, children and accounts they name; a correction protects the version it
+        # corrects and a sheet's new version its old one, so the newest go first.
+        _delete_newest_first(MonthlyReport.objects.all(), "superseded_by")
+        for model in (SchoolMonth, Complaint, ExemplaryCase, Review, Survey, Resource):
+            model.objects.all().delete()
+        _delete_newest_first(ScoringSheet.objects.all(), "next_version")
+        # Money next: payments and refunds protect bills, bills protect children
         # and terms, pay lines protect staff.
         for model in (
             Payout,

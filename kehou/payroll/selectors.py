@@ -30,6 +30,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -42,6 +43,7 @@ from kehou import money
 from kehou.accounts.models import User
 from kehou.core.errors import refusal
 from kehou.custody.models import Custody, Duty
+from kehou.lib.months import first_of, month_end
 from kehou.money import pay
 from kehou.org import access
 from kehou.org.models import School, Staff
@@ -51,30 +53,6 @@ from kehou.policy_rules.documents import document_name
 from kehou.sittings.models import Sitting
 
 # --------------------------------------------------------------------------- months
-
-
-def first_of(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def month_end(month: dt.date) -> dt.date:
-    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return following - dt.timedelta(days=1)
-
-
-def parse_month(text: str | None) -> dt.date | None:
-    """ "2026-10" as 1 October 2026; None for anything else."""
-    try:
-        year, month = (int(part) for part in (text or "").strip().split("-"))
-        return dt.date(year, month, 1)
-    except (ValueError, TypeError):
-        return None
-
-
-def neighbour_months(month: dt.date) -> tuple[dt.date, dt.date]:
-    before = first_of(month - dt.timedelta(days=1))
-    after = first_of(month_end(month) + dt.timedelta(days=1))
-    return before, after
 
 
 # --------------------------------------------------------------------------- scope
@@ -200,6 +178,25 @@ def _ran(now: dt.datetime) -> Q:
     return Q(date__lt=local.date()) | Q(date=local.date(), end__lte=local.time())
 
 
+def sitting_keepers(sittings: QuerySet[Sitting]) -> dict[int, set[int]]:
+    """A plan sitting with nobody named responsible is taken class by class: each adult who
+    had children there (their custody at that sitting, from the roll call) took it. The
+    staff who took each such sitting of `sittings`, by sitting."""
+    keepers: dict[int, set[int]] = defaultdict(set)
+    for sitting_id, holder_id in (
+        Custody.objects.filter(sitting__in=sittings.filter(responsible__isnull=True))
+        .values_list("sitting_id", "holder_id")
+        .distinct()
+    ):
+        keepers[sitting_id].add(holder_id)
+    return keepers
+
+
+def sitting_takers(sitting: Sitting, keepers: dict[int, set[int]]) -> Iterable[int]:
+    """The staff who took `sitting`: the one responsible, else its keepers."""
+    return [sitting.responsible_id] if sitting.responsible_id else keepers.get(sitting.pk, ())
+
+
 def minutes_of(start: dt.time, end: dt.time) -> int:
     return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
 
@@ -274,15 +271,7 @@ def month_pay(school: School, month: dt.date, *, staff: Staff | None = None, now
     floor = floor_of(school)
     rates = RatesByDay(PayRates.objects.filter(school=school, effective_from__lte=month_end(month)))
     sittings = month_sittings(school, month, now=now)
-    # A plan sitting with nobody named responsible is taken class by class: each adult who
-    # had children there (their custody at that sitting, from the roll call) took it.
-    keepers: dict[int, set[int]] = defaultdict(set)
-    for sitting_id, holder_id in (
-        Custody.objects.filter(sitting__in=sittings.filter(responsible__isnull=True))
-        .values_list("sitting_id", "holder_id")
-        .distinct()
-    ):
-        keepers[sitting_id].add(holder_id)
+    keepers = sitting_keepers(sittings)
     unassigned = 0
     if staff is None:
         unassigned = sittings.filter(responsible__isnull=True).exclude(pk__in=keepers).count()
@@ -309,8 +298,7 @@ def month_pay(school: School, month: dt.date, *, staff: Staff | None = None, now
         if day_rates is None:
             continue
         category = sitting.offering.activity.category if sitting.offering_id else None
-        takers = [sitting.responsible_id] if sitting.responsible_id else keepers[sitting.pk]
-        for taker in takers:
+        for taker in sitting_takers(sitting, keepers):
             if staff is not None and taker != staff.pk:
                 continue
             tasks[taker].append(

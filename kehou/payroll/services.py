@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from kehou import money
 from kehou.core.errors import Problems, refusal
+from kehou.lib.months import month_end, parse_month
 from kehou.money import pay
 from kehou.org import access
 from kehou.org.audit import log_bulk_created
@@ -249,7 +250,7 @@ def _month(value) -> dt.date | None:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value.replace(day=1)
     if isinstance(value, str):
-        return selectors.parse_month(value)
+        return parse_month(value)
     return None
 
 
@@ -341,7 +342,7 @@ def pay_sheet_finalise(*, sheet: PaySheet, confirmed: bool = False, actor) -> Pa
                 _("The pay sheet of %(month)s is final already."),
                 month=f"{target.month:%Y-%m}",
             )
-        if selectors.month_end(target.month) >= timezone.localdate():
+        if month_end(target.month) >= timezone.localdate():
             raise refusal(
                 "month_not_over",
                 _("%(month)s is not over yet: finalise its pay sheet once it has ended."),

@@ -21,6 +21,7 @@ from kehou import money
 from kehou.accounts.models import User
 from kehou.core import errors
 from kehou.core.spreadsheets import Sheet, build_xlsx, xlsx_response
+from kehou.lib.months import first_of, month_end, next_month, parse_month, previous_month
 from kehou.payroll import budgeting, selectors, services
 from kehou.payroll.forms import MonthForm, RatesForm
 from kehou.payroll.models import PaySheet
@@ -60,7 +61,7 @@ def school(request: HttpRequest, school_pk: int) -> HttpResponse:
             "rates": selectors.rates_on(school, today),
             "history": selectors.rates_history(school),
             "floor": selectors.floor_of(school),
-            "form": MonthForm(initial={"month": f"{selectors.first_of(today):%Y-%m}"}),
+            "form": MonthForm(initial={"month": f"{first_of(today):%Y-%m}"}),
         },
     )
 
@@ -133,7 +134,7 @@ def _sheet_page(request, sheet: PaySheet, *, confirm=None, status: int = 200):
             "lines": lines,
             "totals": selectors.sheet_totals(lines),
             "rounding": money.ROUNDING_RULE,
-            "month_over": selectors.month_end(sheet.month) < timezone.localdate(),
+            "month_over": month_end(sheet.month) < timezone.localdate(),
             "confirm": confirm,
         },
         status=status,
@@ -316,9 +317,9 @@ def sheet_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def own(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    month = selectors.parse_month(request.GET.get("month")) or selectors.first_of(today)
+    month = parse_month(request.GET.get("month")) or first_of(today)
     found = selectors.own_month(request.user, month)
-    before, after = selectors.neighbour_months(month)
+    before, after = previous_month(month), next_month(month)
     return render(
         request,
         "payroll/own.html",

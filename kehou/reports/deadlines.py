@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from kehou.lib.months import next_month
 from kehou.policy_rules.model import ProfileRules
-from kehou.reports.figures import next_month
 
 
 def _codes(path: str) -> list[str]:

@@ -35,8 +35,10 @@ from collections.abc import Iterable
 from django.db.models import Count, F, FilteredRelation, Q, Sum
 from django.utils import timezone
 
+from kehou.lib.months import first_of, month_end
 from kehou.lib.school_calendar import school_year_start
 from kehou.lib.vocabulary import BASIC_CATEGORIES, Category
+from kehou.payroll.selectors import minutes_of
 from kehou.policy_rules.check import content_problems, extended_items
 from kehou.policy_rules.model import GRADES, ContentItem, PlanFacts
 from kehou.policy_rules.profiles.anxi_003 import TWO_PLUS_N
@@ -83,36 +85,6 @@ SUMMED_FIELDS = tuple(
     if name not in {"by_grade", "by_priority", "offerings_by_category", "extended_items"}
     and name not in {"has_homework_guidance", "meets_two_plus_n"}
 )
-
-
-def first_of(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def month_end(month: dt.date) -> dt.date:
-    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return following - dt.timedelta(days=1)
-
-
-def next_month(month: dt.date) -> dt.date:
-    return month_end(month) + dt.timedelta(days=1)
-
-
-def previous_month(month: dt.date) -> dt.date:
-    return first_of(first_of(month) - dt.timedelta(days=1))
-
-
-def parse_month(text: str | None) -> dt.date | None:
-    """ "2026-10" as 1 October 2026; None for anything else."""
-    try:
-        year, number = (int(part) for part in (text or "").strip().split("-"))
-        return dt.date(year, number, 1)
-    except (ValueError, TypeError):
-        return None
-
-
-def minutes_of(start: dt.time, end: dt.time) -> int:
-    return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
 
 
 def _ran(now: dt.datetime) -> Q:

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehou.accounts.models import User
+from kehou.lib.months import first_of, month_end, previous_month
 from kehou.org import access
 from kehou.org.models import School
 from kehou.reports import deadlines
@@ -31,9 +32,6 @@ from kehou.reports.figures import (
     SUMMED_FIELDS,
     empty_figures,
     figures_of,
-    first_of,
-    month_end,
-    previous_month,
 )
 from kehou.reports.models import MonthlyReport, SchoolMonth
 

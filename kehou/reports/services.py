@@ -12,16 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehou.core.errors import Problems, refusal
+from kehou.lib.months import first_of, month_end, previous_month
 from kehou.org import access
 from kehou.org.models import School
 from kehou.reports import deadlines
-from kehou.reports.figures import (
-    figures_of,
-    first_of,
-    month_end,
-    previous_month,
-    refresh_months,
-)
+from kehou.reports.figures import figures_of, refresh_months
 from kehou.reports.models import MonthlyReport, SchoolMonth
 
 REMARK_MAX = 2000

@@ -13,8 +13,9 @@ def school_months_refresh_task() -> int:
     """Recompute the current and the previous month's figures of every school."""
     from django.utils import timezone
 
+    from kehou.lib.months import first_of, previous_month
     from kehou.org.models import School
-    from kehou.reports.figures import first_of, previous_month, refresh_months
+    from kehou.reports.figures import refresh_months
 
     month = first_of(timezone.localdate())
     ids = list(School.objects.values_list("pk", flat=True))

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kehou.core import errors
 from kehou.core.spreadsheets import xlsx_response
+from kehou.lib.months import next_month, parse_month, previous_month
 from kehou.reports import display, selectors, services
-from kehou.reports.figures import next_month, parse_month, previous_month
 from kehou.reports.forms import CorrectForm, SubmitForm
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import operator
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -29,14 +28,20 @@ from django.http import Http404
 from django.utils import timezone
 
 from kehou.accounts.models import User
-from kehou.custody.models import Custody, Duty
+from kehou.custody.models import Duty
 from kehou.lib import months as calendar_months
 from kehou.lib.school_calendar import school_year_start
 from kehou.money import pay
 from kehou.org import access
 from kehou.org.models import School, Staff
 from kehou.payroll.models import PayRates
-from kehou.payroll.selectors import RatesByDay, minutes_of, month_sittings
+from kehou.payroll.selectors import (
+    RatesByDay,
+    minutes_of,
+    month_sittings,
+    sitting_keepers,
+    sitting_takers,
+)
 from kehou.surveys.selectors import ratings_by_staff
 
 WORKS = (pay.Work.CLASS, pay.Work.TUTORING, pay.Work.CLUB)
@@ -130,15 +135,7 @@ def year_table(
     records = {p.pk: Record(staff=p) for p in people}
     ids = list(records)
     sittings = _counted(school, since, until, now)
-    keepers: dict[int, set[int]] = defaultdict(set)
-    for sitting_id, holder_id in (
-        Custody.objects.filter(
-            sitting__in=sittings.filter(responsible__isnull=True), holder_id__in=ids
-        )
-        .values_list("sitting_id", "holder_id")
-        .distinct()
-    ):
-        keepers[sitting_id].add(holder_id)
+    keepers = sitting_keepers(sittings)
     rates = RatesByDay(PayRates.objects.filter(school=school, effective_from__lte=until))
     table = YearTable(
         school=school,
@@ -148,9 +145,11 @@ def year_table(
         months=calendar_months.months_from(since, until),
         records=[],
     )
-    mine = sittings.filter(Q(responsible_id__in=ids) | Q(pk__in=list(keepers)))
+    mine = sittings.filter(
+        Q(responsible_id__in=ids)
+        | Q(pk__in=[pk for pk, holders in keepers.items() if not holders.isdisjoint(ids)])
+    )
     for sitting in mine.order_by("date", "start", "pk"):
-        takers = [sitting.responsible_id] if sitting.responsible_id else keepers[sitting.pk]
         category = sitting.offering.activity.category if sitting.offering_id else None
         work = pay.work_of(sitting.kind, category)
         minutes = minutes_of(sitting.start, sitting.end)
@@ -161,7 +160,7 @@ def year_table(
         else:
             class_hours = pay.hours_of(minutes, day_rates.class_hour_minutes)
         month = calendar_months.first_of(sitting.date)
-        for taker in takers:
+        for taker in sitting_takers(sitting, keepers):
             record = records.get(taker)
             if record is None:
                 continue

@@ -514,8 +514,9 @@ def _journey(browser, base, school, admin_user, other_family, term, tmp_path):  
     assert Enrollment.objects.filter(offering=calligraphy, student=child, status="active").exists()
 
     # --- 7. the instructor's class list, downloaded on a phone ------------------------------
+    # (this week's meeting may be over: the group's card links to its next meeting's list)
     tpage.goto(f"{base}/")
-    tpage.click(f"a[href*='/offerings/{calligraphy.pk}/roster/']")
+    tpage.click(f"#term-groups a[href*='/offerings/{calligraphy.pk}/roster/']")
     tpage.wait_for_url(f"**/offerings/{calligraphy.pk}/roster/**")
     fits(tpage)
     listed = tpage.inner_text("#class-list")

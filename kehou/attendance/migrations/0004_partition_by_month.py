@@ -63,6 +63,7 @@ def _rebuild(cursor, *, partitioned: bool):
     indexes and foreign keys; its primary key and unique constraints with or without
     `day`."""
     from kehou.attendance import partitions
+    from kehou.lib import months
 
     cursor.execute(
         "SELECT conname, conrelid::regclass::text FROM pg_constraint "
@@ -85,14 +86,10 @@ def _rebuild(cursor, *, partitioned: bool):
         )
         cursor.execute(f'SELECT min({PARTITION_KEY}) FROM "{OLD}"')
         today = timezone.localdate()
-        earliest = partitions.month_start(today)
-        for _ in range(partitions.MONTHS_BEHIND):
-            earliest = (earliest - dt.timedelta(days=1)).replace(day=1)
+        earliest = months.add_months(months.first_of(today), -partitions.MONTHS_BEHIND)
         earliest = min(cursor.fetchone()[0] or earliest, earliest)
-        last = partitions.month_start(today)
-        for _ in range(partitions.MONTHS_AHEAD):
-            last = partitions.next_month(last)
-        for first in partitions.months(earliest, last):
+        last = months.add_months(months.first_of(today), partitions.MONTHS_AHEAD)
+        for first in months.months_from(earliest, last):
             partitions.month_partition_create(cursor, first)
     columns = _columns(cursor, OLD)
     cursor.execute(

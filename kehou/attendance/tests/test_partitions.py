@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from kehou.attendance import partitions, services, tasks
 from kehou.attendance.models import Attendance
+from kehou.lib.months import next_month
 from kehou.testing import factories as f
 from kehou.testing.clock import freeze_now
 from kehou.testing.worker import run_queued_tasks
@@ -29,7 +30,7 @@ def _at(day: dt.date, h: int, m: int) -> dt.datetime:
 def _months_later(day: dt.date, n: int) -> dt.date:
     first = day.replace(day=1)
     for _ in range(n):
-        first = partitions.next_month(first)
+        first = next_month(first)
     return first
 
 

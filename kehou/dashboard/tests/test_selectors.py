@@ -147,11 +147,11 @@ def test_teachers_gate_staff_and_guardians_have_no_dashboard(world):
 
 
 def test_bad_months_are_a_404():
-    assert selectors.parse_month("2026-10") == OCTOBER
-    assert selectors.parse_month("") is None
+    assert selectors.month_asked("2026-10") == OCTOBER
+    assert selectors.month_asked("") is None
     for raw in ("2026-13", "october", "2026-10-01", "-"):
         with pytest.raises(Http404):
-            selectors.parse_month(raw)
+            selectors.month_asked(raw)
 
 
 def test_5_plus_2_and_2_plus_n_from_the_compliance_table(world, city_officer, city):
