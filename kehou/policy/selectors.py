@@ -86,13 +86,37 @@ def vacation_weeks(days: int) -> int:
     return math.ceil(days / 7)
 
 
-def plan_facts(plan: SchoolPlan) -> PlanFacts:
-    """The plan as the compliance core sees it. Uses prefetched slots, content and
-    vacation weeks when present (the bureau table prefetches them)."""
+@dataclass
+class PlanParts:
+    slots: list[PlanSlot] = field(default_factory=list)
+    content: list[PlanContentItem] = field(default_factory=list)
+    vacation_weeks: list[PlanVacationWeek] = field(default_factory=list)
+
+
+def plan_parts(plan_ids: list[int]) -> dict[int, PlanParts]:
+    """The slots, content and vacation weeks of many plans, each read in one query."""
+    parts: dict[int, PlanParts] = {pk: PlanParts() for pk in plan_ids}
+    for model, name in (
+        (PlanSlot, "slots"),
+        (PlanContentItem, "content"),
+        (PlanVacationWeek, "vacation_weeks"),
+    ):
+        for row in model.objects.filter(plan_id__in=plan_ids).order_by("id"):
+            getattr(parts[row.plan_id], name).append(row)
+    return parts
+
+
+def plan_facts(plan: SchoolPlan, parts: PlanParts | None = None) -> PlanFacts:
+    """The plan as the compliance core sees it, from its slots, content and vacation
+    weeks: `parts` when the caller read them for many plans at once, else the plan's."""
     school = plan.school
     grades = compulsory_grades(school) or frozenset(COMPULSORY)
+    if parts is None:
+        parts = PlanParts(
+            list(plan.slots.all()), list(plan.content.all()), list(plan.vacation_weeks.all())
+        )
     slots = []
-    for slot in plan.slots.all():
+    for slot in parts.slots:
         lo, hi = slot.grade_from, min(slot.grade_to, 9)
         if lo > hi:
             continue  # senior grades: outside the after-school policy of 双减
@@ -108,11 +132,11 @@ def plan_facts(plan: SchoolPlan) -> PlanFacts:
         )
     content = tuple(
         ContentItem(item.name, Category(item.category))
-        for item in plan.content.all()
+        for item in parts.content
         if item.category in Category._value2member_map_
     )
     weeks = {"winter": 0, "summer": 0}
-    for week in plan.vacation_weeks.all():
+    for week in parts.vacation_weeks:
         weeks[week.season] += vacation_weeks((week.end - week.start).days + 1)
     return PlanFacts(
         school=school.name,
@@ -365,15 +389,12 @@ def compliance_table(
     if term is not None:
         plans = SchoolPlan.objects.filter(
             term=term, status__in=LIVE_STATUSES, school__in=scoped.values("pk")
-        ).prefetch_related(
-            Prefetch("slots", queryset=PlanSlot.objects.order_by("id")),
-            Prefetch("content", queryset=PlanContentItem.objects.order_by("id")),
-            Prefetch("vacation_weeks", queryset=PlanVacationWeek.objects.order_by("id")),
         )
         for plan in plans:
             held = plans_by_school.get(plan.school_id)
             if held is None or plan.status == SchoolPlan.Status.PUBLISHED:
                 plans_by_school[plan.school_id] = plan
+    parts = plan_parts([plan.pk for plan in plans_by_school.values()])
     codes = {code for s in schools for code in _region_codes(s.region)}
     profiles = {
         p.region.code: p
@@ -394,7 +415,7 @@ def compliance_table(
         row = SchoolRow(school=school, plan=plan, profile=profile)
         if plan is not None:
             plan.school = school  # already loaded: no query per plan
-            facts = plan_facts(plan)
+            facts = plan_facts(plan, parts[plan.pk])
             if profile is not None:
                 row.shortfalls = check_plan(facts, rules_of(profile))
         else:

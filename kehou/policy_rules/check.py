@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -53,6 +54,9 @@ class RuleId(enum.StrEnum):
     GRADE12_NO_WRITTEN_HOMEWORK = "grade12_no_written_homework"
     JUNIOR_HOMEWORK_AT_SCHOOL = "junior_homework_at_school"
 
+
+# A city's plans, each in its latest version, with room to spare.
+CHECKS_REMEMBERED = 4096
 
 RULE_ZH = {
     RuleId.SERVICE_DAYS: "每周服务天数",
@@ -158,10 +162,18 @@ def check_plan(plan: PlanFacts, profile: ProfileRules) -> list[Shortfall]:
 
     Only rules the profile states are checked (a None field is no rule).
     """
+    return list(_shortfalls(plan, profile))
+
+
+@functools.lru_cache(maxsize=CHECKS_REMEMBERED)
+def _shortfalls(plan: PlanFacts, profile: ProfileRules) -> tuple[Shortfall, ...]:
+    """The check, remembered for the plans checked last: the outcome depends on the two
+    frozen values alone, and a city's compliance table and dashboard check the same
+    published plans on every page."""
     found: list[Shortfall] = []
     for check in _CHECKS:
         found.extend(check(plan, profile))
-    return found
+    return tuple(found)
 
 
 # --- days ------------------------------------------------------------------------------

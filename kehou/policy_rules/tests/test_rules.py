@@ -94,6 +94,22 @@ def test_no_rule_in_the_profile_means_nothing_is_checked():
     assert check_plan(bad, empty) == []
 
 
+def test_a_remembered_check_follows_a_changed_plan_and_a_changed_profile():
+    # given a plan checked once, and its result changed by the caller
+    first = check_plan(EDGE, STRICT)
+    first.append("changed by the caller")
+    # then the same plan checks the same, a plan one minute shorter and a stricter profile
+    # each get their own answer
+    assert check_plan(EDGE, STRICT) == []
+    shorter = with_slots(Slot((1, 9), T(16, 0), T(17, 59)), *EDGE.slots[1:])
+    assert RuleId.MIN_MINUTES in rules_of(shorter)
+    stricter = dataclasses.replace(
+        STRICT, min_minutes_per_day=dataclasses.replace(STRICT.min_minutes_per_day, value=121)
+    )
+    assert rules_of(EDGE, stricter) == [RuleId.MIN_MINUTES]
+    assert check_plan(EDGE, STRICT) == []
+
+
 def test_service_days_four_of_five_fails():
     plan = dataclasses.replace(EDGE, service_weekdays=frozenset({0, 1, 2, 3, 5}))
     shortfalls = check_plan(plan, STRICT)
