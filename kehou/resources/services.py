@@ -163,7 +163,9 @@ def resource_add(
 
 def _locked(resource: Resource) -> Resource:
     return (
-        Resource.objects.select_for_update().select_related("region", "school").get(pk=resource.pk)
+        Resource.objects.select_for_update(of=("self",))
+        .select_related("region", "school")
+        .get(pk=resource.pk)
     )
 
 

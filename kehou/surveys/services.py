@@ -68,7 +68,11 @@ def _require_draft(survey: Survey) -> None:
 
 
 def _locked(survey: Survey) -> Survey:
-    return Survey.objects.select_for_update().select_related("school", "region").get(pk=survey.pk)
+    return (
+        Survey.objects.select_for_update(of=("self",))
+        .select_related("school", "region")
+        .get(pk=survey.pk)
+    )
 
 
 # --------------------------------------------------------------------------- the survey
