@@ -36,7 +36,8 @@ _web = URLValidator(schemes=list(WEB_SCHEMES))
 
 
 def web_address(value) -> str | None:
-    """The address as given (stripped) when it is an http(s) web address, else None."""
+    """The address as given (stripped, its scheme in small letters as the database's
+    check reads it) when it is an http(s) web address, else None."""
     text = value.strip() if isinstance(value, str) else ""
     if not text or len(text) > URL_MAX or any(c.isspace() or ord(c) < 32 for c in text):
         return None
@@ -46,7 +47,8 @@ def web_address(value) -> str | None:
         _web(text)
     except ValidationError:
         return None
-    return text
+    scheme, rest = text.split(":", 1)
+    return f"{scheme.lower()}:{rest}"
 
 
 def _require_owner(actor, resource_school: School | None, region: Region) -> None:

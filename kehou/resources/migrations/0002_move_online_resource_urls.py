@@ -26,6 +26,8 @@ def move_urls(apps, schema_editor):
         url = activity.online_resource_url.strip()
         if not url.lower().startswith(WEB_PREFIXES):
             continue
+        scheme, rest = url.split(":", 1)
+        url = f"{scheme.lower()}:{rest}"  # the table's check reads the scheme in small letters
         offerings = list(activity.offerings.all())
         key = (activity.school_id, url)
         resource = made.get(key)

@@ -38,6 +38,12 @@ def test_each_address_becomes_one_school_resource_attached_to_the_offerings():
     Activity.objects.create(
         school=school, name="ftp", category="arts", online_resource_url="ftp://x.cn/a"
     )
+    Activity.objects.create(
+        school=school,
+        name="书法",
+        category="arts",
+        online_resource_url="HTTP://Www.zxx.edu.cn/Shufa",
+    )
     plain = Activity.objects.create(school=school, name="足球", category="sports")
     offerings = [
         Offering.objects.create(
@@ -53,7 +59,13 @@ def test_each_address_becomes_one_school_resource_attached_to_the_offerings():
     apps = executor.loader.project_state(AFTER).apps
     Resource = apps.get_model("resources", "Resource")
     Link = apps.get_model("resources", "OfferingResource")
-    [resource] = Resource.objects.all()  # one per school and address; the ftp one is not a page
+    # one per school and address; the ftp one is not a page; a scheme in capitals is kept
+    # in small letters, as the table's check reads it (case-sensitive on PostgreSQL)
+    assert set(Resource.objects.values_list("url", flat=True)) == {
+        url,
+        "http://Www.zxx.edu.cn/Shufa",
+    }
+    resource = Resource.objects.get(url=url)
     assert (resource.school_id, resource.region_id, resource.url, resource.title) == (
         school.pk,
         county.pk,
