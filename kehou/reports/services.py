@@ -83,11 +83,16 @@ def monthly_report_submit(
     remark = _check_remark(problems, remark)
     problems.raise_if_any()
     _require_confirmation(confirmed)
-    school = School.objects.select_related("region").get(pk=school.pk)
     with transaction.atomic():
+        # The school's row, locked, orders two first submissions of a month: the second
+        # sees the first and is refused instead of colliding with it.
+        school = (
+            School.objects.select_for_update(of=("self",))
+            .select_related("region")
+            .get(pk=school.pk)
+        )
         in_force = (
-            MonthlyReport.objects.select_for_update()
-            .filter(school=school, month=month)
+            MonthlyReport.objects.filter(school=school, month=month)
             .exclude(status=MonthlyReport.Status.SUPERSEDED)
             .first()
         )

@@ -1,8 +1,9 @@
 import datetime as dt
+import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 
 from kehou.core import errors
@@ -101,6 +102,35 @@ def test_a_correction_is_a_new_version_with_a_reason(north, anxi):
     view = selectors.month_view(north.admin, north.school, OCTOBER)
     assert [r.version for r in view.versions] == [2, 1]
     assert view.row.report == second
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submissions_at_once_make_one_report_and_one_refusal(north, anxi):
+    # given two admins' tabs sending October's report at the same moment
+    build_month(north)
+    barrier = threading.Barrier(2)
+    outcomes: list = []
+
+    def send():
+        try:
+            barrier.wait()
+            submit(north)
+            outcomes.append("submitted")
+        except ValidationError as refused:
+            outcomes.append(sorted(errors.codes(refused)))
+        except Exception as error:  # what a user would see as a 500
+            outcomes.append(type(error).__name__)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then one report is in force and the other tab is told it was submitted already
+    assert sorted(outcomes, key=str) == [["already_submitted"], "submitted"]
+    assert MonthlyReport.objects.filter(school=north.school, month=OCTOBER).count() == 1
 
 
 def test_the_database_holds_one_report_in_force(north):
