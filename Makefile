@@ -40,7 +40,10 @@ format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: $(BIN)/.installed browser-deps lint test-sqlite test-postgres
+# The two passes run side by side (each pass's output printed whole when it ends): the
+# suite is single-threaded Python and CI's machines have two cores.
+test: $(BIN)/.installed browser-deps lint
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite: $(BIN)/.installed
 	@echo "=== test suite on SQLite ==="
