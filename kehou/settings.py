@@ -211,6 +211,12 @@ LOGIN_LOCKOUT = {
     "ADDRESS_FAILURES": int(os.environ.get("KEHOU_LOGIN_ADDRESS_FAILURE_LIMIT", "30")),
     "ADDRESS_WINDOW_MINUTES": int(os.environ.get("KEHOU_LOGIN_ADDRESS_WINDOW_MINUTES", "15")),
 }
+# Complaints from a school's public page (no login) per network address in a window: a
+# family's or a school's shared address sends a few, a script sending hundreds is refused.
+PUBLIC_COMPLAINTS_LIMIT = {
+    "PER_ADDRESS": int(os.environ.get("KEHOU_PUBLIC_COMPLAINTS_PER_ADDRESS", "10")),
+    "WINDOW_MINUTES": int(os.environ.get("KEHOU_PUBLIC_COMPLAINTS_WINDOW_MINUTES", "60")),
+}
 # The request header holding the client's address when a proxy in front sets it (nginx:
 # `proxy_set_header X-Real-IP $remote_addr;` and KEHOU_CLIENT_ADDRESS_HEADER=X-Real-IP).
 # Unset: REMOTE_ADDR. Never name a header that reaches kehou from the client unchanged.

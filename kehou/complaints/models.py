@@ -71,6 +71,9 @@ class Complaint(models.Model):
     phone = models.CharField(
         _("mobile phone"), max_length=11, blank=True, validators=[validate_mobile]
     )
+    # A keyed hash of the network address a public complaint came from: enough to count
+    # one address's complaints (kehou.complaints.services.PUBLIC_LIMIT), not to find it.
+    sent_from = models.CharField(max_length=32, blank=True, editable=False)
     # Random and unguessable (kehou.complaints.codes); the only key a public submitter has.
     code = models.CharField(_("follow-up code"), max_length=16, unique=True, editable=False)
     state = models.CharField(
@@ -105,6 +108,7 @@ class Complaint(models.Model):
             models.Index(fields=["school", "state"]),
             models.Index(fields=["school", "received_on"]),
             models.Index(fields=["due_on", "state"]),
+            models.Index(fields=["sent_from", "received_at"]),
         ]
         constraints = [
             models.CheckConstraint(

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from kehou.accounts.models import User
@@ -60,17 +62,54 @@ def complaint_submit(*, student: Student, kind: str, topic: str, text: str, acto
 
 
 def complaint_submit_public(
-    *, school: School, kind: str, topic: str, text: str, name: str = "", phone: str = "", actor
+    *,
+    school: School,
+    kind: str,
+    topic: str,
+    text: str,
+    name: str = "",
+    phone: str = "",
+    address: str = "",
+    actor,
 ) -> Complaint:
     """A complaint or report from the school's public page, anonymous or with a name and
     a mobile number. `actor` may be an AnonymousUser; a signed-in guardian finds it in
-    their list too."""
+    their list too. `address` is the network address it came from (the page's request):
+    more than settings.PUBLIC_COMPLAINTS_LIMIT from one address in the window are
+    refused, so nobody can bury a school's list under a script's complaints."""
     if not may_file_publicly(actor, school):
         raise access.OutOfScope
     values = _values(kind=kind, topic=topic, text=text, name=name, phone=phone, public=True)
+    sent_from = _address_key(address)
+    if sent_from:
+        _refuse_too_many(sent_from)
     user = access.user_of(actor)
     submitted_by = user if user is not None and user.role == User.Role.GUARDIAN else None
-    return _create(school=school, student=None, submitted_by=submitted_by, **values)
+    return _create(
+        school=school, student=None, submitted_by=submitted_by, sent_from=sent_from, **values
+    )
+
+
+def _address_key(address: str) -> str:
+    if not address:
+        return ""
+    return salted_hmac("kehou.complaints.sent_from", address).hexdigest()[:32]
+
+
+def _refuse_too_many(sent_from: str) -> None:
+    limit = settings.PUBLIC_COMPLAINTS_LIMIT
+    since = timezone.now() - dt.timedelta(minutes=limit["WINDOW_MINUTES"])
+    sent = Complaint.objects.filter(sent_from=sent_from, received_at__gte=since).count()
+    if sent >= limit["PER_ADDRESS"]:
+        raise refusal(
+            "too_many_public_complaints",
+            _(
+                "%(count)d complaints have been sent from this network in the last "
+                "%(minutes)d minutes. Try again later, or call the school or the bureau."
+            ),
+            count=sent,
+            minutes=limit["WINDOW_MINUTES"],
+        )
 
 
 def _values(*, kind, topic, text, name="", phone="", public=False) -> dict:

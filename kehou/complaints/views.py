@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kehou.accounts.lockout import client_address
 from kehou.accounts.models import User
 from kehou.complaints import selectors, services
 from kehou.complaints.codes import shown
@@ -79,6 +80,7 @@ def public_new(request: HttpRequest, school: str) -> HttpResponse:
                 text=data["text"],
                 name=data["name"],
                 phone=data["phone"],
+                address=client_address(request),
                 actor=request.user,
             ),
         )

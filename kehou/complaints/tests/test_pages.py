@@ -59,6 +59,27 @@ def test_a_bad_public_form_names_the_field_in_chinese_and_writes_nothing(client,
     assert snapshots.everything() == before
 
 
+def test_one_network_address_cannot_bury_a_schools_list(client, north, settings):
+    # given a limit of three public complaints per address in an hour
+    settings.PUBLIC_COMPLAINTS_LIMIT = {"PER_ADDRESS": 3, "WINDOW_MINUTES": 60}
+    form_url = reverse("complaints:public_new", args=[north.school.code])
+    sent = {"kind": "complaint", "topic": "other", "text": "课后服务结束太早。", "phone": ""}
+    for _ in range(3):
+        assert client.post(form_url, sent, REMOTE_ADDR="10.0.0.9").status_code == 302
+    # when the same address sends a fourth
+    before = snapshots.everything()
+    refused = client.post(form_url, sent, REMOTE_ADDR="10.0.0.9")
+    # then it is refused in Chinese and nothing is written; the address is not stored
+    assert refused.status_code == 200
+    assert "过去60分钟内已从此网络提交3件" in refused.content.decode()
+    assert snapshots.everything() == before
+    assert not Complaint.objects.filter(sent_from__contains="10.0.0.9").exists()
+    # another address still files, and the first may again once the hour has passed
+    assert client.post(form_url, sent, REMOTE_ADDR="10.0.0.10").status_code == 302
+    Complaint.objects.update(received_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    assert client.post(form_url, sent, REMOTE_ADDR="10.0.0.9").status_code == 302
+
+
 def test_the_schools_admin_is_told_to_sign_out_to_file_as_the_public(client, north):
     client.force_login(north.admin)
     page = client.get(reverse("complaints:public_new", args=[north.school.code])).content.decode()
