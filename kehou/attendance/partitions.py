@@ -20,7 +20,7 @@ import datetime as dt
 from django.db import connection, transaction
 from django.utils import timezone
 
-from kehou.lib.months import first_of, months_from, next_month
+from kehou.lib.months import add_months, first_of, months_from, next_month
 
 TABLE = "attendance_attendance"
 DEFAULT_PARTITION = f"{TABLE}_default"
@@ -97,9 +97,7 @@ def months_ahead_ensure(*, today: dt.date | None = None, ahead: int = MONTHS_AHE
     if connection.vendor != "postgresql":
         return {}
     today = today or timezone.localdate()
-    last = first_of(today)
-    for _ in range(ahead):
-        last = next_month(last)
+    last = add_months(first_of(today), ahead)
     done = {}
     with transaction.atomic(), connection.cursor() as cursor:
         if not is_partitioned(cursor):

@@ -52,9 +52,6 @@ from kehou.policy.selectors import profile_for_school, profile_rules
 from kehou.policy_rules.documents import document_name
 from kehou.sittings.models import Sitting
 
-# --------------------------------------------------------------------------- months
-
-
 # --------------------------------------------------------------------------- scope
 
 
