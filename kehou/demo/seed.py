@@ -1223,11 +1223,11 @@ def flush_demo_data() -> None:
     from kehou.surveys.models import Survey
 
     with disable_auditlog():
-        # The day's records protect the sittings, children, staff and accounts they name:
-        # they go first, the records that refer to others before those they refer to.
-        # The bureau's records first: reports, complaints, reviews and surveys protect the
-        # schools, children and accounts they name; a correction protects the version it
-        # corrects and a sheet's new version its old one, so the newest go first.
+        # Records protect the sittings, children, staff and accounts they name: they go
+        # first, the records that refer to others before those they refer to.
+        # The bureau's records first of all: reports, complaints, reviews and surveys name
+        # schools, children and accounts; a correction protects the version it corrects
+        # and a sheet's new version its old one, so the newest go first.
         _delete_newest_first(MonthlyReport.objects.all(), "superseded_by")
         for model in (SchoolMonth, Complaint, ExemplaryCase, Review, Survey, Resource):
             model.objects.all().delete()

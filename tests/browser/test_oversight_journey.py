@@ -35,6 +35,7 @@ from kehou.org.models import School
 from kehou.reports.models import MonthlyReport, SchoolMonth
 from kehou.surveys.models import Response, Survey
 
+from .test_dashboard_pages import _watch
 from .test_foundation_journey import CHROMIUM, PHONE, _log_in, _shot, browser, fits  # noqa: F401
 from .test_money_journey import DESK, Clock, _context
 
@@ -57,20 +58,6 @@ def _november_morning() -> dt.datetime:
 def _no_english(page) -> None:
     found = ENGLISH.search(page.inner_text("main"))
     assert found is None, f"{page.url} shows English: {found.group(0)!r}"
-
-
-def _watch(page) -> list[str]:
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on(
-        "console",
-        lambda m: (
-            errors.append(m.text)
-            if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico")
-            else None
-        ),
-    )
-    return errors
 
 
 def _charts_drawn(page) -> int:
