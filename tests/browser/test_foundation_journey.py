@@ -101,7 +101,11 @@ PHONE = {"width": 390, "height": 844}  # the phone parents and teachers hold
 
 
 def fits(page) -> None:
-    """Nothing on the page scrolls sideways at the viewport's width."""
+    """Nothing on the page scrolls sideways at the viewport's width.
+
+    Waits for the page to finish loading: measured while a navigation replaces the
+    document, there is no documentElement to measure."""
+    page.wait_for_load_state()
     width = page.evaluate("document.documentElement.scrollWidth")
     viewport = page.viewport_size["width"]
     assert width <= viewport, f"{page.url} is {width}px wide on a {viewport}px screen"

@@ -63,7 +63,8 @@ def test_the_inbox_fits_a_phone(live_server, transactional_db, browser):  # noqa
         page.goto(f"{base}/inbox/")
         fits(page)
         _shot(page, f"60-phone-inbox-{lang}")
-        page.click(".inbox li:first-child .inbox-open")
+        with page.expect_navigation():
+            page.click(".inbox li:first-child .inbox-open")
         fits(page)
         _shot(page, f"61-phone-notification-{lang}")
         with page.expect_navigation():

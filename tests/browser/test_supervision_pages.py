@@ -135,10 +135,12 @@ def test_a_midterm_check_its_rectification_and_a_public_case(
     context = browser.new_context(viewport=PHONE, locale="zh-CN")
     page = context.new_page()
     page.goto(base + "/public/")
-    page.click("a[href='/supervision/cases/']")
+    with page.expect_navigation():
+        page.click("a[href='/supervision/cases/']")
     fits(page)
     _shot(page, "supervision_public_cases")
-    page.click("#public-cases a")
+    with page.expect_navigation():
+        page.click("#public-cases a")
     assert "家长满意度达98%" in page.text_content("#public-case")
     fits(page)
     _shot(page, "supervision_public_case")
