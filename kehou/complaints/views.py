@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kehou.accounts.lockout import client_address
 from kehou.accounts.models import User
-from kehou.complaints import selectors, services
+from kehou.complaints import exports, selectors, services
 from kehou.complaints.codes import shown
 from kehou.complaints.forms import (
     AssignForm,
@@ -32,6 +32,7 @@ from kehou.complaints.forms import (
 )
 from kehou.complaints.models import Complaint
 from kehou.core import errors
+from kehou.core.spreadsheets import xlsx_response
 
 NEW_CODE = "complaints:new_code"  # the session key of a code shown once after filing
 FILTERS = (
@@ -59,6 +60,14 @@ def _rows(complaints) -> list[tuple[Complaint, bool]]:
 def _filter(request) -> str:
     state = request.GET.get("state", "")
     return state if state in dict(FILTERS) else ""
+
+
+def _ledger(rows, state: str, *, title: str, filename: str, show_school: bool) -> HttpResponse:
+    """The list as the page shows it, with its filter, as the ledger's .xlsx."""
+    data = exports.ledger_workbook(
+        rows, title=title, filter_label=str(dict(FILTERS)[state]), show_school=show_school
+    )
+    return xlsx_response(data, filename)
 
 
 # --------------------------------------------------------------------------- no login
@@ -202,12 +211,21 @@ def family_new(request: HttpRequest) -> HttpResponse:
 def school(request: HttpRequest, school_pk: int) -> HttpResponse:
     school = selectors.access_school_complaints(request.user, school_pk)
     state = _filter(request)
+    rows = _rows(selectors.school_list(request.user, school, state=state))
+    if request.GET.get("format") == "xlsx":
+        return _ledger(
+            rows,
+            state,
+            title=f"{school.name} · {_('Complaints and reports')}",
+            filename=f"complaints-{school.code}.xlsx",
+            show_school=False,
+        )
     return render(
         request,
         "complaints/school.html",
         {
             "school": school,
-            "rows": _rows(selectors.school_list(request.user, school, state=state)),
+            "rows": rows,
             "filters": FILTERS,
             "state": state,
             "counts": selectors.counts_by_state([school.pk]),
@@ -219,11 +237,22 @@ def school(request: HttpRequest, school_pk: int) -> HttpResponse:
 @require_GET
 def region(request: HttpRequest) -> HttpResponse:
     state = _filter(request)
+    rows = _rows(selectors.region_list(request.user, state=state))
+    if request.GET.get("format") == "xlsx":
+        region = request.user.region
+        title = _("Escalated and late complaints")
+        return _ledger(
+            rows,
+            state,
+            title=f"{region.name} · {title}" if region else title,
+            filename=f"complaints-{region.code if region else 'all'}.xlsx",
+            show_school=True,
+        )
     return render(
         request,
         "complaints/region.html",
         {
-            "rows": _rows(selectors.region_list(request.user, state=state)),
+            "rows": rows,
             "filters": FILTERS,
             "state": state,
         },

@@ -263,3 +263,59 @@ def test_the_person_assigned_records_the_handling_and_no_more(client, north, sou
         assert client.post(reverse(name, args=[mine.pk]), data).status_code == 404
     client.force_login(south.teacher)
     assert client.get(reverse("complaints:detail", args=[mine.pk])).status_code == 404
+
+
+def _ledger(response) -> list[list]:
+    import io
+
+    import openpyxl
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_the_school_downloads_its_ledger_with_the_filter_and_no_submitters(client, north, south):
+    late = f.complaint(
+        north.school,
+        due_on=TODAY - dt.timedelta(days=2),
+        text='=HYPERLINK("http://x")收费不明',
+        name="王举报",
+        phone="13900000009",
+    )
+    f.complaint(north.school, state="closed", closed_at=late.received_at)
+    f.complaint(south.school, text="南校的投诉")
+    client.force_login(north.admin)
+    url = reverse("complaints:school", args=[north.school.pk])
+    assert 'id="ledger"' in client.get(url).content.decode()
+    rows = _ledger(client.get(url + "?format=xlsx"))
+    assert rows[0][0] == f"{north.school.name} · 投诉举报"
+    assert rows[1][0].startswith("全部 · 打印日期 2026-10-13")
+    header = rows[3]
+    assert header[:2] == ["序号", "受理日"] and "学校" not in header
+    body = rows[4:]
+    assert len(body) == 2 and [r[0] for r in body] == [1, 2]
+    flat = [str(v) for r in rows for v in r if v is not None]
+    assert not any("南校" in v or "王举报" in v or "13900000009" in v for v in flat)
+    # a cell a spreadsheet would run as a formula is kept as text
+    assert any(v.startswith("'=HYPERLINK") for v in flat)
+    overdue = _ledger(client.get(url + "?state=overdue&format=xlsx"))[4:]
+    assert len(overdue) == 1 and overdue[0][header.index("已逾期")] == "是"
+    client.force_login(south.admin)
+    assert client.get(url + "?format=xlsx").status_code == 404
+
+
+def test_the_bureau_downloads_its_regions_escalated_and_late(client, north, south):
+    escalated = f.complaint(
+        north.school, escalated_at=f.complaint(north.school).received_at, escalation="fees"
+    )
+    f.complaint(south.school, escalated_at=escalated.received_at, escalation="refused")
+    client.force_login(north.county_officer)
+    rows = _ledger(client.get(reverse("complaints:region") + "?format=xlsx"))
+    header, body = rows[3], rows[4:]
+    assert header[2] == "学校" and len(body) == 1
+    assert body[0][2] == north.school.name
+    assert body[0][header.index("上报原因")] == "涉及收费"
+    client.force_login(north.admin)
+    assert client.get(reverse("complaints:region") + "?format=xlsx").status_code == 404
