@@ -235,6 +235,14 @@ def _journey(browser, base):  # noqa: F811, PLR0915
     page.wait_for_selector("#reply")
     _shot(page, "78-oversight-admin-complaint-replied")
     _no_english(page)
+    page.goto(f"{base}/complaints/schools/{main.pk}/")
+    with page.expect_download() as download:
+        page.click("#ledger")
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    ledger = list(book.active.iter_rows(values_only=True))
+    header = ledger[3]
+    row = next(r for r in ledger[4:] if "调整为18:00" in (r[header.index("答复")] or ""))
+    assert row[header.index("状态")] == "已答复"
     admin.close()
 
     phone.goto(f"{base}/complaints/follow/")
