@@ -41,3 +41,17 @@ def test_no_machine_paths():
 
 def test_the_code_speaks_of_the_project_alone():
     assert _offending(r"(?i)\b(engineer [a-z]\b|the lead\b|lead's|helper-\d)", TEXTS) == []
+
+
+def test_the_migrations_describe_the_models(db):
+    """A model change without its migration passes every test (the test database is built
+    from the migrations) and surfaces later as a surprise migration on a production box."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    try:
+        call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
+    except SystemExit:
+        raise AssertionError(out.getvalue()) from None
