@@ -65,7 +65,7 @@ def ledger_workbook(
     return build_xlsx(
         [
             Sheet(
-                name=_("Complaints"),
+                name=_("Complaint ledger"),
                 title=[title, f"{filter_label} · {printed}"],
                 headers=ledger_headers(show_school=show_school),
                 rows=[

@@ -36,6 +36,7 @@ from kehou.core.errors import Problems, refusal
 from kehou.lib.validators import is_mobile, normalise_mobile
 from kehou.notifications.services import in_inbox_language, notify
 from kehou.org import access
+from kehou.org import selectors as org_selectors
 from kehou.org.audit import log_bulk_changes
 from kehou.org.models import School, Student
 
@@ -426,13 +427,6 @@ def _escalate(complaint: Complaint, reason: str, *, now: dt.datetime | None = No
     return True
 
 
-def bureau_officers(school: School) -> list[User]:
-    """The active bureau officers whose region is the school's county or above it."""
-    parts = [p for p in school.region.path.split("/") if p]
-    paths = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-    return list(User.objects.filter(role=User.Role.BUREAU, is_active=True, region__path__in=paths))
-
-
 # --------------------------------------------------------------------------- telling
 
 
@@ -491,7 +485,7 @@ def _tell_bureau(complaint: Complaint) -> None:
     school = complaint.school
     with in_inbox_language():
         notify(
-            recipients=bureau_officers(school),
+            recipients=org_selectors.bureau_officers(school),
             kind="general",
             title=_("Escalated %(kind)s at %(school)s: %(topic)s")
             % {

@@ -346,4 +346,17 @@ def _supervision(city: Region, main: School, term: Term, officer: User, story) -
             actor=officer,
         )
         supervision.case_publish(case=case, actor=officer)
+    with _at(_moment(midterm_day + dt.timedelta(days=6), 15)):
+        # the school's own proposal, waiting for the bureau to publish it
+        supervision.case_create(
+            school=main,
+            title="家长志愿者走进课后服务",
+            summary="家委会组织家长志愿者协助放学交接和社团活动，每周轮值。",
+            body=(
+                "学校家委会按年级组建家长志愿者队伍，经学校培训后，每周轮值协助值班教师"
+                "在放学时清点交接，并在剪纸、棋类社团中担任助教。志愿服务不收取任何费用，"
+                "家长更了解课后服务，也更放心。"
+            ),
+            actor=admin,
+        )
     story.reviews += 1

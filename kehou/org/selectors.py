@@ -826,6 +826,16 @@ def _region_and_above(region: Region) -> Q:
     return Q(region__code__in=[code for code in region.path.split("/") if code])
 
 
+def bureau_officers(school: School) -> list[User]:
+    """The active bureau officers of the school's county or of a region above it: whom a
+    school's matter goes to (an escalated complaint, a proposed exemplary case)."""
+    return list(
+        User.objects.filter(role=User.Role.BUREAU, is_active=True).filter(
+            _region_and_above(school.region)
+        )
+    )
+
+
 def organisations_for(user: User) -> QuerySet[ExternalOrganisation]:
     """The bureau: every organisation registered in its region or below, and those of the
     regions above (which its schools may use too). School staff: the approved organisations

@@ -144,5 +144,10 @@ class CaseForm(forms.Form):
     )
 
     def __init__(self, *args, schools, **kwargs):
+        """`schools`: those an officer chooses from; None for a school admin, whose case
+        is their own school's."""
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = schools
+        if schools is None:
+            del self.fields["school"]
+        else:
+            self.fields["school"].queryset = schools

@@ -252,10 +252,13 @@ class Rectification(models.Model):
 
 
 class ExemplaryCase(models.Model):
-    """典型案例: a school's practice the bureau publishes on the public pages."""
+    """典型案例: a school's practice the bureau publishes on the public pages. The bureau
+    writes one as a draft, or a school proposes its own (000: 各校要…积极报道学校优秀典型
+    案例); either way only the bureau publishes."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", pgettext_lazy("case status", "Draft")
+        PROPOSED = "proposed", pgettext_lazy("case status", "Proposed by the school")
         PUBLISHED = "published", pgettext_lazy("case status", "Published")
         WITHDRAWN = "withdrawn", pgettext_lazy("case status", "Withdrawn")
 

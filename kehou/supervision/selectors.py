@@ -211,10 +211,23 @@ def pending_rectifications(user) -> QuerySet[Rectification]:
 
 
 def cases_for(user) -> QuerySet[ExemplaryCase]:
-    if not is_officer(user):
+    """An officer: the cases of every school of the region; a school admin: their own
+    school's, whoever wrote them."""
+    if is_officer(user):
+        schools = access.schools_for(user)
+    elif proposes_cases(user):
+        schools = School.objects.filter(pk=user.school_id)
+    else:
         return ExemplaryCase.objects.none()
-    return ExemplaryCase.objects.filter(school__in=access.schools_for(user)).select_related(
-        "school"
+    return ExemplaryCase.objects.filter(school__in=schools).select_related("school")
+
+
+def proposes_cases(user) -> bool:
+    """A school admin proposes their school's exemplary cases to the bureau."""
+    return (
+        access.is_acting(user)
+        and user.role == User.Role.SCHOOL_ADMIN
+        and user.school_id is not None
     )
 
 

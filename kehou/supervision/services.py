@@ -27,6 +27,7 @@ from kehou.core.errors import Problems, refusal
 from kehou.notifications.models import Notification
 from kehou.notifications.services import notify
 from kehou.org import access
+from kehou.org import selectors as org_selectors
 from kehou.org.models import Region, School
 from kehou.supervision.models import (
     ExemplaryCase,
@@ -631,8 +632,11 @@ def rectification_return(*, rectification: Rectification, note: str, actor) -> R
 
 
 def case_create(*, school: School, title: str, summary: str, body: str, actor) -> ExemplaryCase:
-    """A draft exemplary case of the school (published by case_publish)."""
-    _require_overseer(actor, school.region)
+    """An exemplary case of the school, published by case_publish: a bureau officer's is a
+    draft; the school admin's own is proposed, and the county's officers are told."""
+    by_bureau = access.may_oversee(actor, school.region)
+    if not by_bureau and not access.may_manage_school(actor, school):
+        raise access.OutOfScope
     problems = Problems()
     title = _long_text(
         problems, title, field="title", code="title_missing", message=_("Give a title."), limit=120
@@ -655,13 +659,25 @@ def case_create(*, school: School, title: str, summary: str, body: str, actor) -
     )
     problems.raise_if_any()
     with transaction.atomic():
-        return ExemplaryCase.objects.create(
+        case = ExemplaryCase.objects.create(
             school=school,
             title=title,
             summary=summary,
             body=body,
+            status=ExemplaryCase.Status.DRAFT if by_bureau else ExemplaryCase.Status.PROPOSED,
             created_by=access.user_of(actor),
         )
+        if not by_bureau:
+            notify(
+                recipients=org_selectors.bureau_officers(school),
+                kind=Notification.Kind.GENERAL,
+                title=_("%(school)s proposes an exemplary case") % {"school": school.name},
+                body=title,
+                link=reverse("supervision:case_manage", args=[case.pk]),
+                key=f"supervision-case-proposed:{case.pk}",
+                school=school,
+            )
+    return case
 
 
 def case_publish(*, case: ExemplaryCase, actor) -> ExemplaryCase:

@@ -439,17 +439,20 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def cases_manage(request: HttpRequest) -> HttpResponse:
+    """The bureau's cases of its schools, and a new draft; a school admin's own school's,
+    and a new proposal to the bureau."""
     user = request.user
-    if not selectors.is_officer(user):
+    is_officer = selectors.is_officer(user)
+    if not is_officer and not selectors.proposes_cases(user):
         raise Http404
-    schools = access.schools_for(user).order_by("region__path", "code")
+    schools = access.schools_for(user).order_by("region__path", "code") if is_officer else None
     form = forms.CaseForm(request.POST or None, schools=schools)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         case = _refused(
             form,
             lambda: services.case_create(
-                school=data["school"],
+                school=data["school"] if is_officer else user.school,
                 title=data["title"],
                 summary=data["summary"],
                 body=data["body"],
@@ -457,12 +460,19 @@ def cases_manage(request: HttpRequest) -> HttpResponse:
             ),
         )
         if case is not None:
-            messages.success(request, _("The case is saved as a draft."))
+            if is_officer:
+                messages.success(request, _("The case is saved as a draft."))
+            else:
+                messages.success(request, _("The case is sent to the bureau, which publishes it."))
             return redirect("supervision:case_manage", pk=case.pk)
     return render(
         request,
         "supervision/cases_manage.html",
-        {"form": form, "cases": list(selectors.cases_for(user).order_by("-created_at", "-pk"))},
+        {
+            "form": form,
+            "cases": list(selectors.cases_for(user).order_by("-created_at", "-pk")),
+            "is_officer": is_officer,
+        },
     )
 
 
@@ -471,7 +481,13 @@ def cases_manage(request: HttpRequest) -> HttpResponse:
 def case_manage(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.access_case(request.user, pk)
     return render(
-        request, "supervision/case_manage.html", {"case": case, "Status": ExemplaryCase.Status}
+        request,
+        "supervision/case_manage.html",
+        {
+            "case": case,
+            "Status": ExemplaryCase.Status,
+            "is_officer": selectors.may_oversee_school(request.user, case.school),
+        },
     )
 
 

@@ -1,8 +1,8 @@
 """Supervision in the browser (R24): a county officer records a mid-term check item by
 item on a desktop, a score over an item's maximum comes back beside the item, the review
-is finalised after a confirmation; the school admin submits the rectification on a phone;
-the public reads a published exemplary case at 390×844. Screenshots go to
-var/screenshots/."""
+is finalised after a confirmation; the school admin submits the rectification and
+proposes an exemplary case on a phone; the public reads a published case at 390×844.
+Screenshots go to var/screenshots/."""
 
 import datetime as dt
 from pathlib import Path
@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from kehou.accounts.models import User
 from kehou.org.models import Region
-from kehou.supervision.models import Finding, Review
+from kehou.supervision.models import ExemplaryCase, Finding, Review
 from kehou.testing import factories as f
 
 from .test_foundation_journey import CHROMIUM, PHONE, _log_in, _shot, browser, fits  # noqa: F401
@@ -129,7 +129,23 @@ def test_a_midterm_check_its_rectification_and_a_public_case(
     assert "整改情况已提交教育局" in page.text_content("body")
     finding.refresh_from_db()
     assert finding.status == Finding.Status.SUBMITTED
+
+    # ... and proposes one of the school's own practices as an exemplary case.
+    page.goto(base + f"/supervision/schools/{school.pk}/")
+    with page.expect_navigation():
+        page.click("#own-cases")
+    page.fill("#id_title", "课后服务“一校一案”")
+    page.fill("#id_summary", "按年级设计课程菜单，学生自主选择。")
+    page.fill("#id_body", "一、做法\n每学期初开展需求调查。\n二、成效\n参与率九成以上。")
+    with page.expect_navigation():
+        page.click("#case-form button[type=submit]")
+    assert "案例已报送教育局" in page.text_content("body")
+    assert page.locator("#case-waiting").count() == 1
+    fits(page)
+    _shot(page, "supervision_case_proposed")
     context.close()
+    proposed = ExemplaryCase.objects.get(title="课后服务“一校一案”")
+    assert proposed.status == "proposed" and proposed.school == school
 
     # Anyone reads the published case on a phone, from the public index.
     context = browser.new_context(viewport=PHONE, locale="zh-CN")

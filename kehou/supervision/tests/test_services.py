@@ -439,10 +439,34 @@ def test_a_case_needs_its_texts_and_an_officer_over_the_school(north, south):
         services.case_create(
             school=north.school, title="t", summary="s", body="b", actor=south.county_officer
         )
+    for outsider in (south.admin, north.teacher, north.guardian_user):
+        with pytest.raises(OutOfScope):
+            services.case_create(
+                school=north.school, title="t", summary="s", body="b", actor=outsider
+            )
+    assert not ExemplaryCase.objects.exists()
+
+
+def test_a_school_proposes_its_own_case_and_only_the_bureau_publishes_it(north, south):
+    case = services.case_create(
+        school=north.school,
+        title="家校社协同育人",
+        summary="家长志愿者参与课后服务。",
+        body="做法与成效",
+        actor=north.admin,
+    )
+    assert case.status == "proposed" and case.created_by == north.admin
+    told = {
+        n.recipient for n in Notification.objects.filter(key=f"supervision-case-proposed:{case.pk}")
+    }
+    assert north.county_officer in told and south.county_officer not in told
     with pytest.raises(OutOfScope):
-        services.case_create(
-            school=north.school, title="t", summary="s", body="b", actor=north.admin
-        )
+        services.case_publish(case=case, actor=north.admin)
+    services.case_publish(case=case, actor=north.county_officer)
+    case.refresh_from_db()
+    assert case.status == "published" and case.published_by == north.county_officer
+    with pytest.raises(OutOfScope):
+        services.case_withdraw(case=case, actor=north.admin)
 
 
 def test_a_sheet_changed_while_a_review_is_checked_is_refused(north, term, sheet, monkeypatch):
