@@ -96,6 +96,14 @@ NOT_A_BUREAU_OVER_THE_COUNTY = [
     "north.guardian_user",
     "anonymous",
 ]
+NOT_THE_SCHOOL_NOR_A_BUREAU_OVER_IT = [  # a school proposes its cases, the bureau writes them
+    "south.admin",
+    "south.county_officer",
+    "north.teacher",
+    "north.gate",
+    "north.guardian_user",
+    "anonymous",
+]
 NOT_A_GUARDIAN_LOGIN = [  # a school's code is taken on by a guardian's own login only
     "north.admin",
     "north.teacher",
@@ -1544,7 +1552,7 @@ def _supervision_entries():
             )(submitted(w)),
         ),
         "supervision.case_create": (
-            NOT_A_BUREAU_OVER_THE_COUNTY,
+            NOT_THE_SCHOOL_NOR_A_BUREAU_OVER_IT,
             lambda w: (
                 lambda a: supervision.case_create(
                     school=w.north.school, title="案例", summary="摘要", body="正文", actor=a
