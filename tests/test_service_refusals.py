@@ -1729,7 +1729,7 @@ def test_a_service_refuses_everyone_who_must_not_use_it_and_changes_nothing(worl
     for name in outsiders:
         with pytest.raises(OutOfScope):
             call(world.persona(name))
-        assert snapshots.everything() == before, (service, name)
+    assert snapshots.everything() == before, (service, outsiders)
 
 
 def _write_services() -> set[str]:
