@@ -96,7 +96,7 @@ NOT_A_BUREAU_OVER_THE_COUNTY = [
     "north.guardian_user",
     "anonymous",
 ]
-NOT_THE_SCHOOL_NOR_A_BUREAU_OVER_IT = [  # a school proposes its cases, the bureau writes them
+NOT_THE_SCHOOL_NOR_A_BUREAU_OVER_IT = [  # the school's admin or its bureau: complaints, cases
     "south.admin",
     "south.county_officer",
     "north.teacher",
@@ -1630,14 +1630,6 @@ def _complaints_entries():
 
     # The public form is for anyone but those who answer the school's complaints.
     those_who_answer_north = ["north.admin", "north.county_officer", "city_officer"]
-    not_the_school_nor_its_bureau = [
-        "south.admin",
-        "south.county_officer",
-        "north.teacher",
-        "north.gate",
-        "north.guardian_user",
-        "anonymous",
-    ]
 
     def filed(w, state, **fields):
         return f.complaint(w.north.school, state=state, **fields)
@@ -1683,13 +1675,13 @@ def _complaints_entries():
             )(filed(w, "assigned", assigned_to=w.north.admin)),
         ),
         "complaints.complaint_reply": (
-            not_the_school_nor_its_bureau,
+            NOT_THE_SCHOOL_NOR_A_BUREAU_OVER_IT,
             lambda w: (
                 lambda c: lambda a: complaints.complaint_reply(complaint=c, reply="已退费", actor=a)
             )(escalated(w, "handled")),
         ),
         "complaints.complaint_close": (
-            not_the_school_nor_its_bureau,
+            NOT_THE_SCHOOL_NOR_A_BUREAU_OVER_IT,
             lambda w: (lambda c: lambda a: complaints.complaint_close(complaint=c, actor=a))(
                 escalated(w, "replied")
             ),
